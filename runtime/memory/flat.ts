@@ -1,0 +1,143 @@
+// Linux user mode's guest memory: the guest's 32-bit address space lies flat in one 4 GiB
+// WebAssembly.Memory (host offset = guest address), which the OS backs only where touched.
+// A byte per 4 KiB page holds its permissions, so an access to an unmapped page faults as it
+// would on the real kernel, and a store to a page holding translated code drops that code.
+// User space ends at TASK_SIZE (0xbf000000 on ARM Linux); the area above it, but for the
+// vector page, holds armvisor's own data (CPU state, tables).
+
+import { checkAlign, MemFault, type GuestMemory } from '../../translator/interp.js';
+import type { CodeSource } from '../../translator/lift/block.js';
+import { Mem } from '../../translator/ir.js';
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+
+/** Page permission bits. */
+export const Perm = { R: 1, W: 2, X: 4, CODE: 8 } as const;
+
+/** Highest user address + 1 (arch/arm TASK_SIZE with a 3G/1G split). */
+export const TASK_SIZE = 0xbf000000;
+/** Where armvisor keeps a vCPU's state block (never mapped for the guest). */
+export const STATE_BASE = 0xc0000000;
+
+export class FlatMemory implements GuestMemory, CodeSource {
+  readonly memory: WebAssembly.Memory;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly dv: DataView;
+  /** One byte per guest page: Perm bits. */
+  readonly perm = new Uint8Array(1 << 20);
+  /** Called with a page number when a store hits a page marked CODE. */
+  onCodeWrite: (page: number) => void = () => {};
+
+  constructor() {
+    this.memory = new WebAssembly.Memory({ initial: 65536, maximum: 65536 });
+    const buf = this.memory.buffer;
+    this.u8 = new Uint8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.dv = new DataView(buf);
+  }
+
+  /** Sets the permissions of [addr, addr+len) (page granular), keeping the CODE bit. */
+  protect(addr: number, len: number, prot: number): void {
+    const first = addr >>> PAGE_SHIFT;
+    const last = (addr + len - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last && len > 0; p++) this.perm[p] = (this.perm[p] & Perm.CODE) | (prot & 7);
+  }
+
+  /** Zeroes [addr, addr+len) on the host side (fresh anonymous mapping). */
+  zero(addr: number, len: number): void {
+    this.u8.fill(0, addr, addr + len);
+  }
+
+  private check(addr: number, size: number, need: number, write: boolean): void {
+    const p0 = addr >>> PAGE_SHIFT;
+    const p1 = ((addr + size - 1) >>> 0) >>> PAGE_SHIFT;
+    if ((this.perm[p0] & need) === 0) throw new MemFault(addr, this.perm[p0] & 7 ? 'permission' : 'unmapped', write);
+    if (p1 !== p0 && (this.perm[p1] & need) === 0) throw new MemFault(p1 << PAGE_SHIFT, this.perm[p1] & 7 ? 'permission' : 'unmapped', write);
+  }
+
+  load(addr: number, flags: number): number {
+    const size = flags & Mem.SIZE_MASK;
+    if (flags & (Mem.ALIGN | Mem.ALIGN8)) checkAlign(addr, flags, false);
+    this.check(addr, size, Perm.R, false);
+    switch (size) {
+      case 4:
+        return addr & 3 ? this.dv.getInt32(addr, true) : this.i32[addr >>> 2];
+      case 2: {
+        const v = addr & 1 ? this.dv.getUint16(addr, true) : this.u16[addr >>> 1];
+        return flags & Mem.SIGNED ? (v << 16) >> 16 : v;
+      }
+      default: {
+        const v = this.u8[addr];
+        return flags & Mem.SIGNED ? (v << 24) >> 24 : v;
+      }
+    }
+  }
+
+  store(addr: number, value: number, flags: number): void {
+    const size = flags & Mem.SIZE_MASK;
+    if (flags & (Mem.ALIGN | Mem.ALIGN8)) checkAlign(addr, flags, true);
+    this.check(addr, size, Perm.W, true);
+    const p0 = addr >>> PAGE_SHIFT;
+    if (this.perm[p0] & Perm.CODE) this.codeWrite(p0);
+    const p1 = ((addr + size - 1) >>> 0) >>> PAGE_SHIFT;
+    if (p1 !== p0 && this.perm[p1] & Perm.CODE) this.codeWrite(p1);
+    switch (size) {
+      case 4:
+        if (addr & 3) this.dv.setInt32(addr, value, true);
+        else this.i32[addr >>> 2] = value;
+        break;
+      case 2:
+        if (addr & 1) this.dv.setUint16(addr, value, true);
+        else this.u16[addr >>> 1] = value;
+        break;
+      default:
+        this.u8[addr] = value;
+    }
+  }
+
+  private codeWrite(page: number): void {
+    this.perm[page] &= ~Perm.CODE;
+    this.onCodeWrite(page);
+  }
+
+  /** Instruction fetch for the lifter: -1 when the page is not executable. */
+  fetch16(addr: number): number {
+    addr >>>= 0;
+    const p = addr >>> PAGE_SHIFT;
+    if ((this.perm[p] & Perm.X) === 0) return -1;
+    this.perm[p] |= Perm.CODE;
+    return this.u16[addr >>> 1];
+  }
+
+  /** Host-side copy in, ignoring permissions (loader, syscalls). */
+  write(addr: number, data: Uint8Array): void {
+    this.u8.set(data, addr);
+  }
+  /** Host-side copy out. */
+  read(addr: number, len: number): Uint8Array {
+    return this.u8.slice(addr, addr + len);
+  }
+  /** True when every page of [addr, addr+len) has all of `need`. */
+  accessible(addr: number, len: number, need: number): boolean {
+    if (len === 0) return true;
+    if (addr + len > 0x100000000) return false;
+    const first = addr >>> PAGE_SHIFT;
+    const last = (addr + len - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) if ((this.perm[p] & need) !== need) return false;
+    return true;
+  }
+  /** Reads a NUL-terminated string (at most `max` bytes); null if unreadable. */
+  readCString(addr: number, max = 4096): string | null {
+    let end = addr;
+    while (end - addr < max) {
+      if ((this.perm[end >>> PAGE_SHIFT] & Perm.R) === 0) return null;
+      if (this.u8[end] === 0) return Buffer.from(this.u8.buffer, addr, end - addr).toString('utf8');
+      end++;
+    }
+    return null;
+  }
+}

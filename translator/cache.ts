@@ -1,0 +1,51 @@
+// Translated blocks by (guest PC, Thumb, ITSTATE), with a per-page index so a write to
+// code, munmap or mprotect drops exactly the blocks of that page.
+
+import type { IRBlock } from './ir.js';
+
+export function blockKey(pc: number, thumb: boolean, it: number): number {
+  return (pc >>> 0) * 512 + (it & 0xff) * 2 + (thumb ? 1 : 0);
+}
+
+export class BlockCache {
+  private readonly blocks = new Map<number, IRBlock>();
+  private readonly byPage = new Map<number, number[]>();
+  translations = 0;
+  invalidations = 0;
+
+  get(key: number): IRBlock | undefined {
+    return this.blocks.get(key);
+  }
+
+  put(key: number, block: IRBlock): void {
+    this.blocks.set(key, block);
+    this.translations++;
+    // A block stays within one page (the lifter's rule), but its last instruction may end
+    // on the next; index both.
+    const p0 = block.pc >>> 12;
+    const p1 = ((block.end - 1) >>> 0) >>> 12;
+    for (let p = p0; p <= p1; p++) {
+      let l = this.byPage.get(p);
+      if (!l) this.byPage.set(p, (l = []));
+      l.push(key);
+    }
+  }
+
+  /** Drops every block that has code on page `page`. */
+  invalidatePage(page: number): void {
+    const l = this.byPage.get(page);
+    if (!l) return;
+    this.byPage.delete(page);
+    for (const k of l) this.blocks.delete(k);
+    this.invalidations++;
+  }
+
+  clear(): void {
+    this.blocks.clear();
+    this.byPage.clear();
+  }
+
+  get size(): number {
+    return this.blocks.size;
+  }
+}

@@ -1,0 +1,4 @@
+// a32 encodings: mul group (rows filled in by its owner).
+import type { Row } from '../pattern.js';
+
+export const ROWS: Row[] = [];

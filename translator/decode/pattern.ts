@@ -1,0 +1,191 @@
+// Instruction encodings as data, in the manner of QEMU's decodetree (docs/devel/decodetree.rst).
+//
+// A row's `enc` lists the instruction's bits from the most significant down, separated by
+// spaces for readability:  `0` / `1` fixed bit,  `.` or `-` any bit,  `name:N` an N-bit field,
+// `name:sN` a signed N-bit field. A name used twice is concatenated (first part = high bits),
+// as MOVW's imm4:imm12. T32 rows list hw1 then hw2 (32 bits); T16 rows 16 bits.
+//
+// Several rows (A32, T32, T16) point at one semantic routine (`sem`), whose arguments they
+// produce with the same names; `set` supplies constant arguments and `expand` derives the
+// rest (ThumbExpandImm, the IT-dependent S bit of T16...). First matching row wins, so
+// more specific rows come first within a table.
+
+import type { LiftCtx } from '../lift/ctx.js';
+
+export type Args = Record<string, number>;
+
+/** What decode-time expanders may look at. */
+export interface DecodeEnv {
+  /** Inside an IT block (Thumb): T16 data-processing then does not set flags. */
+  inIT: boolean;
+  /** Last instruction of an IT block, or outside one (branches are allowed only there). */
+  lastInIT: boolean;
+}
+
+/** Context for disassembly. */
+export interface DisCtx {
+  pc: number;
+  thumb: boolean;
+  /** Condition suffix ('' for always), from the cond field or the IT block. */
+  cc: string;
+  /** Encoding width in bytes (Thumb: 2 or 4); lets `.n`/`.w` be chosen. */
+  len: number;
+}
+
+/** One ARM operation: lifted to IR by `lift`, printed by `dis`. */
+export interface Sem {
+  name: string;
+  lift(ctx: LiftCtx, a: Args): void;
+  dis(a: Args, d: DisCtx): string;
+}
+
+export interface Row {
+  /** Unique per table; the coverage report and the random tester key on it. */
+  name: string;
+  enc: string;
+  sem: Sem;
+  set?: Args;
+  /** Extra constraint on the fields (decodetree's overlap groups, as a predicate). */
+  when?: (a: Args) => boolean;
+  /** Derives arguments after extraction; may return false to reject the match. */
+  expand?: (a: Args, env: DecodeEnv) => boolean | void;
+  /** Not a valid target for the random differential tester (UNPREDICTABLE forms, SVC...). */
+  noRandom?: boolean;
+  /**
+   * False for field values the ARM ARM calls UNPREDICTABLE (e.g. R15 where not allowed); the
+   * decoder ignores it, the random differential tester draws only encodings that pass it.
+   */
+  valid?: (a: Args) => boolean;
+  /** Executes whatever the condition or IT state says (BKPT, IT itself). */
+  always?: boolean;
+}
+
+interface Field {
+  name: string;
+  shift: number;
+  width: number;
+  /** Bits already placed to the right of this part when names repeat. */
+  signed: boolean;
+}
+
+export interface CompiledRow {
+  row: Row;
+  mask: number;
+  bits: number;
+  fields: Field[];
+  /** Total width per field name (for concatenation). */
+  index: number;
+}
+
+export interface Decoded {
+  row: Row;
+  args: Args;
+}
+
+/** Parses a row's encoding into mask, fixed bits and fields. */
+export function compileRow(row: Row, width: number, index: number): CompiledRow {
+  let pos = width;
+  let mask = 0;
+  let bits = 0;
+  const fields: Field[] = [];
+  for (const tok of row.enc.trim().split(/\s+/)) {
+    const m = /^([A-Za-z_]\w*):(s?)(\d+)$/.exec(tok);
+    if (m) {
+      const w = Number(m[3]);
+      pos -= w;
+      fields.push({ name: m[1], shift: pos, width: w, signed: m[2] === 's' });
+      continue;
+    }
+    if (!/^[01.-]+$/.test(tok)) throw new Error(`decode: bad token '${tok}' in ${row.name}`);
+    for (const ch of tok) {
+      pos--;
+      if (ch === '0' || ch === '1') {
+        mask |= 1 << pos;
+        if (ch === '1') bits |= 1 << pos;
+      }
+    }
+  }
+  if (pos !== 0) throw new Error(`decode: ${row.name} has ${width - pos} bits, expected ${width}`);
+  return { row, mask: mask >>> 0, bits: bits >>> 0, fields, index };
+}
+
+/** Extracts the fields of `insn` for a compiled row, concatenating repeated names. */
+export function extract(c: CompiledRow, insn: number): Args {
+  const a: Args = {};
+  const widths: Record<string, number> = {};
+  const signed: Record<string, boolean> = {};
+  for (const f of c.fields) {
+    const v = (insn >>> f.shift) & ((1 << f.width) - 1 || -1);
+    const prev = a[f.name];
+    if (prev === undefined) {
+      a[f.name] = v >>> 0;
+      widths[f.name] = f.width;
+    } else {
+      a[f.name] = (prev * 2 ** f.width + (v >>> 0)) >>> 0;
+      widths[f.name] += f.width;
+    }
+    if (f.signed) signed[f.name] = true;
+  }
+  for (const name in signed) {
+    const w = widths[name];
+    if (w < 32) a[name] = (a[name] << (32 - w)) >> (32 - w);
+    else a[name] |= 0;
+  }
+  return a;
+}
+
+/**
+ * A decoder over one table. Rows are bucketed by the values of `keyBits` (a mask of bit
+ * positions that most rows fix), so a lookup scans only the rows compatible with the key.
+ */
+export class Decoder {
+  readonly rows: CompiledRow[];
+  private readonly keyPos: number[];
+  private readonly buckets: CompiledRow[][];
+
+  constructor(
+    readonly tableName: string,
+    rows: Row[],
+    readonly width: 16 | 32,
+    keyBits: number,
+  ) {
+    this.rows = rows.map((r, i) => compileRow(r, width, i));
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (seen.has(r.name)) throw new Error(`decode: duplicate row name ${r.name} in ${tableName}`);
+      seen.add(r.name);
+    }
+    this.keyPos = [];
+    for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) this.keyPos.push(i);
+    const n = 1 << this.keyPos.length;
+    this.buckets = new Array(n);
+    for (let k = 0; k < n; k++) {
+      let kb = 0;
+      for (let j = 0; j < this.keyPos.length; j++) if ((k >>> j) & 1) kb |= 1 << this.keyPos[j];
+      kb >>>= 0;
+      const km = this.rows.filter((c) => ((c.bits ^ kb) & c.mask & keyBits) === 0);
+      this.buckets[k] = km;
+    }
+  }
+
+  private key(insn: number): number {
+    let k = 0;
+    const p = this.keyPos;
+    for (let j = 0; j < p.length; j++) k |= ((insn >>> p[j]) & 1) << j;
+    return k;
+  }
+
+  /** First row matching `insn` whose constraints hold, with its arguments; null if none. */
+  decode(insn: number, env: DecodeEnv): Decoded | null {
+    insn >>>= 0;
+    for (const c of this.buckets[this.key(insn)]) {
+      if (((insn & c.mask) >>> 0) !== c.bits) continue;
+      const args = extract(c, insn);
+      if (c.row.set) Object.assign(args, c.row.set);
+      if (c.row.when && !c.row.when(args)) continue;
+      if (c.row.expand && c.row.expand(args, env) === false) continue;
+      return { row: c.row, args };
+    }
+    return null;
+  }
+}

@@ -1,0 +1,4 @@
+// t32 encodings: ldst group (rows filled in by its owner).
+import type { Row } from '../pattern.js';
+
+export const ROWS: Row[] = [];

@@ -1,0 +1,71 @@
+// The decode tables: every group's rows, in match order, built into decoders.
+// Groups are meant to be disjoint; within a group more specific rows come first.
+
+import { Decoder, type Args, type DecodeEnv, type Row, type Sem } from './pattern.js';
+import * as a32dp from './a32/dp.js';
+import * as a32mul from './a32/mul.js';
+import * as a32media from './a32/media.js';
+import * as a32ldst from './a32/ldst.js';
+import * as a32branch from './a32/branch.js';
+import * as a32system from './a32/system.js';
+import * as a32uncond from './a32/uncond.js';
+import * as t16dp from './t16/dp.js';
+import * as t16media from './t16/media.js';
+import * as t16ldst from './t16/ldst.js';
+import * as t16branch from './t16/branch.js';
+import * as t16system from './t16/system.js';
+import * as t32dp from './t32/dp.js';
+import * as t32mul from './t32/mul.js';
+import * as t32media from './t32/media.js';
+import * as t32ldst from './t32/ldst.js';
+import * as t32branch from './t32/branch.js';
+import * as t32system from './t32/system.js';
+import { VFP_A32, VFP_T32 } from './vfp/rows.js';
+
+export interface DecodedInsn {
+  row: Row;
+  sem: Sem;
+  args: Args;
+  /** Executes regardless of condition (BKPT, IT). */
+  unconditional: boolean;
+}
+
+/** A32 with cond != 1111. Key: bits 27:20 and 7:4. */
+export const A32 = new Decoder(
+  'a32',
+  [...a32dp.ROWS, ...a32mul.ROWS, ...a32media.ROWS, ...a32ldst.ROWS, ...a32branch.ROWS, ...a32system.ROWS, ...VFP_A32],
+  32,
+  0x0ff000f0,
+);
+/** A32 with cond == 1111 (the unconditional space, ARM ARM A5.7). */
+export const A32_UNCOND = new Decoder('a32-uncond', a32uncond.ROWS, 32, 0x0ff000f0);
+/** T16: key bits 15:6. */
+export const T16 = new Decoder('t16', [...t16dp.ROWS, ...t16media.ROWS, ...t16ldst.ROWS, ...t16branch.ROWS, ...t16system.ROWS], 16, 0xffc0);
+/** T32 (hw1 in bits 31:16): key hw1[15:4] and hw2[15]. */
+export const T32 = new Decoder(
+  't32',
+  [...t32dp.ROWS, ...t32mul.ROWS, ...t32media.ROWS, ...t32ldst.ROWS, ...t32branch.ROWS, ...t32system.ROWS, ...VFP_T32],
+  32,
+  0xfff08000,
+);
+
+export const ALL_DECODERS = [A32, A32_UNCOND, T16, T32];
+
+const ARM_ENV: DecodeEnv = { inIT: false, lastInIT: true };
+
+function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
+  return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true } : null;
+}
+
+export function decodeArm(insn: number): DecodedInsn | null {
+  return wrap((insn >>> 28) === 0xf ? A32_UNCOND.decode(insn, ARM_ENV) : A32.decode(insn, ARM_ENV));
+}
+
+export function decodeThumb(insn: number, len: number, env: DecodeEnv): DecodedInsn | null {
+  return wrap(len === 2 ? T16.decode(insn, env) : T32.decode(insn, env));
+}
+
+/** A Thumb halfword that starts a 32-bit instruction (ARM ARM A6.1). */
+export function isThumb32(hw1: number): boolean {
+  return (hw1 & 0xf800) >= 0xe800;
+}

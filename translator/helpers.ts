@@ -1,0 +1,36 @@
+// Helper calls: operations the IR expresses as a call rather than as ops (VFP arithmetic with
+// its FPSCR rules, saturating and parallel arithmetic...). One registry, by id, shared by the
+// interpreter (direct calls) and the wasm emitter (imports). A helper takes the vCPU state and
+// up to four i32 arguments and returns an i32 (ignored by void calls).
+
+import type { CpuState } from './state.js';
+
+export type HelperFn = (cpu: CpuState, a: number, b: number, c: number, d: number) => number;
+
+export interface Helper {
+  id: number;
+  name: string;
+  fn: HelperFn;
+  /** True when the helper reads or writes guest registers in the state block (besides its args). */
+  touchesState: boolean;
+}
+
+export const HELPERS: Helper[] = [];
+const byName = new Map<string, Helper>();
+
+/** Registers a helper once (idempotent by name) and returns its id. */
+export function defineHelper(name: string, fn: HelperFn, touchesState = true): number {
+  const old = byName.get(name);
+  if (old) {
+    if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
+    return old.id;
+  }
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState };
+  HELPERS.push(h);
+  byName.set(name, h);
+  return h.id;
+}
+
+export function helperByName(name: string): Helper | undefined {
+  return byName.get(name);
+}

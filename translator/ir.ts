@@ -1,0 +1,234 @@
+// The IR: what the lifter produces for one guest basic block and what both back ends
+// (the interpreter, the wasm emitter) execute. Every value is an i32 temp; VFP arithmetic
+// goes through helper calls that operate on the state block, so the IR stays integer-only.
+//
+// A block is a straight list of ops. Structured IF/ENDIF regions (nestable, never crossing
+// an INSN boundary of an unconditional instruction) carry conditional execution; EXIT ends
+// the block with a reason. This shape maps 1:1 onto wasm's `if`/`end`/`return`.
+
+export const Op = {
+  CONST: 0, // d = imm
+  GET: 1, // d = state[imm]           (word index, see state.ts W)
+  SET: 2, // state[imm] = a
+  ADD: 3, // d = a + b
+  SUB: 4, // d = a - b
+  AND: 5,
+  OR: 6,
+  XOR: 7,
+  SHL: 8, // d = a << (b & 31)
+  SHR: 9, // d = a >>> (b & 31)
+  SAR: 10, // d = a >> (b & 31)
+  ROR: 11, // d = rotr(a, b & 31)
+  MUL: 12, // d = low32(a * b)
+  MULHU: 13, // d = high32(u64(a) * u64(b))
+  MULHS: 14, // d = high32(s64(a) * s64(b))
+  UDIV: 15, // d = b == 0 ? 0 : a / b   (unsigned; ARM ARM A8.8.248 with DZ disabled)
+  SDIV: 16, // d = b == 0 ? 0 : a / b   (signed; INT_MIN / -1 = INT_MIN)
+  CLZ: 17, // d = clz32(a)
+  EQ: 18, // d = a == b ? 1 : 0
+  NE: 19,
+  LTU: 20, // unsigned <
+  LTS: 21, // signed <
+  LEU: 22,
+  LES: 23,
+  SELECT: 24, // d = a != 0 ? b : c
+  SEXT8: 25, // d = sign-extend a[7:0]
+  SEXT16: 26, // d = sign-extend a[15:0]
+  BSWAP: 27, // d = byte-reversed a
+  LOAD: 28, // d = mem[a], imm = MemFlags
+  STORE: 29, // mem[a] = b, imm = MemFlags
+  CALL: 30, // d = helper[imm](...args); d = -1 when the result is unused
+  IF: 31, // if a == 0 skip to the matching ENDIF (c = its op index, set by the builder)
+  ENDIF: 32,
+  INSN: 33, // boundary: a guest instruction at pc = imm begins (b = its length in bytes)
+  EXIT: 34, // end the block, returning reason imm (ExitReason)
+} as const;
+export type OpCode = (typeof Op)[keyof typeof Op];
+
+export const OP_NAMES: string[] = Object.keys(Op);
+
+/** LOAD/STORE flags. */
+export const Mem = {
+  SIZE_MASK: 7, // 1, 2 or 4 bytes
+  SIGNED: 8, // sign-extend a 1- or 2-byte load
+  ALIGN: 16, // fault unless aligned to the access size (LDRD/LDM/LDREX and friends)
+  ALIGN8: 32, // fault unless 8-byte aligned (LDREXD/STREXD first word)
+  USER: 64, // unprivileged access (LDRT/STRT); same as normal in user mode
+} as const;
+
+/** Why a block returned. NEXT: continue at state PC/T. */
+export const Exit = {
+  NEXT: 0,
+  SVC: 1, // supervisor call; PC = next instruction, TRAP_IMM = imm24/imm8
+  UNDEF: 2, // undefined instruction; PC = the instruction
+  BKPT: 3, // breakpoint; PC = the instruction, TRAP_IMM = imm16
+  DATA_ABORT: 4, // memory fault; FAULT_ADDR/FAULT_PC set, PC = the instruction
+  PREFETCH_ABORT: 5, // instruction fetch fault at PC
+  ALIGN_FAULT: 6, // alignment fault; FAULT_ADDR/FAULT_PC set
+  YIELD: 7, // WFI/WFE/YIELD hint: a good place to let the host run
+  SMC: 8,
+  HVC: 9,
+} as const;
+export type ExitReason = (typeof Exit)[keyof typeof Exit];
+
+export class IRInsn {
+  constructor(
+    public op: OpCode,
+    public d: number,
+    public a: number,
+    public b: number,
+    public c: number,
+    public imm: number,
+    public args: number[] | null,
+  ) {}
+}
+
+export interface IRBlock {
+  /** Guest address of the first instruction. */
+  pc: number;
+  thumb: boolean;
+  /** ITSTATE the block was translated for. */
+  itstate: number;
+  ops: IRInsn[];
+  /** Number of temps (temp ids are 0..ntemps-1). */
+  ntemps: number;
+  /** Guest instructions in the block. */
+  ninsns: number;
+  /** Guest address just past the block's last instruction. */
+  end: number;
+}
+
+/** Builds one block's op list; the lifter's only way to emit IR. */
+export class IRBuilder {
+  readonly ops: IRInsn[] = [];
+  private ntemps = 0;
+  private readonly ifStack: number[] = [];
+
+  private emit(op: OpCode, d: number, a: number, b: number, c: number, imm: number, args: number[] | null = null): number {
+    this.ops.push(new IRInsn(op, d, a, b, c, imm, args));
+    return d;
+  }
+  private temp(): number {
+    return this.ntemps++;
+  }
+  get tempCount(): number {
+    return this.ntemps;
+  }
+
+  const(v: number): number {
+    return this.emit(Op.CONST, this.temp(), -1, -1, -1, v | 0);
+  }
+  get(word: number): number {
+    return this.emit(Op.GET, this.temp(), -1, -1, -1, word);
+  }
+  set(word: number, a: number): void {
+    this.emit(Op.SET, -1, a, -1, -1, word);
+  }
+  bin(op: OpCode, a: number, b: number): number {
+    return this.emit(op, this.temp(), a, b, -1, 0);
+  }
+  un(op: OpCode, a: number): number {
+    return this.emit(op, this.temp(), a, -1, -1, 0);
+  }
+  select(cond: number, ifTrue: number, ifFalse: number): number {
+    return this.emit(Op.SELECT, this.temp(), cond, ifTrue, ifFalse, 0);
+  }
+  load(addr: number, flags: number): number {
+    return this.emit(Op.LOAD, this.temp(), addr, -1, -1, flags);
+  }
+  store(addr: number, value: number, flags: number): void {
+    this.emit(Op.STORE, -1, addr, value, -1, flags);
+  }
+  /** Calls helper `id` (see helpers.ts); returns the result temp. */
+  call(id: number, args: number[]): number {
+    return this.emit(Op.CALL, this.temp(), -1, -1, -1, id, args);
+  }
+  /** Calls helper `id` for its effect only. */
+  callVoid(id: number, args: number[]): void {
+    this.emit(Op.CALL, -1, -1, -1, -1, id, args);
+  }
+  if(cond: number): void {
+    this.ifStack.push(this.ops.length);
+    this.emit(Op.IF, -1, cond, -1, -1, 0);
+  }
+  endif(): void {
+    const at = this.ifStack.pop();
+    if (at === undefined) throw new Error('IR: ENDIF without IF');
+    this.ops[at].c = this.ops.length;
+    this.emit(Op.ENDIF, -1, -1, -1, -1, 0);
+  }
+  get ifDepth(): number {
+    return this.ifStack.length;
+  }
+  insn(pc: number, len: number): void {
+    this.emit(Op.INSN, -1, -1, len, -1, pc | 0);
+  }
+  exit(reason: ExitReason): void {
+    this.emit(Op.EXIT, -1, -1, -1, -1, reason);
+  }
+
+  // Convenience forms used throughout the semantic routines.
+  add(a: number, b: number): number {
+    return this.bin(Op.ADD, a, b);
+  }
+  sub(a: number, b: number): number {
+    return this.bin(Op.SUB, a, b);
+  }
+  and(a: number, b: number): number {
+    return this.bin(Op.AND, a, b);
+  }
+  or(a: number, b: number): number {
+    return this.bin(Op.OR, a, b);
+  }
+  xor(a: number, b: number): number {
+    return this.bin(Op.XOR, a, b);
+  }
+  not(a: number): number {
+    return this.bin(Op.XOR, a, this.const(-1));
+  }
+  shli(a: number, n: number): number {
+    return n === 0 ? a : this.bin(Op.SHL, a, this.const(n));
+  }
+  shri(a: number, n: number): number {
+    return n === 0 ? a : this.bin(Op.SHR, a, this.const(n));
+  }
+  sari(a: number, n: number): number {
+    return n === 0 ? a : this.bin(Op.SAR, a, this.const(n));
+  }
+  rori(a: number, n: number): number {
+    return (n & 31) === 0 ? a : this.bin(Op.ROR, a, this.const(n & 31));
+  }
+  andi(a: number, m: number): number {
+    return this.bin(Op.AND, a, this.const(m));
+  }
+  addi(a: number, v: number): number {
+    return v === 0 ? a : this.bin(Op.ADD, a, this.const(v));
+  }
+  /** Bit `n` of a as 0/1. */
+  bit(a: number, n: number): number {
+    return this.andi(this.shri(a, n), 1);
+  }
+
+  finish(pc: number, thumb: boolean, itstate: number, ninsns: number, end: number): IRBlock {
+    if (this.ifStack.length) throw new Error('IR: unterminated IF');
+    return { pc, thumb, itstate, ops: this.ops, ntemps: this.ntemps, ninsns, end };
+  }
+}
+
+/** Text form of a block, for --trace and tests. */
+export function formatIR(block: IRBlock): string {
+  const t = (n: number) => (n < 0 ? '_' : `t${n}`);
+  return block.ops
+    .map((o, i) => {
+      const name = OP_NAMES[o.op];
+      const parts = [o.d >= 0 ? `${t(o.d)} =` : '', name];
+      if (o.op === Op.CONST || o.op === Op.GET || o.op === Op.SET || o.op === Op.INSN || o.op === Op.EXIT || o.op === Op.LOAD || o.op === Op.STORE || o.op === Op.CALL)
+        parts.push(`#${o.op === Op.INSN ? (o.imm >>> 0).toString(16) : o.imm}`);
+      if (o.a >= 0) parts.push(t(o.a));
+      if (o.b >= 0 && o.op !== Op.INSN) parts.push(t(o.b));
+      if (o.op === Op.SELECT) parts.push(t(o.c));
+      if (o.args) parts.push(`(${o.args.map(t).join(', ')})`);
+      return `${String(i).padStart(4)}: ${parts.filter(Boolean).join(' ')}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,132 @@
+// Lifts one guest basic block to IR. This loop is the only place that knows about
+// conditions and IT blocks: each instruction's routine is wrapped in IF(ConditionPassed).
+// A conditional PC write is a side exit and translation goes on; an unconditional one,
+// a trap, the end of the 4 KiB page or the size cap ends the block.
+
+import { Exit, IRBuilder, type IRBlock } from '../ir.js';
+import { W } from '../state.js';
+import { LiftCtx, condTemp } from './ctx.js';
+import { decodeArm, decodeThumb, isThumb32, type DecodedInsn } from '../decode/tables.js';
+
+/** Where the lifter reads guest code. Returns -1 when the halfword cannot be fetched. */
+export interface CodeSource {
+  fetch16(addr: number): number;
+}
+
+export interface LiftOptions {
+  /** Most guest instructions in one block. */
+  maxInsns: number;
+}
+
+export const DEFAULT_LIFT: LiftOptions = { maxInsns: 64 };
+
+const PAGE = 4096;
+
+/** ITAdvance() (ARM ARM A2.5.2). */
+export function itAdvance(it: number): number {
+  if ((it & 7) === 0) return 0;
+  return (it & 0xe0) | ((it << 1) & 0x1f);
+}
+
+/** The condition of the current instruction inside an IT block. */
+export function itCond(it: number): number {
+  return (it >>> 4) & 0xf;
+}
+
+/** Fetches the instruction at pc: [encoding, length] or null when not fetchable. */
+export function fetchInsn(src: CodeSource, pc: number, thumb: boolean): [number, number] | null {
+  if (!thumb) {
+    const lo = src.fetch16(pc);
+    const hi = lo < 0 ? -1 : src.fetch16(pc + 2);
+    if (hi < 0) return null;
+    return [((hi << 16) | lo) >>> 0, 4];
+  }
+  const hw1 = src.fetch16(pc);
+  if (hw1 < 0) return null;
+  if (!isThumb32(hw1)) return [hw1, 2];
+  const hw2 = src.fetch16(pc + 2);
+  if (hw2 < 0) return null;
+  return [((hw1 << 16) | hw2) >>> 0, 4];
+}
+
+/** Decodes the instruction at pc for the given IT state (null = UNDEFINED). */
+export function decodeAt(insn: number, len: number, thumb: boolean, it: number): DecodedInsn | null {
+  if (!thumb) return decodeArm(insn);
+  const inIT = (it & 0xf) !== 0;
+  const lastInIT = !inIT || (it & 0xf) === 0x8;
+  return decodeThumb(insn, len, { inIT, lastInIT });
+}
+
+export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: number, opts: LiftOptions = DEFAULT_LIFT): IRBlock {
+  const b = new IRBuilder();
+  const ctx = new LiftCtx(b, thumb);
+  const start = pc >>> 0;
+  let it = thumb ? itstate & 0xff : 0;
+  ctx.trackIT = thumb && it !== 0;
+  let n = 0;
+  let ended = false;
+
+  while (!ended) {
+    const f = fetchInsn(src, pc, thumb);
+    if (!f) {
+      if (n === 0) {
+        b.insn(pc, thumb ? 2 : 4);
+        b.set(W.PC, b.const(pc));
+        ctx.itAfter = it;
+        ctx.exit(Exit.PREFETCH_ABORT);
+        n = 1;
+      } else {
+        ctx.itAfter = it;
+        b.set(W.PC, b.const(pc));
+        ctx.exit(Exit.NEXT);
+      }
+      break;
+    }
+    const [insn, len] = f;
+    const d = decodeAt(insn, len, thumb, it);
+    ctx.pc = pc;
+    ctx.len = len;
+    ctx.pcWritten = false;
+    ctx.newIT = null;
+    b.insn(pc, len);
+    n++;
+
+    // Condition: the IT block's in Thumb, else the cond field (A32 rows, Thumb B<c>).
+    let cond = 14;
+    const inIT = (it & 0xf) !== 0;
+    if (inIT) cond = itCond(it);
+    else if (d && d.args.cond !== undefined) cond = d.args.cond;
+    if (d && d.unconditional) cond = 14; // BKPT, IT itself... execute regardless
+    ctx.cond = cond;
+    const itNext = thumb ? itAdvance(it) : 0;
+    ctx.itAfter = itNext;
+
+    const conditional = cond < 14;
+    if (conditional) b.if(condTemp(b, cond));
+    if (d) d.sem.lift(ctx, d.args);
+    else ctx.undef();
+    if (conditional) b.endif();
+
+    if (ctx.newIT !== null) {
+      // IT: the following instructions run under the new state; remember to store it.
+      it = ctx.newIT;
+      ctx.trackIT = true;
+    } else {
+      it = itNext;
+    }
+    pc = (pc + len) >>> 0;
+
+    if (ctx.pcWritten && !conditional) {
+      ended = true;
+      break;
+    }
+    const nextPage = Math.floor(pc / PAGE) !== Math.floor(start / PAGE);
+    if (n >= opts.maxInsns || nextPage) {
+      ctx.itAfter = it;
+      b.set(W.PC, b.const(pc));
+      ctx.exit(Exit.NEXT);
+      ended = true;
+    }
+  }
+  return b.finish(start, thumb, itstate & 0xff, n, pc);
+}

@@ -1,0 +1,141 @@
+// Data-processing operations (ARM ARM A5.2.1-A5.2.3, A6.3.1-A6.3.2, A6.2.1): one routine per
+// operation and operand form, shared by A32, T32 and T16 rows.
+//
+// Argument sets (as QEMU's a32.decode names them):
+//   rrri: s rd rn rm shim shty      operand2 = Rm shifted by an immediate
+//   rrrr: s rd rn rm rs shty        operand2 = Rm shifted by Rs<7:0>
+//   rri:  s rd rn imm rot           operand2 = imm (already expanded); rot != 0: carry = imm<31>
+
+import type { Args, Sem } from '../decode/pattern.js';
+import { Op, W, type LiftCtx, type Temp } from '../lift/ctx.js';
+import { imm, mn, r, shiftImm, shiftReg } from './fmt.js';
+
+type Kind = 'logic' | 'arith' | 'test' | 'move';
+
+interface DpOp {
+  name: string;
+  kind: Kind;
+  /** Computes the result; for arith ops also the flags when `s`. */
+  op(ctx: LiftCtx, n: Temp, m: Temp, s: boolean): Temp;
+}
+
+const C = (ctx: LiftCtx) => ctx.b.get(W.C);
+
+const OPS: DpOp[] = [
+  { name: 'and', kind: 'logic', op: (c, n, m) => c.b.and(n, m) },
+  { name: 'eor', kind: 'logic', op: (c, n, m) => c.b.xor(n, m) },
+  { name: 'sub', kind: 'arith', op: (c, n, m, s) => c.subWithCarry(n, m, 1, true, s) },
+  { name: 'rsb', kind: 'arith', op: (c, n, m, s) => c.subWithCarry(m, n, 1, true, s) },
+  { name: 'add', kind: 'arith', op: (c, n, m, s) => c.addWithCarry(n, m, 0, true, s) },
+  { name: 'adc', kind: 'arith', op: (c, n, m, s) => c.addWithCarry(n, m, C(c), false, s) },
+  { name: 'sbc', kind: 'arith', op: (c, n, m, s) => c.subWithCarry(n, m, C(c), false, s) },
+  { name: 'rsc', kind: 'arith', op: (c, n, m, s) => c.subWithCarry(m, n, C(c), false, s) },
+  { name: 'tst', kind: 'test', op: (c, n, m) => c.b.and(n, m) },
+  { name: 'teq', kind: 'test', op: (c, n, m) => c.b.xor(n, m) },
+  { name: 'cmp', kind: 'test', op: (c, n, m) => c.subWithCarry(n, m, 1, true, true) },
+  { name: 'cmn', kind: 'test', op: (c, n, m) => c.addWithCarry(n, m, 0, true, true) },
+  { name: 'orr', kind: 'logic', op: (c, n, m) => c.b.or(n, m) },
+  { name: 'mov', kind: 'move', op: (_c, _n, m) => m },
+  { name: 'bic', kind: 'logic', op: (c, n, m) => c.b.and(n, c.b.not(m)) },
+  { name: 'mvn', kind: 'move', op: (c, _n, m) => c.b.not(m) },
+  { name: 'orn', kind: 'logic', op: (c, n, m) => c.b.or(n, c.b.not(m)) },
+];
+
+const isArith = (name: string) => ['sub', 'rsb', 'add', 'adc', 'sbc', 'rsc', 'cmp', 'cmn'].includes(name);
+
+/** Common tail: flags for logical ops, then the result to Rd (or the PC). */
+function finish(ctx: LiftCtx, o: DpOp, a: Args, res: Temp, carry: Temp): void {
+  const b = ctx.b;
+  const s = o.kind === 'test' || a.s === 1;
+  if (s && !isArith(o.name)) {
+    ctx.setNZ(res);
+    if (carry >= 0) b.set(W.C, carry);
+  }
+  if (o.kind === 'test') return;
+  if (a.rd === 15) {
+    if (a.s) ctx.undef(); // SUBS PC, LR and friends: exception return, not from user mode
+    else ctx.writePC(res, 'alu');
+    return;
+  }
+  ctx.setReg(a.rd, res);
+}
+
+function operands(o: DpOp, a: Args, m: string): string {
+  if (o.kind === 'test') return `${r(a.rn)}, ${m}`;
+  if (o.kind === 'move') return `${r(a.rd)}, ${m}`;
+  return `${r(a.rd)}, ${r(a.rn)}, ${m}`;
+}
+
+const name = (o: DpOp, a: Args, cc: string) => mn(o.name, o.kind === 'test' ? 0 : a.s, cc);
+
+function rrri(o: DpOp): Sem {
+  return {
+    name: `${o.name.toUpperCase()}_rrri`,
+    lift(ctx, a) {
+      const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
+      const [m, carry] = ctx.shiftImmC(ctx.reg(a.rm), a.shty, a.shim, wantCarry);
+      const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
+      const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
+      finish(ctx, o, a, res, carry);
+    },
+    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftImm(a.shty, a.shim))}`,
+  };
+}
+
+function rrrr(o: DpOp): Sem {
+  return {
+    name: `${o.name.toUpperCase()}_rrrr`,
+    lift(ctx, a) {
+      const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
+      const [m, carry] = ctx.shiftRegC(ctx.reg(a.rm), a.shty, ctx.reg(a.rs), wantCarry);
+      const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
+      const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
+      finish(ctx, o, a, res, carry);
+    },
+    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftReg(a.shty, a.rs))}`,
+  };
+}
+
+function rri(o: DpOp): Sem {
+  return {
+    name: `${o.name.toUpperCase()}_rri`,
+    lift(ctx, a) {
+      const b = ctx.b;
+      const s = a.s === 1 || o.kind === 'test';
+      const m = b.const(a.imm);
+      const carry = s && !isArith(o.name) && a.rot !== 0 ? b.const(a.imm >>> 31) : -1;
+      // ADR-style reads of the PC use Align(PC, 4) in Thumb (ARM ARM A8.8.12).
+      const n = o.kind === 'move' ? -1 : a.rn === 15 && ctx.thumb ? b.const(ctx.alignedPC()) : ctx.reg(a.rn);
+      const res = o.op(ctx, n, m, s);
+      finish(ctx, o, a, res, carry);
+    },
+    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, imm(a.imm))}`,
+  };
+}
+
+export type DpSems = { rrri: Sem; rrrr: Sem; rri: Sem };
+
+/** Routines by operation name: DP.add.rrri and so on. */
+export const DP: Record<string, DpSems> = Object.fromEntries(OPS.map((o) => [o.name, { rrri: rrri(o), rrrr: rrrr(o), rri: rri(o) }]));
+
+/** The A32 opcode field (bits 24:21) order of the 16 data-processing operations. */
+export const A32_DP_ORDER = ['and', 'eor', 'sub', 'rsb', 'add', 'adc', 'sbc', 'rsc', 'tst', 'teq', 'cmp', 'cmn', 'orr', 'mov', 'bic', 'mvn'];
+
+/** MOVW / MOVT (ARM ARM A8.8.102, A8.8.106): args rd, imm (16 bits). */
+export const MOVW: Sem = {
+  name: 'MOVW',
+  lift(ctx, a) {
+    ctx.setReg(a.rd, ctx.b.const(a.imm));
+  },
+  dis: (a, d) => `movw${d.cc} ${r(a.rd)}, #${a.imm}`,
+};
+export const MOVT: Sem = {
+  name: 'MOVT',
+  lift(ctx, a) {
+    const b = ctx.b;
+    ctx.setReg(a.rd, b.or(b.andi(ctx.reg(a.rd), 0xffff), b.const(a.imm << 16)));
+  },
+  dis: (a, d) => `movt${d.cc} ${r(a.rd)}, #${a.imm}`,
+};
+
+export { Op };

@@ -1,0 +1,119 @@
+// CPU state layout shared by the interpreter, generated wasm code and the runtime.
+//
+// The state is a block of 32-bit words at a fixed base inside the guest's one
+// WebAssembly.Memory. IR GET/SET ops address it by word index (the `W` table),
+// so core registers, flags and system words are uniform to the lifter.
+// N, Z, C, V and Q each hold 0 or 1 in a word of their own (DESIGN.md, "The JIT").
+
+/** Word indices into the state block. */
+export const W = {
+  R0: 0, // R0..R15 are words 0..15
+  SP: 13,
+  LR: 14,
+  PC: 15,
+  N: 16,
+  Z: 17,
+  C: 18,
+  V: 19,
+  Q: 20,
+  GE: 21, // APSR.GE[3:0] in bits 3:0
+  ITSTATE: 22, // CPSR.IT[7:0] (ARM ARM A2.5.2), 0 outside an IT block
+  T: 23, // CPSR.T: 1 = Thumb
+  FPSCR: 24, // whole FPSCR including its NZCV bits
+  FPEXC: 25,
+  TPIDRURO: 26, // CP15 c13 user read-only thread ID (set_tls)
+  TPIDRURW: 27,
+  EXCL_ADDR: 28, // local exclusive monitor: address, or -1 when open
+  EXCL_VAL_LO: 29, // value seen by LDREX* (compared by STREX*, as QEMU linux-user does)
+  EXCL_VAL_HI: 30,
+  TRAP_IMM: 31, // immediate of the SVC/BKPT/UDF that ended a block
+  FAULT_ADDR: 32, // data address of a memory fault
+  FAULT_PC: 33, // guest PC of the faulting instruction
+  ICOUNT_LO: 34, // retired guest instructions (low, high words)
+  ICOUNT_HI: 35,
+  /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
+  VFP: 64,
+} as const;
+
+/** Word index of single-precision register Sn (n < 32). */
+export const wS = (n: number): number => W.VFP + n;
+/** Word index of the low word of double-precision register Dn (n < 32). */
+export const wD = (n: number): number => W.VFP + 2 * n;
+
+/** Size of the state block in bytes. */
+export const STATE_BYTES = 1024;
+
+/** Typed views of one vCPU's state block. */
+export class CpuState {
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  /** Dn as float64 (index n). */
+  readonly d: Float64Array;
+  /** Sn as float32 (index n). */
+  readonly s: Float32Array;
+
+  constructor(
+    readonly buffer: ArrayBuffer,
+    readonly base: number,
+  ) {
+    if (base % 8 !== 0) throw new Error('CPU state base must be 8-byte aligned');
+    this.i32 = new Int32Array(buffer, base, STATE_BYTES / 4);
+    this.u32 = new Uint32Array(buffer, base, STATE_BYTES / 4);
+    this.d = new Float64Array(buffer, base + W.VFP * 4, 32);
+    this.s = new Float32Array(buffer, base + W.VFP * 4, 32);
+    this.i32[W.EXCL_ADDR] = -1;
+  }
+
+  get pc(): number {
+    return this.u32[W.PC];
+  }
+  set pc(v: number) {
+    this.u32[W.PC] = v;
+  }
+  get thumb(): boolean {
+    return this.i32[W.T] !== 0;
+  }
+  reg(n: number): number {
+    return this.u32[n];
+  }
+  setReg(n: number, v: number): void {
+    this.u32[n] = v;
+  }
+
+  /** APSR as the architecture packs it: N Z C V Q at bits 31..27, GE at 19:16. */
+  get apsr(): number {
+    const i = this.i32;
+    return (
+      ((i[W.N] << 31) | (i[W.Z] << 30) | (i[W.C] << 29) | (i[W.V] << 28) | (i[W.Q] << 27) | ((i[W.GE] & 15) << 16)) >>> 0
+    );
+  }
+  set apsr(v: number) {
+    const i = this.i32;
+    i[W.N] = (v >>> 31) & 1;
+    i[W.Z] = (v >>> 30) & 1;
+    i[W.C] = (v >>> 29) & 1;
+    i[W.V] = (v >>> 28) & 1;
+    i[W.Q] = (v >>> 27) & 1;
+    i[W.GE] = (v >>> 16) & 15;
+  }
+
+  /** CPSR in user mode (mode bits 0x10), with IT and T folded in (ARM ARM B1.3.3). */
+  get cpsr(): number {
+    const it = this.i32[W.ITSTATE] & 0xff;
+    return (this.apsr | ((it & 3) << 25) | ((it >>> 2) << 10) | (this.i32[W.T] ? 1 << 5 : 0) | 0x10) >>> 0;
+  }
+  set cpsr(v: number) {
+    this.apsr = v;
+    this.i32[W.ITSTATE] = ((v >>> 25) & 3) | (((v >>> 10) & 0x3f) << 2);
+    this.i32[W.T] = (v >>> 5) & 1;
+  }
+
+  get icount(): number {
+    return this.u32[W.ICOUNT_HI] * 0x100000000 + this.u32[W.ICOUNT_LO];
+  }
+  addICount(n: number): void {
+    const lo = this.u32[W.ICOUNT_LO] + n;
+    this.u32[W.ICOUNT_LO] = lo >>> 0;
+    if (lo > 0xffffffff) this.u32[W.ICOUNT_HI]++;
+  }
+}
