@@ -19,6 +19,8 @@ export const Perm = { R: 1, W: 2, X: 4, CODE: 8 } as const;
 export const TASK_SIZE = 0xbf000000;
 /** Where armvisor keeps a vCPU's state block (never mapped for the guest). */
 export const STATE_BASE = 0xc0000000;
+/** The page permission table, one byte per guest page (1 MiB), readable by generated code. */
+export const PERM_BASE = 0xc0100000;
 
 export class FlatMemory implements GuestMemory, CodeSource {
   readonly memory: WebAssembly.Memory;
@@ -26,8 +28,8 @@ export class FlatMemory implements GuestMemory, CodeSource {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   readonly dv: DataView;
-  /** One byte per guest page: Perm bits. */
-  readonly perm = new Uint8Array(1 << 20);
+  /** One byte per guest page: Perm bits (lives at PERM_BASE in the same memory). */
+  readonly perm: Uint8Array;
   /** Called with a page number when a store hits a page marked CODE. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -38,6 +40,7 @@ export class FlatMemory implements GuestMemory, CodeSource {
     this.u16 = new Uint16Array(buf);
     this.i32 = new Int32Array(buf);
     this.dv = new DataView(buf);
+    this.perm = new Uint8Array(buf, PERM_BASE, 1 << 20);
   }
 
   /** Sets the permissions of [addr, addr+len) (page granular), keeping the CODE bit. */
