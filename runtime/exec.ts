@@ -1,10 +1,12 @@
-// The execution loop: find or translate the block at (PC, T, ITSTATE), run it, repeat until
-// a block exits for a reason other than NEXT (SVC, UNDEF, a fault...), which the caller
-// (Linux user mode, later the system emulator) handles.
+// The execution loop: find or translate the block at (PC, T, ITSTATE), run it (its wasm
+// function once the JIT has compiled it, else the interpreter), repeat until a block exits
+// for a reason other than NEXT (SVC, UNDEF, a fault...), which the caller handles.
 
 import { BlockCache, blockKey } from '../translator/cache.js';
 import { Interpreter, type GuestMemory } from '../translator/interp.js';
-import { Exit, type ExitReason, type IRBlock } from '../translator/ir.js';
+import { Exit, type ExitReason } from '../translator/ir.js';
+import { Jit, DEFAULT_JIT, type BlockEntry, type JitOptions } from '../translator/jit/jit.js';
+import type { JitTarget } from '../translator/jit/module.js';
 import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift/block.js';
 import { W, type CpuState } from '../translator/state.js';
 import { disassembleAt } from '../translator/disasm.js';
@@ -13,11 +15,15 @@ export interface EngineOptions {
   /** Called before each guest instruction with a line: address, encoding, disassembly. */
   trace?: (line: string) => void;
   lift?: Partial<LiftOptions>;
+  /** Tier-1 JIT target; absent = interpreter only. */
+  jit?: JitTarget;
+  jitOptions?: Partial<JitOptions>;
 }
 
 export class Engine {
   readonly cache = new BlockCache();
   readonly interp: Interpreter;
+  readonly jit: Jit | null;
   private readonly liftOpts: LiftOptions;
 
   constructor(
@@ -27,6 +33,7 @@ export class Engine {
   ) {
     this.interp = new Interpreter(cpu, mem);
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
+    this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
   }
 
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
@@ -34,18 +41,13 @@ export class Engine {
     this.cache.invalidatePage(page);
   }
 
-  private block(): IRBlock {
+  private entry(): BlockEntry {
     const st = this.cpu.i32;
     const pc = st[W.PC] >>> 0;
     const thumb = st[W.T] !== 0;
     const it = thumb ? st[W.ITSTATE] & 0xff : 0;
     const key = blockKey(pc, thumb, it);
-    let b = this.cache.get(key);
-    if (!b) {
-      b = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
-      this.cache.put(key, b);
-    }
-    return b;
+    return this.cache.get(key) ?? this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
   }
 
   /**
@@ -54,13 +56,19 @@ export class Engine {
    */
   run(budget = Infinity): ExitReason {
     const trace = this.opts.trace;
+    const jit = this.jit;
     const start = this.cpu.icount;
     for (;;) {
-      const b = this.block();
-      if (trace) trace(disassembleAt(this.mem, b.pc, b.thumb, b.itstate));
-      const r = this.interp.run(b);
+      const e = this.entry();
+      let r: ExitReason;
+      if (e.fn) r = e.fn() as ExitReason;
+      else {
+        if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
+        r = this.interp.run(e.block);
+        if (jit) jit.noteRun(e);
+      }
       if (r !== Exit.NEXT) return r;
-      if (this.cpu.icount - start >= budget) return Exit.NEXT;
+      if (budget !== Infinity && this.cpu.icount - start >= budget) return Exit.NEXT;
     }
   }
 }

@@ -2,26 +2,27 @@
 // code, munmap or mprotect drops exactly the blocks of that page.
 
 import type { IRBlock } from './ir.js';
+import type { BlockEntry } from './jit/jit.js';
 
 export function blockKey(pc: number, thumb: boolean, it: number): number {
   return (pc >>> 0) * 512 + (it & 0xff) * 2 + (thumb ? 1 : 0);
 }
 
 export class BlockCache {
-  private readonly blocks = new Map<number, IRBlock>();
+  private readonly blocks = new Map<number, BlockEntry>();
   private readonly byPage = new Map<number, number[]>();
   translations = 0;
   invalidations = 0;
 
-  get(key: number): IRBlock | undefined {
+  get(key: number): BlockEntry | undefined {
     return this.blocks.get(key);
   }
 
-  put(key: number, block: IRBlock): void {
-    this.blocks.set(key, block);
+  put(key: number, block: IRBlock): BlockEntry {
+    const e: BlockEntry = { block, hits: 0, fn: null, dead: false };
+    this.blocks.set(key, e);
     this.translations++;
-    // A block stays within one page (the lifter's rule), but its last instruction may end
-    // on the next; index both.
+    // A block starts within one page, but its last instruction may end on the next; index both.
     const p0 = block.pc >>> 12;
     const p1 = ((block.end - 1) >>> 0) >>> 12;
     for (let p = p0; p <= p1; p++) {
@@ -29,6 +30,7 @@ export class BlockCache {
       if (!l) this.byPage.set(p, (l = []));
       l.push(key);
     }
+    return e;
   }
 
   /** Drops every block that has code on page `page`. */
@@ -36,11 +38,16 @@ export class BlockCache {
     const l = this.byPage.get(page);
     if (!l) return;
     this.byPage.delete(page);
-    for (const k of l) this.blocks.delete(k);
+    for (const k of l) {
+      const e = this.blocks.get(k);
+      if (e) e.dead = true;
+      this.blocks.delete(k);
+    }
     this.invalidations++;
   }
 
   clear(): void {
+    for (const e of this.blocks.values()) e.dead = true;
     this.blocks.clear();
     this.byPage.clear();
   }

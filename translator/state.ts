@@ -29,8 +29,9 @@ export const W = {
   TRAP_IMM: 31, // immediate of the SVC/BKPT/UDF that ended a block
   FAULT_ADDR: 32, // data address of a memory fault
   FAULT_PC: 33, // guest PC of the faulting instruction
-  ICOUNT_LO: 34, // retired guest instructions (low, high words)
+  ICOUNT_LO: 34, // retired guest instructions (low, high words; 8-byte aligned: one i64 for wasm)
   ICOUNT_HI: 35,
+  JIT_FAULT: 36, // set by a generated code's slow-path helper to the Exit reason of a fault, else 0
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
 } as const;

@@ -1,0 +1,252 @@
+// Tier 1 code generation: one lifted block's IR -> one wasm function `() -> exit reason`.
+//
+// State words the block touches live in wasm locals: loaded at entry, written back before
+// every exit and helper call (helpers see and may change the state block), reloaded after.
+// Memory accesses go through a MemStrategy, so the flat user-mode path and the system-mode
+// softmmu TLB share everything else.
+
+import { HELPERS } from '../helpers.js';
+import { Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
+import { W } from '../state.js';
+import { FuncBody, I32, I64, O } from '../wasm/builder.js';
+
+/** What the code generator needs from its module: function indices of the imports. */
+export interface ImportMap {
+  /** Function index of helper `id` (imports it on first use). */
+  helper(id: number): number;
+  /** Slow-path load: (addr, flags) -> value; sets state JIT_FAULT on a fault. */
+  slowLoad: number;
+  /** Slow-path store: (addr, value, flags); sets state JIT_FAULT on a fault. */
+  slowStore: number;
+}
+
+/** How guest loads and stores become wasm (DESIGN.md: flat for user mode, TLB for system). */
+export interface MemStrategy {
+  /**
+   * Emits a fast-path test leaving an i32 on the stack: non-zero when the access at the
+   * address in local `addr` may be done directly at host offset `addr` (+ hostAddend).
+   */
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void;
+  /** Constant added to the guest address for the direct access (the memarg offset). */
+  readonly hostOffset: number;
+}
+
+/** Linux user mode: guest address = host offset; a permission byte per page decides. */
+export class FlatStrategy implements MemStrategy {
+  readonly hostOffset = 0;
+  constructor(readonly permBase: number) {}
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
+    const size = flags & Mem.SIZE_MASK;
+    // perm[addr >>> 12] & need  (writes: W set and CODE clear, so code pages go slow)
+    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
+    if (write) f.i32(2 | 8).op(O.i32_and).i32(2).op(O.i32_eq);
+    else f.i32(1).op(O.i32_and);
+    if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
+      const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
+      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_eqz).op(O.i32_and);
+    } else if (size > 1) {
+      f.get(addr).i32(0xfff).op(O.i32_and).i32(4096 - size).op(O.i32_le_u).op(O.i32_and);
+    }
+  }
+}
+
+const LOADS: Record<number, number> = { 1: O.i32_load8_u, 2: O.i32_load16_u, 4: O.i32_load };
+const LOADS_S: Record<number, number> = { 1: O.i32_load8_s, 2: O.i32_load16_s, 4: O.i32_load };
+const STORES: Record<number, number> = { 1: O.i32_store8, 2: O.i32_store16, 4: O.i32_store };
+
+const BIN: Partial<Record<number, number>> = {
+  [Op.ADD]: O.i32_add,
+  [Op.SUB]: O.i32_sub,
+  [Op.AND]: O.i32_and,
+  [Op.OR]: O.i32_or,
+  [Op.XOR]: O.i32_xor,
+  [Op.SHL]: O.i32_shl,
+  [Op.SHR]: O.i32_shr_u,
+  [Op.SAR]: O.i32_shr_s,
+  [Op.ROR]: O.i32_rotr,
+  [Op.MUL]: O.i32_mul,
+  [Op.EQ]: O.i32_eq,
+  [Op.NE]: O.i32_ne,
+  [Op.LTU]: O.i32_lt_u,
+  [Op.LTS]: O.i32_lt_s,
+  [Op.LEU]: O.i32_le_u,
+  [Op.LES]: O.i32_le_s,
+};
+
+/**
+ * Generates the function body for `block`. `stateBase` is the state block's address in the
+ * shared memory.
+ */
+export function genBlock(block: IRBlock, stateBase: number, mem: MemStrategy, imports: ImportMap): FuncBody {
+  const f = new FuncBody(0);
+  const ops = block.ops;
+  const wordAddr = (w: number) => stateBase + 4 * w;
+
+  // State words used and written by the block, each in a local.
+  const wordLocal = new Map<number, number>();
+  const written = new Set<number>();
+  for (const o of ops) {
+    if (o.op === Op.GET || o.op === Op.SET) {
+      if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
+      if (o.op === Op.SET) written.add(o.imm);
+    }
+  }
+  for (const w of wordLocal.keys()) wordLocal.set(w, f.local());
+  const temps: number[] = [];
+  for (let i = 0; i < block.ntemps; i++) temps.push(f.local());
+  const scratch = f.local();
+
+  const loadWords = () => {
+    for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
+  };
+  const writeBack = () => {
+    for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
+  };
+  const addICount = (n: number) => {
+    if (n <= 0) return;
+    // ICOUNT is one little-endian i64 at W.ICOUNT_LO (8-byte aligned).
+    f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
+    f.op(O.i64_const).code.sleb(n);
+    f.op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
+  };
+
+  loadWords();
+
+  let ninsn = 0;
+  let pc = block.pc;
+  /** After a slow-path call: leave the block if it faulted. */
+  const faultCheck = () => {
+    f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
+    writeBack();
+    f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.PC));
+    f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
+    addICount(ninsn - 1);
+    // return the reason, clearing the word
+    f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT));
+    f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
+    f.op(O.return).end();
+  };
+
+  const t = (n: number) => temps[n];
+
+  for (let i = 0; i < ops.length; i++) {
+    const o: IRInsn = ops[i];
+    const bin = BIN[o.op];
+    if (bin !== undefined) {
+      f.get(t(o.a)).get(t(o.b)).op(bin).set(t(o.d));
+      continue;
+    }
+    switch (o.op) {
+      case Op.CONST:
+        f.i32(o.imm).set(t(o.d));
+        break;
+      case Op.GET:
+        f.get(wordLocal.get(o.imm)!).set(t(o.d));
+        break;
+      case Op.SET:
+        f.get(t(o.a)).set(wordLocal.get(o.imm)!);
+        break;
+      case Op.MULHU:
+      case Op.MULHS: {
+        const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
+        f.get(t(o.a)).op(ext).get(t(o.b)).op(ext).op(O.i64_mul);
+        f.op(O.i64_const).code.sleb(32);
+        f.op(O.i64_shr_u).op(O.i32_wrap_i64).set(t(o.d));
+        break;
+      }
+      case Op.UDIV:
+        // b == 0 ? 0 : a / b, without wasm's trap
+        f.i32(0).get(t(o.a)).get(t(o.b)).get(t(o.b)).op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
+        f.get(t(o.b)).op(O.i32_eqz).op(O.select).set(t(o.d));
+        break;
+      case Op.SDIV:
+        // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
+        f.i32(0).get(t(o.a)).op(O.i32_sub); // -a
+        f.get(t(o.a)); // a / (b in {-1, 0} ? 1 : b)
+        f.i32(1).get(t(o.b)).get(t(o.b)).i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
+        f.op(O.i32_div_s);
+        f.get(t(o.b)).i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
+        f.i32(0).get(t(o.b)).op(O.select).set(t(o.d)); // b != 0 ? that : 0
+        break;
+      case Op.CLZ:
+        f.get(t(o.a)).op(O.i32_clz).set(t(o.d));
+        break;
+      case Op.SELECT:
+        f.get(t(o.b)).get(t(o.c)).get(t(o.a)).op(O.select).set(t(o.d));
+        break;
+      case Op.SEXT8:
+        f.get(t(o.a)).op(O.i32_extend8_s).set(t(o.d));
+        break;
+      case Op.SEXT16:
+        f.get(t(o.a)).op(O.i32_extend16_s).set(t(o.d));
+        break;
+      case Op.BSWAP:
+        // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
+        f.get(t(o.a)).i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
+        f.get(t(o.a)).i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
+        f.op(O.i32_or).set(t(o.d));
+        break;
+      case Op.LOAD: {
+        const size = o.imm & Mem.SIZE_MASK;
+        const signed = (o.imm & Mem.SIGNED) !== 0;
+        const addr = t(o.a);
+        mem.emitFastCheck(f, addr, o.imm, false);
+        f.open(O.if, I32);
+        f.get(addr).mem((signed ? LOADS_S : LOADS)[size], 0, mem.hostOffset);
+        f.op(O.else);
+        f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
+        faultCheck();
+        f.get(scratch);
+        f.end().set(t(o.d));
+        break;
+      }
+      case Op.STORE: {
+        const size = o.imm & Mem.SIZE_MASK;
+        const addr = t(o.a);
+        mem.emitFastCheck(f, addr, o.imm, true);
+        f.open(O.if);
+        f.get(addr).get(t(o.b)).mem(STORES[size], 0, mem.hostOffset);
+        f.op(O.else);
+        f.get(addr).get(t(o.b)).i32(o.imm).call(imports.slowStore);
+        faultCheck();
+        f.end();
+        break;
+      }
+      case Op.CALL: {
+        const h = HELPERS[o.imm];
+        if (h.touchesState) writeBack();
+        const args = o.args!;
+        for (let k = 0; k < 4; k++) {
+          if (k < args.length) f.get(t(args[k]));
+          else f.i32(0);
+        }
+        f.call(imports.helper(o.imm));
+        if (o.d >= 0) f.set(t(o.d));
+        else f.op(O.drop);
+        if (h.touchesState) loadWords();
+        break;
+      }
+      case Op.IF:
+        f.get(t(o.a)).open(O.if);
+        break;
+      case Op.ENDIF:
+        f.end();
+        break;
+      case Op.INSN:
+        ninsn++;
+        pc = o.imm;
+        break;
+      case Op.EXIT:
+        writeBack();
+        addICount(ninsn);
+        f.i32(o.imm).op(O.return);
+        break;
+      default:
+        throw new Error(`codegen: op ${o.op} not handled`);
+    }
+  }
+  f.op(O.unreachable);
+  return f;
+}
+
+export { I32, I64 };

@@ -1,0 +1,315 @@
+// A small WebAssembly binary writer: just what the JIT's code generator needs, emitted
+// byte by byte (binaryen costs ~8 µs per guest instruction; this path must cost well
+// under 2). Spec: WebAssembly Core 1.0, "Binary Format".
+
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const F64 = 0x7c;
+export type ValType = typeof I32 | typeof I64 | typeof F64;
+
+/** Opcodes we emit. */
+export const O = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  br_table: 0x0e,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  local_get: 0x20,
+  local_set: 0x21,
+  local_tee: 0x22,
+  i32_load: 0x28,
+  i64_load: 0x29,
+  i32_load8_s: 0x2c,
+  i32_load8_u: 0x2d,
+  i32_load16_s: 0x2e,
+  i32_load16_u: 0x2f,
+  i32_store: 0x36,
+  i64_store: 0x37,
+  i32_store8: 0x3a,
+  i32_store16: 0x3b,
+  i32_const: 0x41,
+  i64_const: 0x42,
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i32_le_s: 0x4c,
+  i32_le_u: 0x4d,
+  i32_ge_s: 0x4e,
+  i32_ge_u: 0x4f,
+  i32_clz: 0x67,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_mul: 0x6c,
+  i32_div_s: 0x6d,
+  i32_div_u: 0x6e,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i32_rotr: 0x78,
+  i64_mul: 0x7e,
+  i64_shr_u: 0x88,
+  i64_shr_s: 0x87,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_s: 0xac,
+  i64_extend_i32_u: 0xad,
+  i32_extend8_s: 0xc0,
+  i32_extend16_s: 0xc1,
+} as const;
+
+/** A growable byte buffer with LEB128 writers. */
+export class Bytes {
+  buf: Uint8Array<ArrayBuffer>;
+  len = 0;
+  constructor(cap = 256) {
+    this.buf = new Uint8Array(cap);
+  }
+  private grow(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+  u8(v: number): this {
+    if (this.len === this.buf.length) this.grow(1);
+    this.buf[this.len++] = v;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+  /** Unsigned LEB128 (values up to 2^32-1). */
+  uleb(v: number): this {
+    v >>>= 0;
+    do {
+      let byte = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) byte |= 0x80;
+      this.u8(byte);
+    } while (v !== 0);
+    return this;
+  }
+  /** Signed LEB128 of an int32. */
+  sleb(v: number): this {
+    v |= 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+        this.u8(byte);
+        return this;
+      }
+      this.u8(byte | 0x80);
+    }
+  }
+  name(s: string): this {
+    const b = new TextEncoder().encode(s);
+    this.uleb(b.length);
+    return this.bytes(b);
+  }
+  /** Appends `inner` prefixed by its length (sections, function bodies). */
+  sized(inner: Bytes): this {
+    this.uleb(inner.len);
+    this.grow(inner.len);
+    this.buf.set(inner.buf.subarray(0, inner.len), this.len);
+    this.len += inner.len;
+    return this;
+  }
+  finish(): Uint8Array<ArrayBuffer> {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** One function body under construction. */
+export class FuncBody {
+  readonly code = new Bytes(1024);
+  private readonly localTypes: ValType[] = [];
+  constructor(readonly nparams: number) {}
+
+  /** Declares a new local; returns its index. */
+  local(t: ValType = I32): number {
+    this.localTypes.push(t);
+    return this.nparams + this.localTypes.length - 1;
+  }
+
+  op(o: number): this {
+    this.code.u8(o);
+    return this;
+  }
+  i32(v: number): this {
+    this.code.u8(O.i32_const).sleb(v);
+    return this;
+  }
+  get(l: number): this {
+    this.code.u8(O.local_get).uleb(l);
+    return this;
+  }
+  set(l: number): this {
+    this.code.u8(O.local_set).uleb(l);
+    return this;
+  }
+  tee(l: number): this {
+    this.code.u8(O.local_tee).uleb(l);
+    return this;
+  }
+  /** A load or store with its memarg (align as log2, offset). */
+  mem(o: number, alignLog2: number, offset: number): this {
+    this.code.u8(o).uleb(alignLog2).uleb(offset);
+    return this;
+  }
+  /** block/loop/if with an empty (0x40) or single-value result type. */
+  open(o: typeof O.block | typeof O.loop | typeof O.if, result: ValType | 0x40 = 0x40): this {
+    this.code.u8(o).u8(result);
+    return this;
+  }
+  end(): this {
+    this.code.u8(O.end);
+    return this;
+  }
+  br(depth: number): this {
+    this.code.u8(O.br).uleb(depth);
+    return this;
+  }
+  brIf(depth: number): this {
+    this.code.u8(O.br_if).uleb(depth);
+    return this;
+  }
+  brTable(depths: number[], dflt: number): this {
+    this.code.u8(O.br_table).uleb(depths.length);
+    for (const d of depths) this.code.uleb(d);
+    this.code.uleb(dflt);
+    return this;
+  }
+  call(f: number): this {
+    this.code.u8(O.call).uleb(f);
+    return this;
+  }
+
+  /** The encoded body: locals (run-length by type) then code then `end`. */
+  encode(): Bytes {
+    const out = new Bytes(this.code.len + 16);
+    const runs: [number, ValType][] = [];
+    for (const t of this.localTypes) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else runs.push([1, t]);
+    }
+    out.uleb(runs.length);
+    for (const [n, t] of runs) out.uleb(n).u8(t);
+    out.bytes(this.code.buf.subarray(0, this.code.len));
+    out.u8(O.end);
+    return out;
+  }
+}
+
+interface FuncImport {
+  module: string;
+  name: string;
+  type: number;
+}
+
+/** A module: imported memory and functions, defined functions, exports. */
+export class ModuleBuilder {
+  private readonly types: string[] = [];
+  private readonly typeSigs: [ValType[], ValType[]][] = [];
+  private readonly imports: FuncImport[] = [];
+  private readonly funcs: { type: number; body: FuncBody }[] = [];
+  private readonly exports: { name: string; func: number }[] = [];
+  private memImport: { module: string; name: string; min: number; max: number; shared: boolean } | null = null;
+
+  /** Index of the function type (params) -> (results), deduplicated. */
+  type(params: ValType[], results: ValType[]): number {
+    const key = `${params.join(',')}>${results.join(',')}`;
+    let i = this.types.indexOf(key);
+    if (i < 0) {
+      i = this.types.length;
+      this.types.push(key);
+      this.typeSigs.push([params, results]);
+    }
+    return i;
+  }
+
+  importMemory(module: string, name: string, minPages: number, maxPages: number, shared = false): void {
+    this.memImport = { module, name, min: minPages, max: maxPages, shared };
+  }
+
+  /** Imports a function; must precede every addFunction. Returns its function index. */
+  importFunc(module: string, name: string, params: ValType[], results: ValType[]): number {
+    if (this.funcs.length) throw new Error('wasm: imports must come before functions');
+    this.imports.push({ module, name, type: this.type(params, results) });
+    return this.imports.length - 1;
+  }
+
+  get importCount(): number {
+    return this.imports.length;
+  }
+
+  /** Adds a function; returns its function index. */
+  addFunction(params: ValType[], results: ValType[], body: FuncBody): number {
+    this.funcs.push({ type: this.type(params, results), body });
+    return this.imports.length + this.funcs.length - 1;
+  }
+
+  export(name: string, func: number): void {
+    this.exports.push({ name, func });
+  }
+
+  finish(): Uint8Array<ArrayBuffer> {
+    const out = new Bytes(4096);
+    out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
+    const section = (id: number, fill: (s: Bytes) => void) => {
+      const s = new Bytes(256);
+      fill(s);
+      out.u8(id).sized(s);
+    };
+    section(1, (s) => {
+      s.uleb(this.typeSigs.length);
+      for (const [p, r] of this.typeSigs) {
+        s.u8(0x60).uleb(p.length);
+        for (const t of p) s.u8(t);
+        s.uleb(r.length);
+        for (const t of r) s.u8(t);
+      }
+    });
+    section(2, (s) => {
+      s.uleb(this.imports.length + (this.memImport ? 1 : 0));
+      if (this.memImport) {
+        const m = this.memImport;
+        s.name(m.module).name(m.name).u8(0x02).u8(m.shared ? 0x03 : 0x01).uleb(m.min).uleb(m.max);
+      }
+      for (const i of this.imports) s.name(i.module).name(i.name).u8(0x00).uleb(i.type);
+    });
+    section(3, (s) => {
+      s.uleb(this.funcs.length);
+      for (const f of this.funcs) s.uleb(f.type);
+    });
+    section(7, (s) => {
+      s.uleb(this.exports.length);
+      for (const e of this.exports) s.name(e.name).u8(0x00).uleb(e.func);
+    });
+    section(10, (s) => {
+      s.uleb(this.funcs.length);
+      for (const f of this.funcs) s.sized(f.body.encode());
+    });
+    return out.finish();
+  }
+}
