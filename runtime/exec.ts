@@ -33,7 +33,9 @@ export class Engine {
   ) {
     this.interp = new Interpreter(cpu, mem);
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
-    this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
+    this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
+    // Generated code returns to the dispatcher at least this often (guest instructions).
+    cpu.i32[W.BUDGET] = 1 << 20;
   }
 
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
@@ -61,7 +63,7 @@ export class Engine {
     for (;;) {
       const e = this.entry();
       let r: ExitReason;
-      if (e.fn) r = e.fn() as ExitReason;
+      if (e.region) r = e.region(e.index) as ExitReason;
       else {
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
         r = this.interp.run(e.block);

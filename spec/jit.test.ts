@@ -7,7 +7,7 @@ import { Interpreter } from '../translator/interp.js';
 import { CpuState, W } from '../translator/state.js';
 import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
-import { buildModule, compileBlocks } from '../translator/jit/module.js';
+import { buildModule, compileRegions } from '../translator/jit/module.js';
 
 const BIN_OPS: OpCode[] = [Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES];
 const UN_OPS: OpCode[] = [Op.CLZ, Op.SEXT8, Op.SEXT16, Op.BSWAP];
@@ -19,7 +19,9 @@ const step = fc.tuple(fc.integer({ min: 0, max: 11 }), fc.integer(), fc.integer(
 /** Builds a block from random steps; every value choice is deterministic in the steps. */
 function buildBlock(steps: Step[]): IRBlock {
   const b = new IRBuilder();
+  // A temp defined inside an IF region is not defined after its ENDIF (the IR's scoping rule).
   const temps: number[] = [];
+  const scopes: number[] = [];
   const pick = (n: number) => temps[Math.abs(n) % temps.length];
   let pc = 0x8000;
   b.insn(pc, 4);
@@ -60,11 +62,16 @@ function buildBlock(steps: Step[]): IRBlock {
         break;
       }
       case 9:
-        if (b.ifDepth < 3) b.if(b.andi(pick(x), 1));
-        else if (b.ifDepth) b.endif();
+        if (b.ifDepth < 3) {
+          b.if(b.andi(pick(x), 1));
+          scopes.push(temps.length);
+        }
         break;
       case 10:
-        if (b.ifDepth) b.endif();
+        if (b.ifDepth) {
+          b.endif();
+          temps.length = scopes.pop()!;
+        }
         break;
       default:
         if (b.ifDepth === 0) {
@@ -115,8 +122,9 @@ test('tier 1 equals the interpreter on random blocks', () => {
       reset(A, seed);
       reset(B, seed);
       const r1 = interp.run(block);
-      const { fns } = compileBlocks([block], target);
-      const r2 = fns[0]();
+      A.cpu.i32[W.BUDGET] = B.cpu.i32[W.BUDGET] = 1000;
+      const { fns } = compileRegions([[block]], target);
+      const r2 = fns[0](0);
       expect(r2).toBe(r1);
       expect(Array.from(B.cpu.i32.subarray(0, 40))).toEqual(Array.from(A.cpu.i32.subarray(0, 40)));
       expect(Buffer.from(B.mem.read(DATA, 4096)).equals(Buffer.from(A.mem.read(DATA, 4096)))).toBe(true);
@@ -128,9 +136,48 @@ test('tier 1 equals the interpreter on random blocks', () => {
 test('emitted modules validate with wabt', () => {
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = fc.sample(fc.array(step, { minLength: 1, maxLength: 60 }), { numRuns: 20, seed: 42 }).map(buildBlock);
-  const { bytes } = buildModule(blocks, target);
+  const { bytes } = buildModule([blocks.slice(0, 10), blocks.slice(10)], target);
   const mod = wabt.readWasm(bytes, { readDebugNames: false });
   expect(() => mod.validate()).not.toThrow();
   expect(mod.toText({})).toContain('(func');
   mod.destroy();
+});
+
+/** Block at `pc`: r0 += 1; if r0 < limit go to `loop` else to `out` (a side exit). */
+function counterBlock(pc: number, loop: number, out: number, limit: number): IRBlock {
+  const b = new IRBuilder();
+  b.insn(pc, 4);
+  const r0 = b.add(b.get(0), b.const(1));
+  b.set(0, r0);
+  b.insn(pc + 4, 4);
+  b.if(b.bin(Op.LTU, r0, b.const(limit)));
+  b.set(W.PC, b.const(loop));
+  b.exit(Exit.NEXT);
+  b.endif();
+  b.set(W.PC, b.const(out));
+  b.exit(Exit.NEXT);
+  return b.finish(pc, false, 0, 2, pc + 8);
+}
+
+test('a region branches between its blocks and honours the budget', () => {
+  const target = flatJitTarget(B.mem, B.cpu);
+  const blocks = [counterBlock(0x8000, 0x8100, 0x9000, 1000), counterBlock(0x8100, 0x8000, 0x9000, 1000)];
+  const { fns } = compileRegions([blocks], target);
+  reset(B, 3);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  expect(fns[0](0)).toBe(Exit.NEXT);
+  expect(B.cpu.i32[0]).toBe(1000);
+  expect(B.cpu.u32[W.PC]).toBe(0x9000);
+  expect(B.cpu.icount).toBe(2000);
+  // A small budget returns to the dispatcher early, with a resumable PC and exact icount.
+  reset(B, 3);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 100;
+  expect(fns[0](1)).toBe(Exit.NEXT);
+  const pc = B.cpu.u32[W.PC];
+  expect([0x8000, 0x8100]).toContain(pc);
+  expect(B.cpu.icount).toBe(2 * B.cpu.i32[0]);
+  expect(B.cpu.icount).toBeGreaterThanOrEqual(100);
+  expect(B.cpu.icount).toBeLessThan(110);
 });

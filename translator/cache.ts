@@ -19,7 +19,7 @@ export class BlockCache {
   }
 
   put(key: number, block: IRBlock): BlockEntry {
-    const e: BlockEntry = { block, hits: 0, fn: null, dead: false };
+    const e: BlockEntry = { block, region: null, index: 0, dead: false };
     this.blocks.set(key, e);
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.
@@ -44,6 +44,16 @@ export class BlockCache {
       this.blocks.delete(k);
     }
     this.invalidations++;
+  }
+
+  /** The live blocks whose code starts on `page`. */
+  onPage(page: number): BlockEntry[] {
+    const out: BlockEntry[] = [];
+    for (const k of this.byPage.get(page) ?? []) {
+      const e = this.blocks.get(k);
+      if (e && e.block.pc >>> 12 === page) out.push(e);
+    }
+    return out;
   }
 
   clear(): void {

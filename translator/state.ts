@@ -32,6 +32,7 @@ export const W = {
   ICOUNT_LO: 34, // retired guest instructions (low, high words; 8-byte aligned: one i64 for wasm)
   ICOUNT_HI: 35,
   JIT_FAULT: 36, // set by a generated code's slow-path helper to the Exit reason of a fault, else 0
+  BUDGET: 37, // guest instructions generated code may run before returning to the dispatcher
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
 } as const;

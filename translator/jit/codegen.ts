@@ -6,7 +6,7 @@
 // softmmu TLB share everything else.
 
 import { HELPERS } from '../helpers.js';
-import { Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
+import { Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 
@@ -73,28 +73,42 @@ const BIN: Partial<Record<number, number>> = {
   [Op.LES]: O.i32_le_s,
 };
 
+/** Where an in-region direct branch may go: the index of the target block, or -1. */
+export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
+
 /**
- * Generates the function body for `block`. `stateBase` is the state block's address in the
- * shared memory.
+ * Generates one region function `(entry) -> exit reason` for `blocks` (DESIGN.md, "Unit of
+ * compilation"): a loop around a br_table over the blocks; an exit to a constant PC that is
+ * another block of the region becomes a branch back to the dispatcher instead of a return.
+ * The state words the region touches stay in locals throughout. The loop leaves when the
+ * instructions it ran reach state BUDGET, so the runtime keeps control.
  */
-export function genBlock(block: IRBlock, stateBase: number, mem: MemStrategy, imports: ImportMap): FuncBody {
-  const f = new FuncBody(0);
-  const ops = block.ops;
+export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup): FuncBody {
+  const f = new FuncBody(1);
+  const entry = 0;
   const wordAddr = (w: number) => stateBase + 4 * w;
 
-  // State words used and written by the block, each in a local.
+  // State words used and written anywhere in the region, each in a local.
   const wordLocal = new Map<number, number>();
   const written = new Set<number>();
-  for (const o of ops) {
-    if (o.op === Op.GET || o.op === Op.SET) {
-      if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
-      if (o.op === Op.SET) written.add(o.imm);
+  let ntemps = 0;
+  for (const b of blocks) {
+    ntemps = Math.max(ntemps, b.ntemps);
+    for (const o of b.ops) {
+      if (o.op === Op.GET || o.op === Op.SET) {
+        if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
+        if (o.op === Op.SET) written.add(o.imm);
+      }
     }
   }
+  written.add(W.PC); // budget exits store the PC of the next block
+  if (!wordLocal.has(W.PC)) wordLocal.set(W.PC, -1);
   for (const w of wordLocal.keys()) wordLocal.set(w, f.local());
   const temps: number[] = [];
-  for (let i = 0; i < block.ntemps; i++) temps.push(f.local());
+  for (let i = 0; i < ntemps; i++) temps.push(f.local());
   const scratch = f.local();
+  const count = f.local(); // guest instructions retired in this call, before the current block
+  const budget = f.local();
 
   const loadWords = () => {
     for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
@@ -102,149 +116,197 @@ export function genBlock(block: IRBlock, stateBase: number, mem: MemStrategy, im
   const writeBack = () => {
     for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
-  const addICount = (n: number) => {
-    if (n <= 0) return;
-    // ICOUNT is one little-endian i64 at W.ICOUNT_LO (8-byte aligned).
+  /** ICOUNT (one little-endian i64 at W.ICOUNT_LO) += count + n. */
+  const flushICount = (n: number) => {
     f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
-    f.op(O.i64_const).code.sleb(n);
-    f.op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
+    f.get(count);
+    if (n) f.i32(n).op(O.i32_add);
+    f.op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
   };
 
   loadWords();
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
+  f.get(entry).set(scratch);
 
-  let ninsn = 0;
-  let pc = block.pc;
-  /** After a slow-path call: leave the block if it faulted. */
-  const faultCheck = () => {
-    f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
-    writeBack();
-    f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.PC));
-    f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
-    addICount(ninsn - 1);
-    // return the reason, clearing the word
-    f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT));
-    f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
-    f.op(O.return).end();
-  };
+  const n = blocks.length;
+  f.open(O.loop);
+  for (let k = n - 1; k >= 0; k--) f.open(O.block);
+  f.get(scratch).brTable(
+    blocks.map((_, j) => j),
+    n - 1,
+  );
 
-  const t = (n: number) => temps[n];
+  const t = (i: number) => temps[i];
+  blocks.forEach((block, k) => {
+    f.end(); // close block $b_k: its code follows
+    const loopDepth = n - 1 - k; // `br loopDepth` at the block's top level restarts the dispatcher
+    let ninsn = 0;
+    let pc = block.pc;
+    let ifDepth = 0;
+    // Constant tracking for direct branches: temp -> value, and the last PC/T/IT written.
+    const consts = new Map<number, number>();
+    let pcConst: number | null = null;
+    let tConst: number | null = block.thumb ? 1 : 0;
+    let itConst: number | null = block.itstate;
+    // At IF the known values are saved; at ENDIF a value stays known if both paths agree.
+    const saved: [number | null, number | null, number | null][] = [];
+    const merge = (a: number | null, b: number | null) => (a === b ? a : null);
 
-  for (let i = 0; i < ops.length; i++) {
-    const o: IRInsn = ops[i];
-    const bin = BIN[o.op];
-    if (bin !== undefined) {
-      f.get(t(o.a)).get(t(o.b)).op(bin).set(t(o.d));
-      continue;
-    }
-    switch (o.op) {
-      case Op.CONST:
-        f.i32(o.imm).set(t(o.d));
-        break;
-      case Op.GET:
-        f.get(wordLocal.get(o.imm)!).set(t(o.d));
-        break;
-      case Op.SET:
-        f.get(t(o.a)).set(wordLocal.get(o.imm)!);
-        break;
-      case Op.MULHU:
-      case Op.MULHS: {
-        const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
-        f.get(t(o.a)).op(ext).get(t(o.b)).op(ext).op(O.i64_mul);
-        f.op(O.i64_const).code.sleb(32);
-        f.op(O.i64_shr_u).op(O.i32_wrap_i64).set(t(o.d));
-        break;
+    const faultCheck = () => {
+      f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
+      writeBack();
+      f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.PC));
+      f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
+      flushICount(ninsn - 1);
+      f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT));
+      f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
+      f.op(O.return).end();
+    };
+
+    for (const o of block.ops) {
+      const bin = BIN[o.op];
+      if (bin !== undefined) {
+        f.get(t(o.a)).get(t(o.b)).op(bin).set(t(o.d));
+        continue;
       }
-      case Op.UDIV:
-        // b == 0 ? 0 : a / b, without wasm's trap
-        f.i32(0).get(t(o.a)).get(t(o.b)).get(t(o.b)).op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
-        f.get(t(o.b)).op(O.i32_eqz).op(O.select).set(t(o.d));
-        break;
-      case Op.SDIV:
-        // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
-        f.i32(0).get(t(o.a)).op(O.i32_sub); // -a
-        f.get(t(o.a)); // a / (b in {-1, 0} ? 1 : b)
-        f.i32(1).get(t(o.b)).get(t(o.b)).i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
-        f.op(O.i32_div_s);
-        f.get(t(o.b)).i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
-        f.i32(0).get(t(o.b)).op(O.select).set(t(o.d)); // b != 0 ? that : 0
-        break;
-      case Op.CLZ:
-        f.get(t(o.a)).op(O.i32_clz).set(t(o.d));
-        break;
-      case Op.SELECT:
-        f.get(t(o.b)).get(t(o.c)).get(t(o.a)).op(O.select).set(t(o.d));
-        break;
-      case Op.SEXT8:
-        f.get(t(o.a)).op(O.i32_extend8_s).set(t(o.d));
-        break;
-      case Op.SEXT16:
-        f.get(t(o.a)).op(O.i32_extend16_s).set(t(o.d));
-        break;
-      case Op.BSWAP:
-        // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
-        f.get(t(o.a)).i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
-        f.get(t(o.a)).i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
-        f.op(O.i32_or).set(t(o.d));
-        break;
-      case Op.LOAD: {
-        const size = o.imm & Mem.SIZE_MASK;
-        const signed = (o.imm & Mem.SIGNED) !== 0;
-        const addr = t(o.a);
-        mem.emitFastCheck(f, addr, o.imm, false);
-        f.open(O.if, I32);
-        f.get(addr).mem((signed ? LOADS_S : LOADS)[size], 0, mem.hostOffset);
-        f.op(O.else);
-        f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
-        faultCheck();
-        f.get(scratch);
-        f.end().set(t(o.d));
-        break;
-      }
-      case Op.STORE: {
-        const size = o.imm & Mem.SIZE_MASK;
-        const addr = t(o.a);
-        mem.emitFastCheck(f, addr, o.imm, true);
-        f.open(O.if);
-        f.get(addr).get(t(o.b)).mem(STORES[size], 0, mem.hostOffset);
-        f.op(O.else);
-        f.get(addr).get(t(o.b)).i32(o.imm).call(imports.slowStore);
-        faultCheck();
-        f.end();
-        break;
-      }
-      case Op.CALL: {
-        const h = HELPERS[o.imm];
-        if (h.touchesState) writeBack();
-        const args = o.args!;
-        for (let k = 0; k < 4; k++) {
-          if (k < args.length) f.get(t(args[k]));
-          else f.i32(0);
+      switch (o.op) {
+        case Op.CONST:
+          consts.set(o.d, o.imm);
+          f.i32(o.imm).set(t(o.d));
+          break;
+        case Op.GET:
+          f.get(wordLocal.get(o.imm)!).set(t(o.d));
+          break;
+        case Op.SET: {
+          f.get(t(o.a)).set(wordLocal.get(o.imm)!);
+          const v = consts.get(o.a);
+          if (o.imm === W.PC) pcConst = v ?? null;
+          else if (o.imm === W.T) tConst = v ?? null;
+          else if (o.imm === W.ITSTATE) itConst = v ?? null;
+          break;
         }
-        f.call(imports.helper(o.imm));
-        if (o.d >= 0) f.set(t(o.d));
-        else f.op(O.drop);
-        if (h.touchesState) loadWords();
-        break;
+        case Op.MULHU:
+        case Op.MULHS: {
+          const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
+          f.get(t(o.a)).op(ext).get(t(o.b)).op(ext).op(O.i64_mul);
+          f.op(O.i64_const).code.sleb(32);
+          f.op(O.i64_shr_u).op(O.i32_wrap_i64).set(t(o.d));
+          break;
+        }
+        case Op.UDIV:
+          // b == 0 ? 0 : a / b, without wasm's trap
+          f.i32(0).get(t(o.a)).get(t(o.b)).get(t(o.b)).op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
+          f.get(t(o.b)).op(O.i32_eqz).op(O.select).set(t(o.d));
+          break;
+        case Op.SDIV:
+          // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
+          f.i32(0).get(t(o.a)).op(O.i32_sub); // -a
+          f.get(t(o.a)); // a / (b in {-1, 0} ? 1 : b)
+          f.i32(1).get(t(o.b)).get(t(o.b)).i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
+          f.op(O.i32_div_s);
+          f.get(t(o.b)).i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
+          f.i32(0).get(t(o.b)).op(O.select).set(t(o.d)); // b != 0 ? that : 0
+          break;
+        case Op.CLZ:
+          f.get(t(o.a)).op(O.i32_clz).set(t(o.d));
+          break;
+        case Op.SELECT:
+          f.get(t(o.b)).get(t(o.c)).get(t(o.a)).op(O.select).set(t(o.d));
+          break;
+        case Op.SEXT8:
+          f.get(t(o.a)).op(O.i32_extend8_s).set(t(o.d));
+          break;
+        case Op.SEXT16:
+          f.get(t(o.a)).op(O.i32_extend16_s).set(t(o.d));
+          break;
+        case Op.BSWAP:
+          // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
+          f.get(t(o.a)).i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
+          f.get(t(o.a)).i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
+          f.op(O.i32_or).set(t(o.d));
+          break;
+        case Op.LOAD: {
+          const size = o.imm & Mem.SIZE_MASK;
+          const signed = (o.imm & Mem.SIGNED) !== 0;
+          const addr = t(o.a);
+          mem.emitFastCheck(f, addr, o.imm, false);
+          f.open(O.if, I32);
+          f.get(addr).mem((signed ? LOADS_S : LOADS)[size], 0, mem.hostOffset);
+          f.op(O.else);
+          f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
+          faultCheck();
+          f.get(scratch);
+          f.end().set(t(o.d));
+          break;
+        }
+        case Op.STORE: {
+          const size = o.imm & Mem.SIZE_MASK;
+          const addr = t(o.a);
+          mem.emitFastCheck(f, addr, o.imm, true);
+          f.open(O.if);
+          f.get(addr).get(t(o.b)).mem(STORES[size], 0, mem.hostOffset);
+          f.op(O.else);
+          f.get(addr).get(t(o.b)).i32(o.imm).call(imports.slowStore);
+          faultCheck();
+          f.end();
+          break;
+        }
+        case Op.CALL: {
+          const h = HELPERS[o.imm];
+          if (h.touchesState) writeBack();
+          const args = o.args!;
+          for (let i = 0; i < 4; i++) {
+            if (i < args.length) f.get(t(args[i]));
+            else f.i32(0);
+          }
+          f.call(imports.helper(o.imm));
+          if (o.d >= 0) f.set(t(o.d));
+          else f.op(O.drop);
+          if (h.touchesState) loadWords();
+          break;
+        }
+        case Op.IF:
+          f.get(t(o.a)).open(O.if);
+          ifDepth++;
+          saved.push([pcConst, tConst, itConst]);
+          break;
+        case Op.ENDIF: {
+          f.end();
+          ifDepth--;
+          const [p, tt, it] = saved.pop()!;
+          pcConst = merge(p, pcConst);
+          tConst = merge(tt, tConst);
+          itConst = merge(it, itConst);
+          break;
+        }
+        case Op.INSN:
+          ninsn++;
+          pc = o.imm;
+          break;
+        case Op.EXIT: {
+          const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
+          if (target >= 0) {
+            // Direct branch inside the region, while the budget lasts.
+            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
+            f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
+            f.end();
+            writeBack();
+            flushICount(0);
+            f.i32(Exit.NEXT).op(O.return);
+          } else {
+            writeBack();
+            flushICount(ninsn);
+            f.i32(o.imm).op(O.return);
+          }
+          break;
+        }
+        default:
+          throw new Error(`codegen: op ${o.op} not handled`);
       }
-      case Op.IF:
-        f.get(t(o.a)).open(O.if);
-        break;
-      case Op.ENDIF:
-        f.end();
-        break;
-      case Op.INSN:
-        ninsn++;
-        pc = o.imm;
-        break;
-      case Op.EXIT:
-        writeBack();
-        addICount(ninsn);
-        f.i32(o.imm).op(O.return);
-        break;
-      default:
-        throw new Error(`codegen: op ${o.op} not handled`);
     }
-  }
+    f.op(O.unreachable);
+  });
+  f.end(); // loop
   f.op(O.unreachable);
   return f;
 }

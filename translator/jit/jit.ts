@@ -1,29 +1,32 @@
-// The JIT's decisions: which blocks are hot, when to compile, and batching them into modules.
-// (Code generation is codegen.ts, the byte writer wasm/builder.ts.)
+// The JIT's decisions: heat per 4 KiB page, when to compile, which blocks form a region, and
+// batching regions into modules. (Code generation: codegen.ts; bytes: wasm/builder.ts.)
 
 import type { IRBlock } from '../ir.js';
-import { compileBlocks, type BlockFn, type JitTarget } from './module.js';
+import { compileRegions, type JitTarget, type RegionFn } from './module.js';
 
 export interface JitOptions {
-  /** Interpreted executions of a block before it is queued for compilation. */
+  /** Interpreted guest instructions on a page before its blocks are compiled as a region. */
   threshold: number;
-  /** Blocks compiled together in one module. */
+  /** Regions compiled together in one module. */
   batch: number;
+  /** Interpreted blocks after which a partial batch is compiled anyway. */
+  maxDelay: number;
 }
 
-export const DEFAULT_JIT: JitOptions = { threshold: 50, batch: 32 };
+export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000 };
 
-/** A cached block with its execution count and, once compiled, its wasm function. */
+/** A cached block; once compiled, the region function that runs it and its index there. */
 export interface BlockEntry {
   block: IRBlock;
-  hits: number;
-  fn: BlockFn | null;
+  region: RegionFn | null;
+  index: number;
   /** Dropped (its page was written): a pending compile must not install it. */
   dead: boolean;
 }
 
 export interface JitStats {
   modules: number;
+  regions: number;
   blocks: number;
   guestInsns: number;
   wasmBytes: number;
@@ -31,38 +34,57 @@ export interface JitStats {
 }
 
 export class Jit {
-  private queue: BlockEntry[] = [];
-  readonly stats: JitStats = { modules: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
+  private readonly heat = new Map<number, number>();
+  private queue: number[] = [];
+  private age = 0;
+  readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
 
   constructor(
     readonly target: JitTarget,
+    /** The live blocks whose code starts on `page`. */
+    readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
   ) {}
 
-  /** Counts one interpreted run of `e`; queues it when hot and compiles a full batch. */
+  /** Counts one interpreted run of `e`; queues its page when hot; compiles a batch when due. */
   noteRun(e: BlockEntry): void {
-    if (++e.hits !== this.opts.threshold) return;
-    this.queue.push(e);
-    if (this.queue.length >= this.opts.batch) this.flush();
+    const page = e.block.pc >>> 12;
+    const h = (this.heat.get(page) ?? 0) + e.block.ninsns;
+    this.heat.set(page, h);
+    if (h >= this.opts.threshold && h - e.block.ninsns < this.opts.threshold) this.queue.push(page);
+    if (this.queue.length && (this.queue.length >= this.opts.batch || ++this.age >= this.opts.maxDelay)) this.flush();
   }
 
-  /** Compiles every queued block now. */
+  /** Compiles every queued page now, each as one region of all its live blocks. */
   flush(): void {
-    const q = this.queue.filter((e) => !e.dead && !e.fn);
+    const pages = this.queue;
     this.queue = [];
-    if (!q.length) return;
+    this.age = 0;
+    const regions: BlockEntry[][] = [];
+    for (const p of pages) {
+      this.heat.set(p, 0);
+      const live = this.blocksOnPage(p).filter((e) => !e.dead);
+      if (live.length) regions.push(live);
+    }
+    if (!regions.length) return;
     const t0 = performance.now();
-    const { fns, bytes } = compileBlocks(
-      q.map((e) => e.block),
+    const { fns, bytes } = compileRegions(
+      regions.map((r) => r.map((e) => e.block)),
       this.target,
     );
     this.stats.compileMs += performance.now() - t0;
     this.stats.modules++;
-    this.stats.blocks += q.length;
+    this.stats.regions += regions.length;
     this.stats.wasmBytes += bytes.length;
-    q.forEach((e, i) => {
-      this.stats.guestInsns += e.block.ninsns;
-      if (!e.dead) e.fn = fns[i];
-    });
+    regions.forEach((r, i) =>
+      r.forEach((e, j) => {
+        this.stats.blocks++;
+        this.stats.guestInsns += e.block.ninsns;
+        if (!e.dead) {
+          e.region = fns[i];
+          e.index = j;
+        }
+      }),
+    );
   }
 }

@@ -1,11 +1,12 @@
-// Batches generated block functions into one wasm module (paying V8's per-module cost once)
-// and instantiates it against the shared memory, the helpers and the slow memory paths.
+// Batches region functions into one wasm module (paying V8's per-module cost once) and
+// instantiates it against the shared memory, the helpers and the slow memory paths.
 
+import { blockKey } from '../cache.js';
 import { HELPERS } from '../helpers.js';
-import type { IRBlock } from '../ir.js';
+import { Op, type IRBlock } from '../ir.js';
 import type { CpuState } from '../state.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
-import { genBlock, type MemStrategy } from './codegen.js';
+import { genRegion, type MemStrategy } from './codegen.js';
 
 export interface JitTarget {
   memory: WebAssembly.Memory;
@@ -19,15 +20,16 @@ export interface JitTarget {
   slowStore(addr: number, value: number, flags: number): void;
 }
 
-export type BlockFn = () => number;
+/** A region function: runs from block `entry` of its region; returns an Exit reason. */
+export type RegionFn = (entry: number) => number;
 
 export interface CompiledModule {
-  fns: BlockFn[];
+  fns: RegionFn[];
   bytes: Uint8Array<ArrayBuffer>;
 }
 
-/** Builds the module bytes for `blocks` (exported as f0, f1, ...) and its helper ids. */
-export function buildModule(blocks: IRBlock[], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[] } {
+/** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its helper ids. */
+export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[] } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages);
   const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
@@ -35,12 +37,13 @@ export function buildModule(blocks: IRBlock[], target: Pick<JitTarget, 'pages' |
   // Import every helper the batch calls, before any function is added.
   const helperIds: number[] = [];
   const helperFunc = new Map<number, number>();
-  for (const b of blocks)
-    for (const o of b.ops)
-      if (o.op === 30 /* CALL */ && !helperFunc.has(o.imm)) {
-        helperFunc.set(o.imm, m.importFunc('h', String(o.imm), [I32, I32, I32, I32], [I32]));
-        helperIds.push(o.imm);
-      }
+  for (const r of regions)
+    for (const b of r)
+      for (const o of b.ops)
+        if (o.op === Op.CALL && !helperFunc.has(o.imm)) {
+          helperFunc.set(o.imm, m.importFunc('h', String(o.imm), [I32, I32, I32, I32], [I32]));
+          helperIds.push(o.imm);
+        }
   const imports = {
     slowLoad,
     slowStore,
@@ -50,16 +53,19 @@ export function buildModule(blocks: IRBlock[], target: Pick<JitTarget, 'pages' |
       return f;
     },
   };
-  blocks.forEach((b, i) => {
-    const body = genBlock(b, target.cpu.base, target.strategy, imports);
-    m.export(`f${i}`, m.addFunction([], [I32], body));
+  regions.forEach((blocks, i) => {
+    const index = new Map<number, number>();
+    blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
+    const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup);
+    m.export(`r${i}`, m.addFunction([I32], [I32], body));
   });
   return { bytes: m.finish(), helperIds };
 }
 
-/** Compiles and instantiates `blocks` synchronously; returns one function per block. */
-export function compileBlocks(blocks: IRBlock[], target: JitTarget): CompiledModule {
-  const { bytes, helperIds } = buildModule(blocks, target);
+/** Compiles and instantiates `regions` synchronously; returns one function per region. */
+export function compileRegions(regions: IRBlock[][], target: JitTarget): CompiledModule {
+  const { bytes, helperIds } = buildModule(regions, target);
   const cpu = target.cpu;
   const h: Record<string, Function> = {};
   for (const id of helperIds) {
@@ -71,6 +77,6 @@ export function compileBlocks(blocks: IRBlock[], target: JitTarget): CompiledMod
     e: { m: target.memory, ld: target.slowLoad, st: target.slowStore },
     h,
   });
-  const ex = inst.exports as Record<string, BlockFn>;
-  return { fns: blocks.map((_, i) => ex[`f${i}`]), bytes };
+  const ex = inst.exports as Record<string, RegionFn>;
+  return { fns: regions.map((_, i) => ex[`r${i}`]), bytes };
 }
