@@ -10,6 +10,7 @@ import type { JitTarget } from '../translator/jit/module.js';
 import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift/block.js';
 import { W, type CpuState } from '../translator/state.js';
 import { disassembleAt } from '../translator/disasm.js';
+import { Lockstep, type RawMemory } from './lockstep.js';
 
 export interface EngineOptions {
   /** Called before each guest instruction with a line: address, encoding, disassembly. */
@@ -18,6 +19,8 @@ export interface EngineOptions {
   /** Tier-1 JIT target; absent = interpreter only. */
   jit?: JitTarget;
   jitOptions?: Partial<JitOptions>;
+  /** --check-jit: run compiled blocks under both tiers and stop at a divergence. */
+  checkJit?: RawMemory;
 }
 
 export class Engine {
@@ -25,6 +28,7 @@ export class Engine {
   readonly interp: Interpreter;
   readonly jit: Jit | null;
   private readonly liftOpts: LiftOptions;
+  readonly lockstep: Lockstep | null;
 
   constructor(
     readonly cpu: CpuState,
@@ -34,6 +38,7 @@ export class Engine {
     this.interp = new Interpreter(cpu, mem);
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
+    this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
     // Generated code returns to the dispatcher at least this often (guest instructions).
     cpu.i32[W.BUDGET] = 1 << 20;
   }
@@ -63,7 +68,7 @@ export class Engine {
     for (;;) {
       const e = this.entry();
       let r: ExitReason;
-      if (e.region) r = e.region(e.index) as ExitReason;
+      if (e.region) r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
       else {
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
         r = this.interp.run(e.block);
