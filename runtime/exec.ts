@@ -68,7 +68,10 @@ export class Engine {
     for (;;) {
       const e = this.entry();
       let r: ExitReason;
-      if (e.region) r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
+      if (e.region) {
+        r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
+        jit!.noteRegionCall(e);
+      }
       else {
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
         r = this.interp.run(e.block);

@@ -181,3 +181,23 @@ test('a region branches between its blocks and honours the budget', () => {
   expect(B.cpu.icount).toBeGreaterThanOrEqual(100);
   expect(B.cpu.icount).toBeLessThan(110);
 });
+
+test('tier 2 optimizes a region in a worker and the result runs the same', async () => {
+  const { Tier2 } = await import('../translator/jit/tier2.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  const blocks = [counterBlock(0x8000, 0x8100, 0x9000, 5000), counterBlock(0x8100, 0x8000, 0x9000, 5000)];
+  const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, group: null, dead: false }));
+  const t2 = new Tier2(target);
+  t2.request(entries);
+  for (let i = 0; i < 600 && t2.stats.installed + t2.stats.failed === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  t2.stop();
+  expect(t2.stats.failed).toBe(0);
+  expect(t2.stats.installed).toBe(1);
+  reset(B, 3);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  expect(entries[1].region!(entries[1].index)).toBe(Exit.NEXT);
+  expect(B.cpu.i32[0]).toBe(5000);
+  expect(B.cpu.u32[W.PC]).toBe(0x9000);
+  expect(B.cpu.icount).toBe(10000);
+});

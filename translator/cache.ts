@@ -19,7 +19,7 @@ export class BlockCache {
   }
 
   put(key: number, block: IRBlock): BlockEntry {
-    const e: BlockEntry = { block, region: null, index: 0, dead: false };
+    const e: BlockEntry = { block, region: null, index: 0, group: null, dead: false };
     this.blocks.set(key, e);
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.

@@ -3,6 +3,7 @@
 
 import type { IRBlock } from '../ir.js';
 import { compileRegions, type JitTarget, type RegionFn } from './module.js';
+import { Tier2 } from './tier2.js';
 
 export interface JitOptions {
   /** Interpreted guest instructions on a page before its blocks are compiled as a region. */
@@ -11,15 +12,26 @@ export interface JitOptions {
   batch: number;
   /** Interpreted blocks after which a partial batch is compiled anyway. */
   maxDelay: number;
+  /** Rebuild the hottest regions with binaryen in a worker (`--tier2 on`). */
+  tier2: boolean;
+  /** Calls of a region before it is sent to tier 2. */
+  tier2Threshold: number;
 }
 
-export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000 };
+export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000 };
+
+/** The blocks compiled together as one region, and how often generated code entered it. */
+export interface RegionGroup {
+  entries: BlockEntry[];
+  calls: number;
+}
 
 /** A cached block; once compiled, the region function that runs it and its index there. */
 export interface BlockEntry {
   block: IRBlock;
   region: RegionFn | null;
   index: number;
+  group: RegionGroup | null;
   /** Dropped (its page was written): a pending compile must not install it. */
   dead: boolean;
 }
@@ -38,13 +50,22 @@ export class Jit {
   private queue: number[] = [];
   private age = 0;
   readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
+  readonly tier2: Tier2 | null;
 
   constructor(
     readonly target: JitTarget,
     /** The live blocks whose code starts on `page`. */
     readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
-  ) {}
+  ) {
+    this.tier2 = opts.tier2 ? new Tier2(target) : null;
+  }
+
+  /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
+  noteRegionCall(e: BlockEntry): void {
+    const g = e.group;
+    if (g && ++g.calls === this.opts.tier2Threshold && this.tier2) this.tier2.request(g.entries.filter((x) => !x.dead));
+  }
 
   /** Counts one interpreted run of `e`; queues its page when hot; compiles a batch when due. */
   noteRun(e: BlockEntry): void {
@@ -76,15 +97,17 @@ export class Jit {
     this.stats.modules++;
     this.stats.regions += regions.length;
     this.stats.wasmBytes += bytes.length;
-    regions.forEach((r, i) =>
+    regions.forEach((r, i) => {
+      const group: RegionGroup = { entries: r, calls: 0 };
       r.forEach((e, j) => {
         this.stats.blocks++;
         this.stats.guestInsns += e.block.ninsns;
         if (!e.dead) {
           e.region = fns[i];
           e.index = j;
+          e.group = group;
         }
-      }),
-    );
+      });
+    });
   }
 }

@@ -65,18 +65,27 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
 
 /** Compiles and instantiates `regions` synchronously; returns one function per region. */
 export function compileRegions(regions: IRBlock[][], target: JitTarget): CompiledModule {
-  const { bytes, helperIds } = buildModule(regions, target);
+  const { bytes } = buildModule(regions, target);
+  return { fns: instantiate(bytes, regions.length, target), bytes };
+}
+
+/** Instantiates module bytes with `count` regions (r0...) against `target`. */
+export function instantiate(bytes: Uint8Array, count: number, target: JitTarget): RegionFn[] {
   const cpu = target.cpu;
+  const mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  // Helpers are imported under their ids; supply exactly the ones the module asks for.
   const h: Record<string, Function> = {};
-  for (const id of helperIds) {
-    const fn = HELPERS[id].fn;
-    h[String(id)] = (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
+  for (const imp of WebAssembly.Module.imports(mod)) {
+    if (imp.module !== 'h') continue;
+    const fn = HELPERS[Number(imp.name)].fn;
+    h[imp.name] = (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
   }
-  const mod = new WebAssembly.Module(bytes);
   const inst = new WebAssembly.Instance(mod, {
     e: { m: target.memory, ld: target.slowLoad, st: target.slowStore },
     h,
   });
   const ex = inst.exports as Record<string, RegionFn>;
-  return { fns: regions.map((_, i) => ex[`r${i}`]), bytes };
+  const fns: RegionFn[] = [];
+  for (let i = 0; i < count; i++) fns.push(ex[`r${i}`]);
+  return fns;
 }

@@ -1,0 +1,31 @@
+// Tier 2's worker thread: reads a tier-1 module into binaryen IR, optimizes it and returns
+// the new bytes. binaryen is large and ESM-only, so it is loaded here, lazily, never on the
+// main thread.
+
+import { parentPort } from 'node:worker_threads';
+
+interface Request {
+  id: number;
+  bytes: Uint8Array;
+  level: number;
+}
+
+type Binaryen = typeof import('binaryen').default;
+let binaryen: Binaryen | null = null;
+
+parentPort!.on('message', async (req: Request) => {
+  try {
+    if (!binaryen) binaryen = (await import('binaryen')).default;
+    const t0 = performance.now();
+    const mod = binaryen.readBinary(req.bytes);
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.MutableGlobals);
+    binaryen.setOptimizeLevel(req.level);
+    binaryen.setShrinkLevel(0);
+    mod.optimize();
+    const out = mod.emitBinary();
+    mod.dispose();
+    parentPort!.postMessage({ id: req.id, bytes: out, ms: performance.now() - t0 });
+  } catch (e) {
+    parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
+  }
+});

@@ -1,0 +1,88 @@
+// Tier 2: the hottest regions are rebuilt with binaryen's optimizer in a worker thread and
+// swapped in when ready, so the guest never waits for it. `--tier2 off|on`.
+
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BlockEntry } from './jit.js';
+import { buildModule, instantiate, type JitTarget } from './module.js';
+
+export interface Tier2Stats {
+  requested: number;
+  installed: number;
+  failed: number;
+  workerMs: number;
+}
+
+interface Pending {
+  entries: BlockEntry[];
+}
+
+export class Tier2 {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  readonly stats: Tier2Stats = { requested: 0, installed: 0, failed: 0, workerMs: 0 };
+
+  constructor(
+    readonly target: JitTarget,
+    readonly level = 2,
+  ) {}
+
+  /** The compiled worker script (beside this module in dist/; from the TS sources under jest, dist's copy). */
+  static workerPath(): string {
+    const here = fileURLToPath(new URL('./tier2-worker.js', import.meta.url));
+    return existsSync(here) ? here : here.replace(/([\\/])translator([\\/])jit([\\/])/, '$1dist$1translator$2jit$3');
+  }
+
+  private start(): Worker {
+    const w = new Worker(Tier2.workerPath());
+    w.unref(); // never keeps the process alive
+    w.on('message', (m: { id: number; bytes?: Uint8Array; error?: string; ms?: number }) => this.done(m));
+    w.on('error', () => {
+      this.stats.failed += this.pending.size;
+      this.pending.clear();
+      this.worker = null;
+    });
+    return w;
+  }
+
+  /** Queues one region (its live blocks) for optimization. */
+  request(entries: BlockEntry[]): void {
+    const { bytes } = buildModule([entries.map((e) => e.block)], this.target);
+    const id = this.nextId++;
+    this.pending.set(id, { entries });
+    this.stats.requested++;
+    (this.worker ??= this.start()).postMessage({ id, bytes, level: this.level });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private done(m: { id: number; bytes?: Uint8Array; error?: string; ms?: number }): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (!m.bytes) {
+      this.stats.failed++;
+      return;
+    }
+    this.stats.workerMs += m.ms ?? 0;
+    const fns = instantiate(m.bytes, 1, this.target);
+    const group = { entries: p.entries, calls: -Infinity }; // never promoted again
+    p.entries.forEach((e, i) => {
+      e.group = group;
+      if (!e.dead) {
+        e.region = fns[0];
+        e.index = i;
+      }
+    });
+    this.stats.installed++;
+  }
+
+  stop(): void {
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+}
