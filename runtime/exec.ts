@@ -11,6 +11,7 @@ import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift
 import { W, type CpuState } from '../translator/state.js';
 import { disassembleAt } from '../translator/disasm.js';
 import { Lockstep, type RawMemory } from './lockstep.js';
+import type { Profiler } from './profile.js';
 
 export interface EngineOptions {
   /** Called before each guest instruction with a line: address, encoding, disassembly. */
@@ -21,6 +22,8 @@ export interface EngineOptions {
   jitOptions?: Partial<JitOptions>;
   /** --check-jit: run compiled blocks under both tiers and stop at a divergence. */
   checkJit?: RawMemory;
+  /** --profile: time each dispatch and attribute guest instructions to blocks. */
+  profiler?: Profiler;
 }
 
 export class Engine {
@@ -62,6 +65,7 @@ export class Engine {
    * guest instructions have retired (then returns NEXT).
    */
   run(budget = Infinity): ExitReason {
+    if (this.opts.profiler) return this.runProfiled(budget, this.opts.profiler);
     const trace = this.opts.trace;
     const jit = this.jit;
     const start = this.cpu.icount;
@@ -79,6 +83,31 @@ export class Engine {
       }
       if (r !== Exit.NEXT) return r;
       if (budget !== Infinity && this.cpu.icount - start >= budget) return Exit.NEXT;
+    }
+  }
+
+  /** run() with timing and attribution of every dispatch (slower; for --profile). */
+  private runProfiled(budget: number, prof: Profiler): ExitReason {
+    const jit = this.jit;
+    const cpu = this.cpu;
+    const t0 = performance.now();
+    const start = cpu.icount;
+    try {
+      for (;;) {
+        const e = this.entry();
+        const n0 = cpu.icount;
+        const t = performance.now();
+        const compiled = e.region !== null;
+        const r: ExitReason = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
+        prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
+        // Compilation, triggered here, is timed by the JIT itself.
+        if (compiled) jit!.noteRegionCall(e);
+        else if (jit) jit.noteRun(e);
+        if (r !== Exit.NEXT) return r;
+        if (budget !== Infinity && cpu.icount - start >= budget) return Exit.NEXT;
+      }
+    } finally {
+      prof.engineMs += performance.now() - t0;
     }
   }
 }

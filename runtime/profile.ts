@@ -1,0 +1,119 @@
+// --profile: where the time went and which guest code ran. The engine times each dispatch
+// (interpreter or generated code) and attributes retired guest instructions to the block it
+// entered; the runtime adds its own events (syscalls, later hypercalls and MMIO exits).
+// `report()` is the text a person tuning a guest reads; `speedscope()` the file for
+// https://www.speedscope.app (its "sampled" format, weighted by guest instructions).
+
+import type { JitStats } from '../translator/jit/jit.js';
+import type { Tier2Stats } from '../translator/jit/tier2.js';
+import type { Symbols } from './symbols.js';
+
+export class Profiler {
+  readonly start = performance.now();
+  interpMs = 0;
+  jitMs = 0;
+  engineMs = 0;
+  interpInsns = 0;
+  jitInsns = 0;
+  /** Guest instructions retired per block entry address. */
+  readonly byPC = new Map<number, number>();
+  /** Named runtime events (syscall names, exits...) and how often they happened. */
+  readonly events = new Map<string, number>();
+  readonly eventMs = new Map<string, number>();
+
+  constructor(public symbols: Symbols | null = null) {}
+
+  attribute(pc: number, insns: number, ms: number, jit: boolean): void {
+    this.byPC.set(pc, (this.byPC.get(pc) ?? 0) + insns);
+    if (jit) {
+      this.jitMs += ms;
+      this.jitInsns += insns;
+    } else {
+      this.interpMs += ms;
+      this.interpInsns += insns;
+    }
+  }
+
+  event(kind: string, name: string, ms = 0): void {
+    const k = `${kind}:${name}`;
+    this.events.set(k, (this.events.get(k) ?? 0) + 1);
+    if (ms) this.eventMs.set(kind, (this.eventMs.get(kind) ?? 0) + ms);
+  }
+
+  /** Guest instructions per function (or per block address when there are no symbols). */
+  functions(): [string, number][] {
+    const m = new Map<string, number>();
+    for (const [pc, n] of this.byPC) {
+      const s = this.symbols?.lookup(pc);
+      const name = s ? s.name : `0x${pc.toString(16).padStart(8, '0')}`;
+      m.set(name, (m.get(name) ?? 0) + n);
+    }
+    return [...m].sort((a, b) => b[1] - a[1]);
+  }
+
+  report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, top = 15): string {
+    const wallMs = performance.now() - this.start;
+    const f = (n: number) => n.toLocaleString('en-US');
+    const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+    const pct = (ms: number) => `${((100 * ms) / Math.max(wallMs, 1e-9)).toFixed(1)}%`;
+    const compileMs = jit?.compileMs ?? 0;
+    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs);
+    const outsideMs = Math.max(0, wallMs - this.engineMs);
+    const lines: string[] = [];
+    lines.push('armvisor profile');
+    lines.push(`  guest instructions  ${f(icount)} in ${s(wallMs)}: ${(icount / 1000 / Math.max(wallMs, 1e-9)).toFixed(1)} MIPS`);
+    lines.push(`  executed by         generated code ${f(this.jitInsns)} (${((100 * this.jitInsns) / Math.max(icount, 1)).toFixed(1)}%), interpreter ${f(this.interpInsns)}`);
+    lines.push('  time');
+    lines.push(`    generated code    ${s(this.jitMs).padStart(9)}  ${pct(this.jitMs)}`);
+    lines.push(`    interpreter       ${s(this.interpMs).padStart(9)}  ${pct(this.interpMs)}`);
+    lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
+    lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
+    for (const [kind, ms] of this.eventMs) lines.push(`    ${kind.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
+    const other = Math.max(0, outsideMs - [...this.eventMs.values()].reduce((a, b) => a + b, 0));
+    lines.push(`    runtime, other    ${s(other).padStart(9)}  ${pct(other)}`);
+    if (jit) {
+      const perInsn = jit.guestInsns ? (1000 * jit.compileMs) / jit.guestInsns : 0;
+      lines.push(`  tier 1              ${f(jit.modules)} modules, ${f(jit.regions)} regions, ${f(jit.blocks)} blocks, ${f(jit.guestInsns)} guest insns -> ${f(jit.wasmBytes)} bytes of wasm; ${perInsn.toFixed(2)} µs/guest insn`);
+    }
+    if (tier2) lines.push(`  tier 2              ${tier2.requested} requested, ${tier2.installed} installed, ${tier2.failed} failed, ${s(tier2.workerMs)} in the worker thread`);
+    const fns = this.functions();
+    if (fns.length) {
+      lines.push(`  hottest ${this.symbols?.size ? 'functions' : 'blocks'} (guest instructions)`);
+      for (const [name, n] of fns.slice(0, top)) lines.push(`    ${((100 * n) / Math.max(icount, 1)).toFixed(1).padStart(5)}%  ${f(n).padStart(14)}  ${name}`);
+    }
+    const ev = [...this.events].sort((a, b) => b[1] - a[1]);
+    if (ev.length) {
+      const byKind = new Map<string, string[]>();
+      for (const [k, n] of ev) {
+        const [kind, name] = k.split(':');
+        if (!byKind.has(kind)) byKind.set(kind, []);
+        byKind.get(kind)!.push(`${name} ${f(n)}`);
+      }
+      for (const [kind, list] of byKind) lines.push(`  ${kind}s`.padEnd(22) + list.slice(0, 12).join(', ') + (list.length > 12 ? ', ...' : ''));
+    }
+    return lines.join('\n');
+  }
+
+  /** A speedscope "sampled" profile: one frame per function, weighted by guest instructions. */
+  speedscope(name: string): object {
+    const fns = this.functions();
+    const total = fns.reduce((a, [, n]) => a + n, 0);
+    return {
+      $schema: 'https://www.speedscope.app/file-format-schema.json',
+      shared: { frames: fns.map(([n]) => ({ name: n })) },
+      profiles: [
+        {
+          type: 'sampled',
+          name,
+          unit: 'none',
+          startValue: 0,
+          endValue: total,
+          samples: fns.map((_, i) => [i]),
+          weights: fns.map(([, n]) => n),
+        },
+      ],
+      name,
+      exporter: 'armvisor',
+    };
+  }
+}

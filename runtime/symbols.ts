@@ -1,0 +1,99 @@
+// Guest symbols for the profiler: function names from an ELF symbol table (.symtab/.dynsym),
+// or from a kernel's System.map. Lookups are by binary search over sorted start addresses.
+
+export class Symbols {
+  private readonly addrs: number[] = [];
+  private readonly names: string[] = [];
+  private readonly sizes: number[] = [];
+
+  constructor(entries: { addr: number; size: number; name: string }[]) {
+    entries.sort((a, b) => a.addr - b.addr);
+    for (const e of entries) {
+      this.addrs.push(e.addr);
+      this.names.push(e.name);
+      this.sizes.push(e.size);
+    }
+  }
+
+  get size(): number {
+    return this.addrs.length;
+  }
+
+  /** The function containing `pc` ("name+0x1c"), or null. */
+  lookup(pc: number): { name: string; offset: number } | null {
+    const a = this.addrs;
+    let lo = 0;
+    let hi = a.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] <= pc) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (best < 0) return null;
+    const off = pc - a[best];
+    // A sized symbol covers only its size; an unsized one (System.map) up to the next.
+    if (this.sizes[best] > 0 && off >= this.sizes[best]) return null;
+    return { name: this.names[best], offset: off };
+  }
+
+  /** "name+0x10" or the bare hex address. */
+  format(pc: number): string {
+    const s = this.lookup(pc);
+    if (!s) return `0x${(pc >>> 0).toString(16).padStart(8, '0')}`;
+    return s.offset ? `${s.name}+0x${s.offset.toString(16)}` : s.name;
+  }
+}
+
+const SHT_SYMTAB = 2;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+
+/** Function symbols of a 32-bit little-endian ELF file (empty when stripped or malformed). */
+export function elfSymbols(data: Uint8Array, bias = 0): Symbols {
+  const out: { addr: number; size: number; name: string }[] = [];
+  try {
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const shoff = dv.getUint32(32, true);
+    const shentsize = dv.getUint16(46, true);
+    const shnum = dv.getUint16(48, true);
+    if (!shoff || shentsize < 40) return new Symbols(out);
+    const sh = (i: number) => {
+      const o = shoff + i * shentsize;
+      return { type: dv.getUint32(o + 4, true), offset: dv.getUint32(o + 16, true), size: dv.getUint32(o + 20, true), link: dv.getUint32(o + 24, true), entsize: dv.getUint32(o + 36, true) };
+    };
+    const dec = new TextDecoder();
+    for (let i = 0; i < shnum; i++) {
+      const s = sh(i);
+      if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
+      const str = sh(s.link);
+      const n = Math.floor(s.size / (s.entsize || 16));
+      for (let k = 1; k < n; k++) {
+        const o = s.offset + k * 16;
+        const info = data[o + 12];
+        if ((info & 15) !== STT_FUNC) continue;
+        const value = dv.getUint32(o + 4, true);
+        const nameOff = str.offset + dv.getUint32(o, true);
+        let end = nameOff;
+        while (end < data.length && data[end] !== 0) end++;
+        // Thumb functions have bit 0 set in st_value (ARM ELF ABI).
+        out.push({ addr: ((value & ~1) + bias) >>> 0, size: dv.getUint32(o + 8, true), name: dec.decode(data.subarray(nameOff, end)) });
+      }
+    }
+  } catch {
+    // A malformed section table just means no symbols.
+  }
+  return new Symbols(out);
+}
+
+/** Symbols from a System.map ("c0008000 T stext" per line). */
+export function systemMapSymbols(text: string): Symbols {
+  const out: { addr: number; size: number; name: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-fA-F]{8})\s+([tTwW])\s+(\S+)/.exec(line);
+    if (m) out.push({ addr: parseInt(m[1], 16), size: 0, name: m[3] });
+  }
+  return new Symbols(out);
+}
