@@ -20,23 +20,26 @@ export interface ImportMap {
   slowStore: number;
 }
 
-/** How guest loads and stores become wasm (DESIGN.md: flat for user mode, TLB for system). */
+/**
+ * How guest loads and stores become wasm (DESIGN.md: flat for user mode, the softmmu TLB for
+ * system mode). The code generator asks the strategy for a fast-path test; everything else
+ * (slow path, fault exit, the access itself) is shared.
+ */
 export interface MemStrategy {
   /**
-   * Emits a fast-path test leaving an i32 on the stack: non-zero when the access at the
-   * address in local `addr` may be done directly at host offset `addr` (+ hostAddend).
+   * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
+   * in local `addr` may be done directly, and stores the host address to use in local `host`
+   * (only read when the test passed).
    */
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void;
-  /** Constant added to the guest address for the direct access (the memarg offset). */
-  readonly hostOffset: number;
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number): void;
 }
 
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
-  readonly hostOffset = 0;
   constructor(readonly permBase: number) {}
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number): void {
     const size = flags & Mem.SIZE_MASK;
+    f.get(addr).set(host);
     // perm[addr >>> 12] & need  (writes: W set and CODE clear, so code pages go slow)
     f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
     if (write) f.i32(2 | 8).op(O.i32_and).i32(2).op(O.i32_eq);
@@ -107,6 +110,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const temps: number[] = [];
   for (let i = 0; i < ntemps; i++) temps.push(f.local());
   const scratch = f.local();
+  const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
   const budget = f.local();
 
@@ -229,9 +233,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
           const addr = t(o.a);
-          mem.emitFastCheck(f, addr, o.imm, false);
+          mem.emitFastCheck(f, addr, o.imm, false, host);
           f.open(O.if, I32);
-          f.get(addr).mem((signed ? LOADS_S : LOADS)[size], 0, mem.hostOffset);
+          f.get(host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
           f.op(O.else);
           f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
           faultCheck();
@@ -242,9 +246,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.STORE: {
           const size = o.imm & Mem.SIZE_MASK;
           const addr = t(o.a);
-          mem.emitFastCheck(f, addr, o.imm, true);
+          mem.emitFastCheck(f, addr, o.imm, true, host);
           f.open(O.if);
-          f.get(addr).get(t(o.b)).mem(STORES[size], 0, mem.hostOffset);
+          f.get(host).get(t(o.b)).mem(STORES[size], 0, 0);
           f.op(O.else);
           f.get(addr).get(t(o.b)).i32(o.imm).call(imports.slowStore);
           faultCheck();
