@@ -13,6 +13,9 @@ import { disassembleAt } from '../translator/disasm.js';
 import { Lockstep, type RawMemory } from './lockstep.js';
 import type { Profiler } from './profile.js';
 
+/** Generated code returns to the dispatcher at least this often (guest instructions). */
+const MAX_BUDGET = 1 << 20;
+
 export interface EngineOptions {
   /** Called before each guest instruction with a line: address, encoding, disassembly. */
   trace?: (line: string) => void;
@@ -42,13 +45,18 @@ export class Engine {
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
-    // Generated code returns to the dispatcher at least this often (guest instructions).
-    cpu.i32[W.BUDGET] = 1 << 20;
+
   }
 
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
   invalidatePage(page: number): void {
     this.cache.invalidatePage(page);
+    this.requestExit();
+  }
+
+  /** Makes running generated code return to the dispatcher at its next branch. */
+  requestExit(): void {
+    this.cpu.i32[W.BUDGET] = 0;
   }
 
   private entry(): BlockEntry {
@@ -73,6 +81,7 @@ export class Engine {
       const e = this.entry();
       let r: ExitReason;
       if (e.region) {
+        this.cpu.i32[W.BUDGET] = MAX_BUDGET;
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
       }
@@ -98,6 +107,7 @@ export class Engine {
         const n0 = cpu.icount;
         const t = performance.now();
         const compiled = e.region !== null;
+        cpu.i32[W.BUDGET] = MAX_BUDGET;
         const r: ExitReason = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
         prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
         // Compilation, triggered here, is timed by the JIT itself.

@@ -84,7 +84,7 @@ export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
  * compilation"): a loop around a br_table over the blocks; an exit to a constant PC that is
  * another block of the region becomes a branch back to the dispatcher instead of a return.
  * The state words the region touches stay in locals throughout. The loop leaves when the
- * instructions it ran reach state BUDGET, so the runtime keeps control.
+ * instructions it ran reach the state word BUDGET, so the runtime keeps control.
  */
 export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup): FuncBody {
   const f = new FuncBody(1);
@@ -112,7 +112,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const scratch = f.local();
   const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
-  const budget = f.local();
 
   const loadWords = () => {
     for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
@@ -129,7 +128,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   };
 
   loadWords();
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
   f.get(entry).set(scratch);
 
   const n = blocks.length;
@@ -291,7 +289,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
           if (target >= 0) {
             // Direct branch inside the region, while the budget lasts.
-            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
+            // BUDGET is re-read: the runtime zeroes it to make generated code leave (a write to
+            // code, a pending signal or interrupt).
+            f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
             f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
             f.end();
             writeBack();
