@@ -81,7 +81,7 @@ export class Engine {
       const e = this.entry();
       let r: ExitReason;
       if (e.region) {
-        this.cpu.i32[W.BUDGET] = MAX_BUDGET;
+        this.cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (this.cpu.icount - start)));
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
       }
@@ -107,7 +107,7 @@ export class Engine {
         const n0 = cpu.icount;
         const t = performance.now();
         const compiled = e.region !== null;
-        cpu.i32[W.BUDGET] = MAX_BUDGET;
+        cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (cpu.icount - start)));
         const r: ExitReason = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
         prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
         // Compilation, triggered here, is timed by the JIT itself.
