@@ -112,6 +112,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const scratch = f.local();
   const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
+  // The shared epilogue's inputs: the exit reason (-1: a fault), instructions of the current
+  // block to add, and the faulting instruction's PC.
+  const exitReason = f.local();
+  const exitN = f.local();
+  const exitPC = f.local();
 
   const loadWords = () => {
     for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
@@ -119,18 +124,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const writeBack = () => {
     for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
-  /** ICOUNT (one little-endian i64 at W.ICOUNT_LO) += count + n. */
-  const flushICount = (n: number) => {
-    f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
-    f.get(count);
-    if (n) f.i32(n).op(O.i32_add);
-    f.op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
-  };
-
   loadWords();
   f.get(entry).set(scratch);
 
   const n = blocks.length;
+  f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
   f.open(O.loop);
   for (let k = n - 1; k >= 0; k--) f.open(O.block);
   f.get(scratch).brTable(
@@ -154,15 +152,17 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const saved: [number | null, number | null, number | null][] = [];
     const merge = (a: number | null, b: number | null) => (a === b ? a : null);
 
+    /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
+    const toEpilogue = (reason: number, insns: number, extra: number) => {
+      f.i32(reason).set(exitReason).i32(insns).set(exitN);
+      f.br(loopDepth + ifDepth + 1 + extra);
+    };
+    /** After a slow-path call (inside the access's if/else): leave if it faulted. */
     const faultCheck = () => {
       f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
-      writeBack();
-      f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.PC));
-      f.i32(0).i32(pc).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
-      flushICount(ninsn - 1);
-      f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT));
-      f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
-      f.op(O.return).end();
+      f.i32(pc).set(exitPC);
+      toEpilogue(-1, ninsn - 1, 2);
+      f.end();
     };
 
     for (const o of block.ops) {
@@ -288,19 +288,14 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.EXIT: {
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
           if (target >= 0) {
-            // Direct branch inside the region, while the budget lasts.
-            // BUDGET is re-read: the runtime zeroes it to make generated code leave (a write to
-            // code, a pending signal or interrupt).
+            // Direct branch inside the region while the budget lasts. BUDGET is re-read: the
+            // runtime zeroes it to make generated code leave (a write to code, a signal...).
             f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
             f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
             f.end();
-            writeBack();
-            flushICount(0);
-            f.i32(Exit.NEXT).op(O.return);
+            toEpilogue(Exit.NEXT, 0, 0);
           } else {
-            writeBack();
-            flushICount(ninsn);
-            f.i32(o.imm).op(O.return);
+            toEpilogue(o.imm, ninsn, 0);
           }
           break;
         }
@@ -312,6 +307,18 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   });
   f.end(); // loop
   f.op(O.unreachable);
+  f.end(); // $epi
+  // The epilogue: state back to memory, instructions counted, faults completed.
+  writeBack();
+  f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
+  f.get(count).get(exitN).op(O.i32_add).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
+  f.get(exitReason).i32(0).op(O.i32_lt_s).open(O.if);
+  f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.PC));
+  f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).set(exitReason);
+  f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
+  f.end();
+  f.get(exitReason);
   return f;
 }
 
