@@ -13,6 +13,8 @@ import { disassembleAt } from '../translator/disasm.js';
 import { Lockstep, type RawMemory } from './lockstep.js';
 import type { Profiler } from './profile.js';
 
+const JC_SIZE = 4096;
+
 /** Generated code returns to the dispatcher at least this often (guest instructions). */
 const MAX_BUDGET = 1 << 20;
 
@@ -59,13 +61,21 @@ export class Engine {
     this.cpu.i32[W.BUDGET] = 0;
   }
 
+  /** Direct-mapped cache of recent block entries by PC, in front of the block map. */
+  private readonly jumpCache: (BlockEntry | undefined)[] = new Array(JC_SIZE);
+
   private entry(): BlockEntry {
     const st = this.cpu.i32;
     const pc = st[W.PC] >>> 0;
     const thumb = st[W.T] !== 0;
     const it = thumb ? st[W.ITSTATE] & 0xff : 0;
+    const slot = (pc >>> 1) & (JC_SIZE - 1);
+    const j = this.jumpCache[slot];
+    if (j !== undefined && j.block.pc === pc && j.block.thumb === thumb && j.block.itstate === it && !j.dead) return j;
     const key = blockKey(pc, thumb, it);
-    return this.cache.get(key) ?? this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    const e = this.cache.get(key) ?? this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    this.jumpCache[slot] = e;
+    return e;
   }
 
   /**
