@@ -141,7 +141,7 @@ export function extract(c: CompiledRow, insn: number): Args {
 export class Decoder {
   readonly rows: CompiledRow[];
   private readonly keyPos: number[];
-  private readonly buckets: CompiledRow[][];
+  private readonly buckets: (CompiledRow[] | undefined)[];
 
   constructor(
     readonly tableName: string,
@@ -157,15 +157,20 @@ export class Decoder {
     }
     this.keyPos = [];
     for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) this.keyPos.push(i);
-    const n = 1 << this.keyPos.length;
-    this.buckets = new Array(n);
-    for (let k = 0; k < n; k++) {
-      let kb = 0;
-      for (let j = 0; j < this.keyPos.length; j++) if ((k >>> j) & 1) kb |= 1 << this.keyPos[j];
-      kb >>>= 0;
-      const km = this.rows.filter((c) => ((c.bits ^ kb) & c.mask & keyBits) === 0);
-      this.buckets[k] = km;
-    }
+    this.keyBits = keyBits >>> 0;
+    // Buckets are filled on first use, so start-up does not pay for the whole key space.
+    this.buckets = new Array(1 << this.keyPos.length);
+  }
+
+  private readonly keyBits: number;
+
+  private bucket(k: number): CompiledRow[] {
+    let kb = 0;
+    for (let j = 0; j < this.keyPos.length; j++) if ((k >>> j) & 1) kb |= 1 << this.keyPos[j];
+    kb >>>= 0;
+    const b = this.rows.filter((c) => ((c.bits ^ kb) & c.mask & this.keyBits) === 0);
+    this.buckets[k] = b;
+    return b;
   }
 
   private key(insn: number): number {
@@ -178,7 +183,8 @@ export class Decoder {
   /** First row matching `insn` whose constraints hold, with its arguments; null if none. */
   decode(insn: number, env: DecodeEnv): Decoded | null {
     insn >>>= 0;
-    for (const c of this.buckets[this.key(insn)]) {
+    const k = this.key(insn);
+    for (const c of this.buckets[k] ?? this.bucket(k)) {
       if (((insn & c.mask) >>> 0) !== c.bits) continue;
       const args = extract(c, insn);
       if (c.row.set) Object.assign(args, c.row.set);
