@@ -125,6 +125,8 @@ export const A32_DP_ORDER = ['and', 'eor', 'sub', 'rsb', 'add', 'adc', 'sbc', 'r
 export const MOVW: Sem = {
   name: 'MOVW',
   lift(ctx, a) {
+    // Rd = PC is UNPREDICTABLE; QEMU writes the PC as a branch.
+    if (a.rd === 15) return ctx.writePC(ctx.b.const(a.imm), 'branch');
     ctx.setReg(a.rd, ctx.b.const(a.imm));
   },
   dis: (a, d) => `movw${d.cc} ${r(a.rd)}, #${a.imm}`,
@@ -133,7 +135,10 @@ export const MOVT: Sem = {
   name: 'MOVT',
   lift(ctx, a) {
     const b = ctx.b;
-    ctx.setReg(a.rd, b.or(b.andi(ctx.reg(a.rd), 0xffff), b.const(a.imm << 16)));
+    const v = b.or(b.andi(ctx.reg(a.rd), 0xffff), b.const(a.imm << 16));
+    // Rd = PC is UNPREDICTABLE; QEMU writes the PC as a branch.
+    if (a.rd === 15) return ctx.writePC(v, 'branch');
+    ctx.setReg(a.rd, v);
   },
   dis: (a, d) => `movt${d.cc} ${r(a.rd)}, #${a.imm}`,
 };
