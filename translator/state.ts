@@ -33,6 +33,7 @@ export const W = {
   ICOUNT_HI: 35,
   JIT_FAULT: 36, // set by a generated code's slow-path helper to the Exit reason of a fault, else 0
   BUDGET: 37, // guest instructions generated code may run before returning to the dispatcher
+  TEEHBR: 40, // ThumbEE handler base (MRC/MCR p14, 6, c1, c0, 0: PL0 read/write on qemu-arm)
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
 } as const;
