@@ -6,6 +6,7 @@ import { BlockCache, blockKey } from '../translator/cache.js';
 import { Interpreter, type GuestMemory } from '../translator/interp.js';
 import { Exit, type ExitReason } from '../translator/ir.js';
 import { Jit, DEFAULT_JIT, type BlockEntry, type JitOptions } from '../translator/jit/jit.js';
+import { MISS } from '../translator/jit/dispatch.js';
 import type { JitTarget } from '../translator/jit/module.js';
 import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift/block.js';
 import { W, type CpuState } from '../translator/state.js';
@@ -52,7 +53,8 @@ export class Engine {
 
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
   invalidatePage(page: number): void {
-    this.cache.invalidatePage(page);
+    const dropped = this.cache.invalidatePage(page);
+    if (this.jit) this.jit.forget(dropped);
     this.requestExit();
   }
 
@@ -87,13 +89,25 @@ export class Engine {
     const trace = this.opts.trace;
     const jit = this.jit;
     const start = this.cpu.icount;
+    // Compiled code runs under the wasm dispatcher until it misses or exits.
+    const wasmLoop = jit?.dispatcher && !this.lockstep ? jit.dispatcher.run : null;
+    const limit = budget === Infinity ? 2 ** 62 : start + budget;
+    const limLo = limit % 0x100000000;
+    const limHi = Math.floor(limit / 0x100000000);
     for (;;) {
       const e = this.entry();
       let r: ExitReason;
-      if (e.region) {
+      if (e.region && wasmLoop) {
+        // Compiled: the wasm loop runs it and whatever compiled code follows, until a miss.
+        jit!.reinstall(e);
+        const w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
+        if (w === MISS) continue;
+        r = w;
+      } else if (e.region) {
         this.cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (this.cpu.icount - start)));
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
+        jit!.reinstall(e);
       }
       else {
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));

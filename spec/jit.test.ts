@@ -186,8 +186,13 @@ test('tier 2 optimizes a region in a worker and the result runs the same', async
   const { Tier2 } = await import('../translator/jit/tier2.js');
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = [counterBlock(0x8000, 0x8100, 0x9000, 5000), counterBlock(0x8100, 0x8000, 0x9000, 5000)];
-  const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, group: null, dead: false }));
-  const t2 = new Tier2(target);
+  const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, slot: -1, group: null, dead: false }));
+  const t2 = new Tier2(target, (es, fn) =>
+    es.forEach((e, i) => {
+      e.region = fn;
+      e.index = i;
+    }),
+  );
   t2.request(entries);
   for (let i = 0; i < 600 && t2.stats.installed + t2.stats.failed === 0; i++) await new Promise((r) => setTimeout(r, 50));
   t2.stop();

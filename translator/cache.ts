@@ -19,7 +19,7 @@ export class BlockCache {
   }
 
   put(key: number, block: IRBlock): BlockEntry {
-    const e: BlockEntry = { block, region: null, index: 0, group: null, dead: false };
+    const e: BlockEntry = { block, region: null, index: 0, slot: -1, group: null, dead: false };
     this.blocks.set(key, e);
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.
@@ -33,17 +33,22 @@ export class BlockCache {
     return e;
   }
 
-  /** Drops every block that has code on page `page`. */
-  invalidatePage(page: number): void {
+  /** Drops every block that has code on page `page`; returns them. */
+  invalidatePage(page: number): BlockEntry[] {
     const l = this.byPage.get(page);
-    if (!l) return;
+    if (!l) return [];
     this.byPage.delete(page);
+    const out: BlockEntry[] = [];
     for (const k of l) {
       const e = this.blocks.get(k);
-      if (e) e.dead = true;
+      if (e) {
+        e.dead = true;
+        out.push(e);
+      }
       this.blocks.delete(k);
     }
     this.invalidations++;
+    return out;
   }
 
   /** The live blocks whose code starts on `page`. */

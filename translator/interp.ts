@@ -61,6 +61,7 @@ export class Interpreter {
     const mem = this.mem;
     const ops = block.ops;
     let pc = block.pc;
+    let it = -1;
     let count = 0;
     try {
       for (let i = 0; i < ops.length; i++) {
@@ -179,6 +180,7 @@ export class Interpreter {
             break;
           case Op.INSN:
             pc = o.imm;
+            it = o.c;
             count++;
             break;
           case Op.EXIT:
@@ -194,6 +196,7 @@ export class Interpreter {
       // Precise fault: the faulting instruction did not retire.
       this.cpu.addICount(count - 1);
       st[W.PC] = pc;
+      if (it >= 0) st[W.ITSTATE] = it;
       st[W.FAULT_ADDR] = e.addr;
       st[W.FAULT_PC] = pc;
       return e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;

@@ -40,7 +40,7 @@ export const Op = {
   CALL: 30, // d = helper[imm](...args); d = -1 when the result is unused
   IF: 31, // if a == 0 skip to the matching ENDIF (c = its op index, set by the builder)
   ENDIF: 32,
-  INSN: 33, // boundary: a guest instruction at pc = imm begins (b = its length in bytes)
+  INSN: 33, // boundary: a guest instruction at pc = imm begins (b = its length, c = its ITSTATE or -1)
   EXIT: 34, // end the block, returning reason imm (ExitReason)
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
@@ -160,8 +160,9 @@ export class IRBuilder {
   get ifDepth(): number {
     return this.ifStack.length;
   }
-  insn(pc: number, len: number): void {
-    this.emit(Op.INSN, -1, -1, len, -1, pc | 0);
+  /** Starts guest instruction `pc`; `it` is its ITSTATE (Thumb), restored if it faults. */
+  insn(pc: number, len: number, it = -1): void {
+    this.emit(Op.INSN, -1, -1, len, it, pc | 0);
   }
   exit(reason: ExitReason): void {
     this.emit(Op.EXIT, -1, -1, -1, -1, reason);

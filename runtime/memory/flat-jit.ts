@@ -6,7 +6,7 @@ import { Exit } from '../../translator/ir.js';
 import { FlatStrategy } from '../../translator/jit/codegen.js';
 import type { JitTarget } from '../../translator/jit/module.js';
 import { W, type CpuState } from '../../translator/state.js';
-import { PERM_BASE, type FlatMemory } from './flat.js';
+import { DISPATCH_BASE, PERM_BASE, type FlatMemory } from './flat.js';
 
 export function flatJitTarget(mem: FlatMemory, cpu: CpuState): JitTarget {
   const fault = (e: unknown): void => {
@@ -19,6 +19,7 @@ export function flatJitTarget(mem: FlatMemory, cpu: CpuState): JitTarget {
     pages: 65536,
     cpu,
     strategy: new FlatStrategy(PERM_BASE),
+    dispatchBase: DISPATCH_BASE,
     slowLoad(addr, flags) {
       try {
         return mem.load(addr >>> 0, flags);

@@ -21,6 +21,8 @@ export const TASK_SIZE = 0xbf000000;
 export const STATE_BASE = 0xc0000000;
 /** The page permission table, one byte per guest page (1 MiB), readable by generated code. */
 export const PERM_BASE = 0xc0100000;
+/** The JIT's wasm-dispatcher lookup table (1 MiB). */
+export const DISPATCH_BASE = 0xc0200000;
 
 export class FlatMemory implements GuestMemory, CodeSource {
   readonly memory: WebAssembly.Memory;

@@ -105,7 +105,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     }
   }
   written.add(W.PC); // budget exits store the PC of the next block
-  if (!wordLocal.has(W.PC)) wordLocal.set(W.PC, -1);
+  // PC, T and ITSTATE are always in locals: the indirect-branch lookup reads them.
+  for (const w of [W.PC, W.T, W.ITSTATE]) if (!wordLocal.has(w)) wordLocal.set(w, -1);
   for (const w of wordLocal.keys()) wordLocal.set(w, f.local());
   const temps: number[] = [];
   for (let i = 0; i < ntemps; i++) temps.push(f.local());
@@ -117,6 +118,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const exitReason = f.local();
   const exitN = f.local();
   const exitPC = f.local();
+  const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
 
   const loadWords = () => {
     for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
@@ -127,21 +129,23 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   loadWords();
   f.get(entry).set(scratch);
 
+  // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
   const n = blocks.length;
   f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
   f.open(O.loop);
-  for (let k = n - 1; k >= 0; k--) f.open(O.block);
+  for (let k = n; k >= 0; k--) f.open(O.block);
   f.get(scratch).brTable(
-    blocks.map((_, j) => j),
-    n - 1,
+    [...blocks.map((_, j) => j), n],
+    n,
   );
 
   const t = (i: number) => temps[i];
   blocks.forEach((block, k) => {
     f.end(); // close block $b_k: its code follows
-    const loopDepth = n - 1 - k; // `br loopDepth` at the block's top level restarts the dispatcher
+    const loopDepth = n - k; // `br loopDepth` at the block's top level restarts the dispatcher
     let ninsn = 0;
     let pc = block.pc;
+    let itNow = -1;
     let ifDepth = 0;
     // Constant tracking for direct branches: temp -> value, and the last PC/T/IT written.
     const consts = new Map<number, number>();
@@ -160,7 +164,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     /** After a slow-path call (inside the access's if/else): leave if it faulted. */
     const faultCheck = () => {
       f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
-      f.i32(pc).set(exitPC);
+      f.i32(pc).set(exitPC).i32(itNow).set(exitIT);
       toEpilogue(-1, ninsn - 1, 2);
       f.end();
     };
@@ -191,7 +195,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.MULHS: {
           const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
           f.get(t(o.a)).op(ext).get(t(o.b)).op(ext).op(O.i64_mul);
-          f.op(O.i64_const).code.sleb(32);
+          f.i64(32);
           f.op(O.i64_shr_u).op(O.i32_wrap_i64).set(t(o.d));
           break;
         }
@@ -284,6 +288,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.INSN:
           ninsn++;
           pc = o.imm;
+          itNow = o.c;
           break;
         case Op.EXIT: {
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
@@ -292,6 +297,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             // runtime zeroes it to make generated code leave (a write to code, a signal...).
             f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
             f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
+            f.end();
+            toEpilogue(Exit.NEXT, 0, 0);
+          } else if (o.imm === Exit.NEXT && pcConst === null) {
+            // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
+            // among the region's blocks before leaving.
+            f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
+            f.i32(n).set(scratch).br(loopDepth + ifDepth + 1);
             f.end();
             toEpilogue(Exit.NEXT, 0, 0);
           } else {
@@ -305,6 +317,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     }
     f.op(O.unreachable);
   });
+  f.end(); // close "block" n: the indirect-branch lookup follows
+  emitLookup(f, blocks, wordLocal.get(W.PC)!, wordLocal.get(W.T)!, wordLocal.get(W.ITSTATE)!, scratch, exitReason, exitN);
   f.end(); // loop
   f.op(O.unreachable);
   f.end(); // $epi
@@ -315,11 +329,49 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   f.get(exitReason).i32(0).op(O.i32_lt_s).open(O.if);
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.PC));
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
+  f.get(exitIT).i32(0).op(O.i32_ge_s).open(O.if).i32(0).get(exitIT).mem(O.i32_store, 2, wordAddr(W.ITSTATE)).end();
   f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).set(exitReason);
   f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
   f.end();
   f.get(exitReason);
   return f;
+}
+
+/**
+ * The indirect-branch lookup, at the top level of the region loop: hashes the target PC into
+ * a br_table of stubs, each comparing with the one region block that hashes there; a hit
+ * restarts the loop at that block, a miss leaves through the epilogue.
+ */
+function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL: number, scratch: number, exitReason: number, exitN: number): void {
+  let size = 8;
+  while (size < 2 * blocks.length && size < 256) size *= 2;
+  const hash = (pc: number) => ((pc >>> 1) ^ (pc >>> 7)) & (size - 1);
+  const slot: number[] = new Array(size).fill(-1);
+  blocks.forEach((b, j) => {
+    const h = hash(b.pc);
+    if (slot[h] < 0) slot[h] = j;
+  });
+  const key = (b: IRBlock) => (b.thumb ? 1 : 0) | ((b.thumb ? b.itstate : 0) << 1);
+  f.open(O.block); // $miss
+  for (let s = size - 1; s >= 0; s--) f.open(O.block);
+  f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(7).op(O.i32_shr_u).op(O.i32_xor).i32(size - 1).op(O.i32_and);
+  f.brTable(
+    slot.map((_, s) => s),
+    size,
+  );
+  for (let s = 0; s < size; s++) {
+    f.end(); // $s: stub s follows; enclosing: stubs s+1.., $miss, loop
+    const j = slot[s];
+    if (j >= 0) {
+      const b = blocks[j];
+      f.get(pcL).i32(b.pc).op(O.i32_eq);
+      f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
+      f.open(O.if).i32(j).set(scratch).br(size - s + 1).end();
+    }
+    f.br(size - 1 - s); // to $miss
+  }
+  f.end(); // $miss: leave with NEXT (the instructions are already counted)
+  f.i32(Exit.NEXT).set(exitReason).i32(0).set(exitN).br(1);
 }
 
 export { I32, I64 };

@@ -4,6 +4,7 @@
 import type { IRBlock } from '../ir.js';
 import { compileRegions, type JitTarget, type RegionFn } from './module.js';
 import { Tier2 } from './tier2.js';
+import { Dispatcher } from './dispatch.js';
 
 export interface JitOptions {
   /** Interpreted guest instructions on a page before its blocks are compiled as a region. */
@@ -31,6 +32,8 @@ export interface BlockEntry {
   block: IRBlock;
   region: RegionFn | null;
   index: number;
+  /** The region's slot in the wasm dispatcher's function table, or -1. */
+  slot: number;
   group: RegionGroup | null;
   /** Dropped (its page was written): a pending compile must not install it. */
   dead: boolean;
@@ -51,6 +54,8 @@ export class Jit {
   private age = 0;
   readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
   readonly tier2: Tier2 | null;
+  /** The wasm dispatcher, when the target has room for its table. */
+  readonly dispatcher: Dispatcher | null;
 
   constructor(
     readonly target: JitTarget,
@@ -58,7 +63,31 @@ export class Jit {
     readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
   ) {
-    this.tier2 = opts.tier2 ? new Tier2(target) : null;
+    this.tier2 = opts.tier2 ? new Tier2(target, (entries, fn) => this.install(entries, fn)) : null;
+    this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase) : null;
+  }
+
+  /** Makes `fn` the code of `entries` (block i = entry i) and enters them in the dispatcher. */
+  install(entries: BlockEntry[], fn: RegionFn): void {
+    const slot = this.dispatcher ? this.dispatcher.addRegion(fn) : -1;
+    entries.forEach((e, i) => {
+      if (e.dead) return;
+      e.region = fn;
+      e.index = i;
+      e.slot = slot;
+      if (slot >= 0) this.dispatcher!.install(e.block.pc, e.block.thumb, e.block.itstate, slot, i);
+    });
+  }
+
+  /** Puts a compiled block back into the dispatcher's table (after a collision evicted it). */
+  reinstall(e: BlockEntry): void {
+    if (e.slot >= 0) this.dispatcher!.install(e.block.pc, e.block.thumb, e.block.itstate, e.slot, e.index);
+  }
+
+  /** Blocks dropped by invalidation leave the dispatcher. */
+  forget(entries: BlockEntry[]): void {
+    if (!this.dispatcher) return;
+    for (const e of entries) this.dispatcher.remove(e.block.pc, e.block.thumb, e.block.itstate);
   }
 
   /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
@@ -99,15 +128,12 @@ export class Jit {
     this.stats.wasmBytes += bytes.length;
     regions.forEach((r, i) => {
       const group: RegionGroup = { entries: r, calls: 0 };
-      r.forEach((e, j) => {
+      for (const e of r) {
         this.stats.blocks++;
         this.stats.guestInsns += e.block.ninsns;
-        if (!e.dead) {
-          e.region = fns[i];
-          e.index = j;
-          e.group = group;
-        }
-      });
+        e.group = group;
+      }
+      this.install(r, fns[i]);
     });
   }
 }

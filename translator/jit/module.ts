@@ -14,6 +14,8 @@ export interface JitTarget {
   pages: number;
   cpu: CpuState;
   strategy: MemStrategy;
+  /** Linear-memory address of the wasm dispatcher's lookup table (DISPATCH_BYTES long). */
+  dispatchBase?: number;
   /** Slow-path load; on a fault sets state JIT_FAULT (and FAULT_ADDR) and returns 0. */
   slowLoad(addr: number, flags: number): number;
   /** Slow-path store; on a fault sets state JIT_FAULT (and FAULT_ADDR). */

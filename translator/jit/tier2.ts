@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BlockEntry } from './jit.js';
-import { buildModule, instantiate, type JitTarget } from './module.js';
+import { buildModule, instantiate, type JitTarget, type RegionFn } from './module.js';
 
 export interface Tier2Stats {
   requested: number;
@@ -26,6 +26,8 @@ export class Tier2 {
 
   constructor(
     readonly target: JitTarget,
+    /** Swaps the optimized function in for the region's blocks. */
+    readonly install: (entries: BlockEntry[], fn: RegionFn) => void,
     readonly level = 2,
   ) {}
 
@@ -71,13 +73,8 @@ export class Tier2 {
     this.stats.workerMs += m.ms ?? 0;
     const fns = instantiate(m.bytes, 1, this.target);
     const group = { entries: p.entries, calls: -Infinity }; // never promoted again
-    p.entries.forEach((e, i) => {
-      e.group = group;
-      if (!e.dead) {
-        e.region = fns[0];
-        e.index = i;
-      }
-    });
+    for (const e of p.entries) e.group = group;
+    this.install(p.entries, fns[0]);
     this.stats.installed++;
   }
 

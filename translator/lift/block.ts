@@ -88,7 +88,7 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
     ctx.len = len;
     ctx.pcWritten = false;
     ctx.newIT = null;
-    b.insn(pc, len);
+    b.insn(pc, len, thumb ? it : -1);
     n++;
 
     // Condition: the IT block's in Thumb, else the cond field (A32 rows, Thumb B<c>).

@@ -159,6 +159,11 @@ export class FuncBody {
     this.code.u8(O.i32_const).sleb(v);
     return this;
   }
+  /** i64.const of a value in the int32 range. */
+  i64(v: number): this {
+    this.code.u8(O.i64_const).sleb(v);
+    return this;
+  }
   get(l: number): this {
     this.code.u8(O.local_get).uleb(l);
     return this;
@@ -235,6 +240,7 @@ export class ModuleBuilder {
   private readonly funcs: { type: number; body: FuncBody }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
   private memImport: { module: string; name: string; min: number; max: number; shared: boolean } | null = null;
+  private tableImport: { module: string; name: string; size: number } | null = null;
 
   /** Index of the function type (params) -> (results), deduplicated. */
   type(params: ValType[], results: ValType[]): number {
@@ -250,6 +256,11 @@ export class ModuleBuilder {
 
   importMemory(module: string, name: string, minPages: number, maxPages: number, shared = false): void {
     this.memImport = { module, name, min: minPages, max: maxPages, shared };
+  }
+
+  /** Imports a funcref table (for call_indirect). */
+  importTable(module: string, name: string, size: number): void {
+    this.tableImport = { module, name, size };
   }
 
   /** Imports a function; must precede every addFunction. Returns its function index. */
@@ -291,10 +302,14 @@ export class ModuleBuilder {
       }
     });
     section(2, (s) => {
-      s.uleb(this.imports.length + (this.memImport ? 1 : 0));
+      s.uleb(this.imports.length + (this.memImport ? 1 : 0) + (this.tableImport ? 1 : 0));
       if (this.memImport) {
         const m = this.memImport;
         s.name(m.module).name(m.name).u8(0x02).u8(m.shared ? 0x03 : 0x01).uleb(m.min).uleb(m.max);
+      }
+      if (this.tableImport) {
+        const t = this.tableImport;
+        s.name(t.module).name(t.name).u8(0x01).u8(0x70).u8(0x01).uleb(t.size).uleb(t.size);
       }
       for (const i of this.imports) s.name(i.module).name(i.name).u8(0x00).uleb(i.type);
     });

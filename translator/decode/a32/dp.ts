@@ -18,8 +18,9 @@ function rows(): Row[] {
   const out: Row[] = [];
   A32_DP_ORDER.forEach((op, i) => {
     const s = isTest(op) ? '1' : 's:1';
-    const rn = isMove(op) ? '....' : 'rn:4';
-    const rd = isTest(op) ? '....' : 'rd:4';
+    // The unused register field is should-be-zero; QEMU treats other values as UNDEFINED.
+    const rn = isMove(op) ? '0000' : 'rn:4';
+    const rd = isTest(op) ? '0000' : 'rd:4';
     const sem = DP[op];
     const U = op.toUpperCase();
     out.push({

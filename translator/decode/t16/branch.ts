@@ -8,7 +8,8 @@ const scale2 = (a: Args) => {
 };
 
 export const ROWS: Row[] = [
-  { name: 'B_cond', enc: '1101 cond:4 imm:s8', sem: B, when: (a) => a.cond < 14, expand: scale2 },
+  // B<c> is not allowed inside an IT block: UNDEFINED there (as QEMU does).
+  { name: 'B_cond', enc: '1101 cond:4 imm:s8', sem: B, when: (a) => a.cond < 14, expand: (a, env) => (env.inIT ? false : scale2(a)) },
   { name: 'B', enc: '11100 imm:s11', sem: B, expand: scale2 },
   { name: 'BX', enc: '0100 0111 0 rm:4 000', sem: BX },
   { name: 'BLX_r', enc: '0100 0111 1 rm:4 000', sem: BLX_r, valid: (a) => a.rm !== 15 },

@@ -17,7 +17,8 @@ export const ROWS: Row[] = [
     enc: '11110 s:1 cond:4 imm6:6 10 j1:1 0 j2:1 imm11:11',
     sem: B,
     when: (a) => a.cond < 14,
-    expand: (a) => {
+    expand: (a, env) => {
+      if (env.inIT) return false; // B<c> is UNDEFINED inside an IT block
       // SignExtend(S:J2:J1:imm6:imm11:'0', 32) (A8.8.18 T3).
       const v = (a.s << 20) | (a.j2 << 19) | (a.j1 << 18) | (a.imm6 << 12) | (a.imm11 << 1);
       a.imm = (v << 11) >> 11;

@@ -1,0 +1,47 @@
+// `armvisor bench ...`: benchmark commands. The suites are loaded only when a bench runs, so
+// `armvisor run` never pays for them.
+
+import { InvalidArgumentError, type Command } from 'commander';
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError(`not a positive number: ${v}`);
+  return n;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError(`not a positive integer: ${v}`);
+  return n;
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('benchmarks, measured side by side with QEMU in one run');
+  bench
+    .command('cpu')
+    .description(
+      'run the CPU workloads (our guests, busybox) under armvisor and qemu-arm; print time ratio and guest MIPS, ' +
+        'write bench/results/cpu.json and cpu.svg, and measure translation cost',
+    )
+    .option('--scale <factor>', 'multiply every workload size by this factor', positiveNumber, 1)
+    .option('--runs <n>', 'timed runs per emulator and workload (the fastest counts)', positiveInt, 1)
+    .option('--only <names>', 'comma-separated workload names (e.g. "hash-arm,busybox gzip")')
+    .option('--no-translate', 'skip the translation-cost micro-benchmark')
+    .option('--out <dir>', 'where to write cpu.json and cpu.svg (default bench/results)')
+    .action(async (o: { scale: number; runs: number; only?: string; translate: boolean; out?: string }) => {
+      const { benchCpu, BenchError } = await import('../bench/cpu.js');
+      try {
+        await benchCpu({
+          scale: o.scale,
+          runs: o.runs,
+          only: o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          translate: o.translate,
+          outDir: o.out,
+        });
+      } catch (e) {
+        const msg = e instanceof BenchError || e instanceof Error ? e.message : String(e);
+        process.stderr.write(`armvisor: bench cpu: ${msg.split('\n')[0]}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// armvisor's command line (commander): `run` (Linux user mode), `demo`, `bench cpu`.
+// Every failure is one line on stderr: bad input exits 1, an internal error exits 70.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { LoadError } from '../runtime/linux/process.js';
+import { ENGINES, runProgram, UsageError } from './run.js';
+import { runDemo } from './demo.js';
+import { registerBench } from './bench.js';
+
+const EX_SOFTWARE = 70;
+
+function version(): string {
+  const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function finish(status: number): void {
+  process.exitCode = status;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('armvisor')
+    .description('Runs 32-bit ARMv7-A guests on Node.js')
+    .version(version(), '-V, --version', 'print the version')
+    .enablePositionalOptions()
+    .showHelpAfterError(false);
+
+  program
+    .command('run')
+    .description('run a 32-bit ARM Linux program (armhf ELF) in user mode, like qemu-arm')
+    .argument('<prog>', 'the ARM ELF executable')
+    .argument('[args...]', 'arguments for the guest program')
+    .option('-L, --sysroot <dir>', 'ARM root for the dynamic loader and absolute paths (e.g. /usr/arm-linux-gnueabihf)')
+    .option('-E, --env <var=value>', 'set a variable in the guest environment (repeatable)', collect, [])
+    .option('-U, --unset <var>', 'remove a variable from the guest environment (repeatable)', collect, [])
+    .option('-0, --argv0 <name>', "the guest's argv[0] (default: PROG)")
+    .option('--trace', 'print each executed instruction (address, encoding, disassembly) on stderr')
+    .option('--strace', 'log system calls on stderr')
+    .addOption(new Option('--engine <engine>', 'execution engine').choices([...ENGINES]).default('interp'))
+    .passThroughOptions()
+    .action((prog: string, args: string[], opts) => finish(runProgram(prog, args, opts)));
+
+  program
+    .command('demo')
+    .description('run the bundled demo guest program under `armvisor run` (what `npm start` does)')
+    .addOption(new Option('--isa <isa>', 'which build of the demo').choices(['arm', 'thumb']).default('arm'))
+    .action((opts) => finish(runDemo(opts)));
+
+  registerBench(program);
+  program.addHelpText('after', () => commandSummary(program));
+
+  return program;
+}
+
+/** Every command (and subcommand) with its options, for `armvisor --help`. */
+function commandSummary(program: Command): string {
+  const lines = ['', 'Commands and their options:'];
+  const walk = (cmd: Command, prefix: string) => {
+    for (const c of cmd.commands) {
+      if (c.name() === 'help') continue;
+      const name = `${prefix}${c.name()}`;
+      const args = c.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)).join(' ');
+      lines.push(`  armvisor ${name}${c.options.length ? ' [options]' : ''}${args ? ' ' + args : ''}`);
+      for (const o of c.options) lines.push(`      ${o.flags.padEnd(24)} ${o.description}`);
+      walk(c, `${name} `);
+    }
+  };
+  walk(program, '');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof LoadError) {
+      process.stderr.write(`armvisor: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`armvisor: internal error: ${msg.split('\n')[0]}\n`);
+    if (process.env.ARMVISOR_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = EX_SOFTWARE;
+  }
+}
+
+const invoked = process.argv[1] ? path.resolve(process.argv[1]) : '';
+const self = fileURLToPath(import.meta.url);
+if (invoked === self || invoked === self.replace(/\.js$/, '')) {
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`armvisor: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    process.exit(EX_SOFTWARE);
+  });
+  void main(process.argv);
+}

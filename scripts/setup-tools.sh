@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs the Debian tools the tests need when they are missing, one line per action:
+# qemu-user (the reference CPU), the armhf cross compiler and libc (our test guests), and
+# Debian's busybox-static for armhf (real-program tests), unpacked into the user's cache.
+# Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
+# Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
+# build the demo guest: the cross compiler and libc; no qemu, no busybox)
+set -euo pipefail
+
+compiler_only=0
+case "${1:-}" in
+  --compiler-only) compiler_only=1 ;;
+  "") ;;
+  *) echo "setup-tools: unknown option $1 (usage: setup-tools.sh [--compiler-only])" >&2; exit 1 ;;
+esac
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/armvisor"
+bbdir="$cache/busybox"
+export DEBIAN_FRONTEND=noninteractive
+
+say() { echo "setup-tools: $*"; }
+run_quiet() {  # runs a command, showing its output only when it fails
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup-tools: failed: $*" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+
+# apt-get update may fail on one index (a mirror mid-sync) yet leave what we need usable:
+# warn in one line and let the install or download that follows decide.
+apt_update() {
+  say "apt-get update"
+  if ! "${sudo_cmd[@]}" apt-get update >/dev/null 2>&1; then
+    echo "setup-tools: warning: apt-get update reported errors; continuing with the indexes it got" >&2
+  fi
+}
+
+sudo_cmd=()
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo -n); fi
+fi
+
+missing=()
+[ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
+command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
+[ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
+need_busybox=0
+[ "$compiler_only" = 1 ] || [ -x "$bbdir/bin/busybox" ] || need_busybox=1
+
+if [ "$need_busybox" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx armhf; then
+  say "dpkg --add-architecture armhf"
+  run_quiet "${sudo_cmd[@]}" dpkg --add-architecture armhf
+fi
+if [ ${#missing[@]} -gt 0 ] || [ "$need_busybox" = 1 ]; then
+  apt_update
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install -y ${missing[*]}"
+  run_quiet "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$need_busybox" = 1 ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  say "apt-get download busybox-static:armhf, unpacked into $bbdir"
+  (cd "$tmp" && run_quiet apt-get download busybox-static:armhf)
+  deb=$(ls "$tmp"/busybox-static_*_armhf.deb)
+  rm -rf "$bbdir.new"
+  mkdir -p "$bbdir.new"
+  run_quiet dpkg-deb -x "$deb" "$bbdir.new"
+  [ -x "$bbdir.new/bin/busybox" ] || { echo "setup-tools: busybox not found in $(basename "$deb")" >&2; exit 1; }
+  basename "$deb" >"$bbdir.new/PACKAGE"
+  rm -rf "$bbdir"
+  mv "$bbdir.new" "$bbdir"
+fi

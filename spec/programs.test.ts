@@ -1,0 +1,79 @@
+// Real programs of our own (spec/guests/*.c, *.S), each built for A32 (-marm) and Thumb-2
+// (-mthumb) by scripts/build-guests.sh: under armvisor they must write the same bytes to stdout
+// and exit with the same status as under `qemu-arm -cpu cortex-a15`.
+
+import { describeDifference, guestEnv, guestPath, runBoth, expectSameRun, tempDir } from './helpers/differential.js';
+
+// The guests run in a scratch folder (files.c creates and removes files there).
+const scratch = tempDir('programs');
+afterAll(() => scratch.remove());
+
+interface Case {
+  guest: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** The status the program is written to end with (checked on qemu too, so the case cannot pass vacuously). */
+  status: number;
+  /** A line the program must print (checked on qemu too). */
+  prints?: string;
+}
+
+const CASES: Case[] = [
+  { guest: 'demo', status: 0, prints: 'Goodbye.' },
+  { guest: 'hash', status: 0, prints: 'fnv64 ' },
+  { guest: 'hash', args: ['1', '200'], status: 0, prints: 'fnv32 ' },
+  { guest: 'sort', status: 0, prints: '20000 nodes, 0 inversions' },
+  { guest: 'nbody', status: 0, prints: '-0.169075164' },
+  { guest: 'setjmp', status: 0, prints: 'escaped qsort after 50 compares' },
+  { guest: 'bigmem', status: 0, prints: 'fresh mmap reads zero: 1' },
+  { guest: 'strings', status: 0, prints: 'tokens 13' },
+  { guest: 'smc', status: 0, prints: 'patched loop: 500 then 700' },
+  { guest: 'files', status: 0, prints: 'dir: . .. data.bin link renamed.txt sub' },
+  { guest: 'signals', status: 0, prints: 'recovered from SIGSEGV at 0x210' },
+  { guest: 'signals', args: ['die'], status: 143, prints: 'raising SIGTERM' },
+  {
+    guest: 'args',
+    args: ['one', 'two words', '', 'ünïcödé', '--flag=1', '-x'],
+    env: { GUEST_ONE: 'first', GUEST_TWO: 'a=b=c', GUEST_EMPTY: '' },
+    status: 0,
+    prints: 'env GUEST_TWO=a=b=c',
+  },
+  { guest: 'exitcode', status: 3, prints: 'exiting with 3' },
+  { guest: 'exitcode', args: ['0'], status: 0 },
+  { guest: 'exitcode', args: ['255'], status: 255 },
+  { guest: 'exitcode', args: ['77'], status: 77 },
+  { guest: 'crash', status: 139, prints: 'about to dereference NULL' },
+  { guest: 'asm', status: 5, prints: '0x000000aa' },
+];
+
+for (const isa of ['arm', 'thumb'] as const) {
+  describe(`our guests built with -m${isa}, armvisor vs qemu-arm`, () => {
+    for (const c of CASES) {
+      const label = `${c.guest}-${isa}${c.args ? ' ' + JSON.stringify(c.args) : ''}`;
+      test(label, async () => {
+        const pair = await runBoth(guestPath(c.guest, isa), c.args ?? [], { env: guestEnv(c.env), cwd: scratch.dir });
+        expect(pair.qemu.status).toBe(c.status);
+        if (c.prints) expect(pair.qemu.stdout.toString('utf8')).toContain(c.prints);
+        expectSameRun(pair, label);
+      });
+    }
+
+    test(`crash-${isa}: armvisor names the signal, the pc and the address`, async () => {
+      const { armvisor } = await runBoth(guestPath('crash', isa), [], { cwd: scratch.dir });
+      expect(armvisor.stderr).toMatch(/armvisor: guest SIGSEGV at pc=0x[0-9a-f]+ accessing 0x0+\b/);
+      expect(armvisor.stderr).not.toMatch(/^\s+at .*\.js:\d+/m); // no JavaScript stack trace
+    });
+  });
+}
+
+describe('the comparison itself', () => {
+  test('finds the first differing byte and its line', () => {
+    const q = Buffer.from('line one\nline two\nline three\n');
+    const a = Buffer.from('line one\nline twO\nline three\n');
+    expect(describeDifference(q, Buffer.from(q))).toBeUndefined();
+    const d = describeDifference(a, q)!;
+    expect(d).toMatch(/^stdout differs at byte 16 \(line 2\)/);
+    expect(d).toContain('line twO');
+    expect(describeDifference(q.subarray(0, 5), q)).toMatch(/armvisor wrote 5 bytes, qemu 29/);
+  });
+});
