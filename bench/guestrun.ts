@@ -97,9 +97,12 @@ export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): 
   });
 }
 
-/** Runs PROG ARGS under `qemu-arm -cpu cortex-a15` (with core dumps off: a crashing guest leaves no file). */
+/**
+ * Runs PROG ARGS under `qemu-arm -cpu cortex-a15`, with core dumps off (a crashing guest leaves
+ * no file) through util-linux's prlimit, which, unlike a shell, passes the environment unchanged.
+ */
 export function runQemu(prog: string, args: string[] = [], opts: RunOptions = {}): Promise<RunResult> {
-  return runProcess('/bin/sh', ['-c', 'ulimit -c 0; exec "$@"', 'sh', 'qemu-arm', '-cpu', 'cortex-a15', prog, ...args], opts);
+  return runProcess('prlimit', ['--core=0', 'qemu-arm', '-cpu', 'cortex-a15', prog, ...args], opts);
 }
 
 /**

@@ -46,7 +46,10 @@ export class Engine {
   ) {
     this.interp = new Interpreter(cpu, mem);
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
-    this.jit = opts.jit && !opts.trace ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }) : null;
+    this.jit =
+      opts.jit && !opts.trace
+        ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }, (b, stopAt) => liftBlock(this.mem, b.pc, b.thumb, b.itstate, { ...this.liftOpts, stopAt }))
+        : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
 
   }

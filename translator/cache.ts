@@ -24,7 +24,8 @@ export class BlockCache {
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.
     const p0 = block.pc >>> 12;
-    const p1 = ((block.end - 1) >>> 0) >>> 12;
+    // (A block that faults on its first fetch has end == pc.)
+    const p1 = block.end > block.pc ? ((block.end - 1) >>> 0) >>> 12 : p0;
     for (let p = p0; p <= p1; p++) {
       let l = this.byPage.get(p);
       if (!l) this.byPage.set(p, (l = []));

@@ -7,13 +7,19 @@
 
 extern char **environ;
 
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 int main(int argc, char **argv) {
   printf("argc %d\n", argc);
   for (int i = 1; i < argc; i++) printf("argv[%d] = \"%s\" (%zu)\n", i, argv[i], strlen(argv[i]));
   printf("argv[argc] is %s\n", argv[argc] ? "not NULL" : "NULL");
+  /* sorted: the order of the environment is the host's (qemu-arm happens to reverse it) */
+  const char *ours[64];
   int n = 0;
-  for (char **e = environ; *e; e++, n++)
-    if (strncmp(*e, "GUEST_", 6) == 0) printf("env %s\n", *e);
+  for (char **e = environ; *e && n < 64; e++)
+    if (strncmp(*e, "GUEST_", 6) == 0) ours[n++] = *e;
+  qsort(ours, n, sizeof ours[0], cmp);
+  for (int i = 0; i < n; i++) printf("env %s\n", ours[i]);
   printf("env GUEST_ONE via getenv = %s\n", getenv("GUEST_ONE") ? getenv("GUEST_ONE") : "(unset)");
   printf("AT_PAGESZ %lu\n", getauxval(AT_PAGESZ));
   const char *plat = (const char *)getauxval(AT_PLATFORM);

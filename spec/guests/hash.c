@@ -13,7 +13,7 @@ static uint32_t xs32(uint32_t *s) {
 static uint32_t rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
 
 int main(int argc, char **argv) {
-  int rounds = argc > 1 ? atoi(argv[1]) : 4;
+  int rounds = argc > 1 ? atoi(argv[1]) : 2;
   size_t kib = argc > 2 ? (size_t)atoi(argv[2]) : 64;
   size_t len = kib * 1024;
   unsigned char *buf = malloc(len);

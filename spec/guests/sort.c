@@ -57,7 +57,7 @@ static void drop(struct tree *t) {
 }
 
 int main(int argc, char **argv) {
-  unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 20000;
+  unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 8000;
   uint32_t s = 42;
   struct node *list = NULL;
   for (unsigned i = 0; i < n; i++) {

@@ -62,6 +62,8 @@ export class Jit {
     /** The live blocks whose code starts on `page`. */
     readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
+    /** Lifts a block again, ending it where `stopAt` says another block starts. */
+    readonly relift: ((b: IRBlock, stopAt: (pc: number, thumb: boolean) => boolean) => IRBlock) | null = null,
   ) {
     this.tier2 = opts.tier2 ? new Tier2(target, (entries, fn) => this.install(entries, fn)) : null;
     this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase) : null;
@@ -114,7 +116,15 @@ export class Jit {
     for (const p of pages) {
       this.heat.set(p, 0);
       const live = this.blocksOnPage(p).filter((e) => !e.dead);
-      if (live.length) regions.push(live);
+      if (!live.length) continue;
+      if (this.relift) {
+        // One copy of each instruction: a block that runs into another block's entry ends
+        // there and branches to it (inside the region).
+        const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
+        const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
+        for (const e of live) e.block = this.relift(e.block, stop);
+      }
+      regions.push(live);
     }
     if (!regions.length) return;
     const t0 = performance.now();

@@ -16,6 +16,11 @@ export interface CodeSource {
 export interface LiftOptions {
   /** Most guest instructions in one block. */
   maxInsns: number;
+  /**
+   * Ends the block before an instruction (not the first) at which another block starts, so
+   * a region holds each instruction once and branches into the other block instead.
+   */
+  stopAt?: (pc: number, thumb: boolean) => boolean;
 }
 
 export const DEFAULT_LIFT: LiftOptions = { maxInsns: 64 };
@@ -67,6 +72,12 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
   let ended = false;
 
   while (!ended) {
+    if (n > 0 && opts.stopAt && opts.stopAt(pc, thumb)) {
+      ctx.itAfter = it;
+      b.set(W.PC, b.const(pc));
+      ctx.exit(Exit.NEXT);
+      break;
+    }
     const f = fetchInsn(src, pc, thumb);
     if (!f) {
       if (n === 0) {
