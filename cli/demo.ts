@@ -35,7 +35,7 @@ function script(name: string): void {
   if (r.status !== 0) throw new UsageError(`scripts/${name} failed (exit ${r.status ?? 'signal'})`);
 }
 
-export function runDemo(opts: { isa?: string }): number {
+export async function runDemo(opts: { isa?: string }): Promise<number> {
   const isa = opts.isa ?? 'arm';
   if (isa !== 'arm' && isa !== 'thumb') throw new UsageError(`--isa must be arm or thumb`);
   const prog = path.join(guestDir(), `demo-${isa}`);

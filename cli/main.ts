@@ -48,15 +48,21 @@ export function buildProgram(): Command {
     .option('-0, --argv0 <name>', "the guest's argv[0] (default: PROG)")
     .option('--trace', 'print each executed instruction (address, encoding, disassembly) on stderr')
     .option('--strace', 'log system calls on stderr')
-    .addOption(new Option('--engine <engine>', 'execution engine').choices([...ENGINES]).default('interp'))
+    .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
+    .option('--check-jit', 'run every compiled block under the interpreter too and stop at the first divergence')
+    .addOption(new Option('--tier2 <mode>', 're-optimize the hottest regions with binaryen in a worker thread').choices(['off', 'on']).default('off'))
+    .option('--jit-threshold <n>', 'guest instructions interpreted on a page before it is compiled')
+    .option('--profile', 'print where the time went and the hottest guest functions on stderr')
+    .option('--profile-out <file>', 'write a profile that https://www.speedscope.app opens')
+    .option('--dump-region <addr>', 'at exit, print the wasm (text) of the region holding ADDR')
     .passThroughOptions()
-    .action((prog: string, args: string[], opts) => finish(runProgram(prog, args, opts)));
+    .action(async (prog: string, args: string[], opts) => finish(await runProgram(prog, args, opts)));
 
   program
     .command('demo')
     .description('run the bundled demo guest program under `armvisor run` (what `npm start` does)')
     .addOption(new Option('--isa <isa>', 'which build of the demo').choices(['arm', 'thumb']).default('arm'))
-    .action((opts) => finish(runDemo(opts)));
+    .action(async (opts) => finish(await runDemo(opts)));
 
   registerBench(program);
   program.addHelpText('after', () => commandSummary(program));

@@ -2,6 +2,9 @@
 
 import * as fs from 'node:fs';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
+import { Profiler } from '../runtime/profile.js';
+import { elfSymbols } from '../runtime/symbols.js';
+import { JitDivergence } from '../runtime/lockstep.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -14,12 +17,22 @@ export interface RunCliOptions {
   engine?: string;
   /** Overrides argv[0] (-0 like qemu-arm). */
   argv0?: string;
+  /** --check-jit: every compiled block also runs under the interpreter; stop at a divergence. */
+  checkJit?: boolean;
+  /** --tier2 off|on. */
+  tier2?: string;
+  /** --jit-threshold N: interpreted instructions on a page before it is compiled. */
+  jitThreshold?: string;
+  profile?: boolean;
+  profileOut?: string;
+  /** --dump-region ADDR: print the wasm of the region holding ADDR when the run ends. */
+  dumpRegion?: string;
 }
 
 /** A problem with the user's input: print `armvisor: <message>` and exit 1. */
 export class UsageError extends Error {}
 
-export const ENGINES = ['interp'] as const;
+export const ENGINES = ['jit', 'interp'] as const;
 
 /** The guest environment: the host's, with -U removals and -E additions (qemu-arm's rules). */
 export function guestEnv(opts: RunCliOptions): string[] {
@@ -41,9 +54,29 @@ const stderrLine = (line: string): void => {
   }
 };
 
+function parseCount(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a positive whole number`);
+  return n;
+}
+
+function parseAddress(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--dump-region ${v}: expected an address such as 0x10400`);
+  return n;
+}
+
 /** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
-export function runProgram(prog: string, args: string[], opts: RunCliOptions): number {
+export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
+  const engine = opts.engine === 'interp' ? 'interp' : 'jit';
+  if (opts.tier2 && opts.tier2 !== 'on' && opts.tier2 !== 'off') throw new UsageError(`--tier2 ${opts.tier2}: expected on or off`);
+  if (opts.checkJit && engine !== 'jit') throw new UsageError('--check-jit needs --engine jit');
+  const threshold = parseCount('--jit-threshold', opts.jitThreshold);
+  const dumpAt = parseAddress(opts.dumpRegion);
+  const profiler = opts.profile || opts.profileOut ? new Profiler() : undefined;
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({
@@ -54,10 +87,42 @@ export function runProgram(prog: string, args: string[], opts: RunCliOptions): n
       trace: opts.trace ? stderrLine : undefined,
       strace: opts.strace,
       log: stderrLine,
+      engine,
+      engineOptions: {
+        profiler,
+        checkJit: opts.checkJit,
+        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on' },
+      },
     });
   } catch (e) {
     if (e instanceof LoadError) throw new LoadError(`${prog}: ${e.message}`);
     throw e;
   }
-  return proc.run();
+  if (profiler) profiler.symbols = elfSymbols(fs.readFileSync(prog));
+  let status: number;
+  try {
+    status = proc.run();
+  } catch (e) {
+    if (e instanceof JitDivergence) {
+      stderrLine(`armvisor: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    proc.engine.jit?.tier2?.stop();
+  }
+  const jit = proc.engine.jit;
+  if (profiler) {
+    if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null));
+    if (opts.profileOut) fs.writeFileSync(opts.profileOut, JSON.stringify(profiler.speedscope(prog)));
+  }
+  if (dumpAt !== undefined) {
+    const blocks = proc.engine.cache.onPage(dumpAt >>> 12).map((e) => e.block);
+    if (!blocks.length || !jit) stderrLine(`armvisor: --dump-region: no translated code at 0x${dumpAt.toString(16)}`);
+    else {
+      const { regionWat } = await import('../translator/jit/wat.js');
+      process.stdout.write(await regionWat(blocks, jit.target));
+    }
+  }
+  return status;
 }
