@@ -68,22 +68,22 @@ export class BenchError extends Error {}
 /** The workloads at a given scale; `dir` receives their input files. */
 export function cpuWorkloads(scale: number, dir: string): Workload[] {
   const n = (base: number): number => Math.max(1, Math.round(base * scale));
-  const text = makeText(n(384 * 1024), 21);
-  const bin = makeBinary(n(768 * 1024), 22);
+  const text = makeText(n(1024 * 1024), 21);
+  const bin = makeBinary(n(2048 * 1024), 22);
   writeFileSync(join(dir, 'text'), text);
   writeFileSync(join(dir, 'bin'), bin);
   const list: Workload[] = [];
   for (const isa of ['arm', 'thumb'] as const) {
-    list.push({ name: `hash-${isa}`, prog: guestPath('hash', isa), args: [String(n(6)), '128'] });
-    list.push({ name: `sort-${isa}`, prog: guestPath('sort', isa), args: [String(n(60000))] });
-    list.push({ name: `nbody-${isa}`, prog: guestPath('nbody', isa), args: [String(n(30000))] });
+    list.push({ name: `hash-${isa}`, prog: guestPath('hash', isa), args: [String(n(24)), '128'] });
+    list.push({ name: `sort-${isa}`, prog: guestPath('sort', isa), args: [String(n(200000))] });
+    list.push({ name: `nbody-${isa}`, prog: guestPath('nbody', isa), args: [String(n(120000))] });
   }
   const bb = busyboxPath();
   list.push({ name: 'busybox sha256sum', prog: bb, args: ['sha256sum', 'bin'] });
   list.push({ name: 'busybox md5sum', prog: bb, args: ['md5sum', 'bin'] });
   list.push({ name: 'busybox gzip', prog: bb, args: ['gzip', '-c', 'text'] });
   list.push({ name: 'busybox gunzip', prog: bb, args: ['gunzip', '-c'], input: gzipSync(Buffer.concat([text, bin])) });
-  list.push({ name: 'busybox bzip2', prog: bb, args: ['bzip2', '-c'], input: text.subarray(0, n(128 * 1024)) });
+  list.push({ name: 'busybox bzip2', prog: bb, args: ['bzip2', '-c'], input: text.subarray(0, n(384 * 1024)) });
   return list;
 }
 

@@ -1,6 +1,7 @@
 // `armvisor run [options] PROG [ARGS...]`: Linux user mode, what qemu-arm does.
 
 import * as fs from 'node:fs';
+import v8 from 'node:v8';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
 import { elfSymbols } from '../runtime/symbols.js';
@@ -77,6 +78,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const threshold = parseCount('--jit-threshold', opts.jitThreshold);
   const dumpAt = parseAddress(opts.dumpRegion);
   const profiler = opts.profile || opts.profileOut ? new Profiler() : undefined;
+  // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
+  // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
+  // brings the optimizing tiers back for the hottest regions.
+  if (engine === 'jit' && opts.tier2 !== 'on') v8.setFlagsFromString('--liftoff-only');
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({

@@ -17,9 +17,11 @@ export interface JitOptions {
   tier2: boolean;
   /** Calls of a region before it is sent to tier 2. */
   tier2Threshold: number;
+  /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
+  maxRegionBlocks: number;
 }
 
-export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000 };
+export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 24 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
@@ -124,7 +126,9 @@ export class Jit {
         const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
         for (const e of live) e.block = this.relift(e.block, stop);
       }
-      regions.push(live);
+      // Large pages become several regions of neighbouring blocks.
+      live.sort((a, b) => a.block.pc - b.block.pc);
+      for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) regions.push(live.slice(i, i + this.opts.maxRegionBlocks));
     }
     if (!regions.length) return;
     const t0 = performance.now();
