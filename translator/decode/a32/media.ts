@@ -1,5 +1,6 @@
 // A32 media and miscellaneous bit operations (ARM ARM A5.4, A5.2.12 CLZ).
 import type { Row } from '../pattern.js';
+import { noPC } from '../valid.js';
 import { BFI, CLZ, RBIT, REV, REV16, REVSH, SBFX, SXTB, SXTB16, SXTH, UBFX, UXTB, UXTB16, UXTH } from '../../sem/media.js';
 
 import { OPS, PREFIXES, SEL, USAD8, parallel } from '../../sem/parallel.js';
@@ -8,7 +9,6 @@ import { OPS, PREFIXES, SEL, USAD8, parallel } from '../../sem/parallel.js';
 const A32_PREFIX: Record<string, string> = { s: '001', q: '010', sh: '011', u: '101', uq: '110', uh: '111' };
 const A32_OP: Record<string, string> = { add16: '000', asx: '001', sax: '010', sub16: '011', add8: '100', sub8: '111' };
 
-const no15 = (...rs: (number | undefined)[]) => rs.every((x) => x === undefined || x !== 15);
 
 const EXT: [string, string, typeof SXTB][] = [
   ['SXTB16', '000', SXTB16],
@@ -20,23 +20,23 @@ const EXT: [string, string, typeof SXTB][] = [
 ];
 
 export const ROWS: Row[] = [
-  { name: 'CLZ', enc: 'cond:4 0001 0110 1111 rd:4 1111 0001 rm:4', sem: CLZ, valid: (a) => no15(a.rd, a.rm) },
-  { name: 'REV', enc: 'cond:4 0110 1011 1111 rd:4 1111 0011 rm:4', sem: REV, valid: (a) => no15(a.rd, a.rm) },
-  { name: 'REV16', enc: 'cond:4 0110 1011 1111 rd:4 1111 1011 rm:4', sem: REV16, valid: (a) => no15(a.rd, a.rm) },
-  { name: 'RBIT', enc: 'cond:4 0110 1111 1111 rd:4 1111 0011 rm:4', sem: RBIT, valid: (a) => no15(a.rd, a.rm) },
-  { name: 'REVSH', enc: 'cond:4 0110 1111 1111 rd:4 1111 1011 rm:4', sem: REVSH, valid: (a) => no15(a.rd, a.rm) },
-  { name: 'SBFX', enc: 'cond:4 0111 101 widthm1:5 rd:4 lsb:5 101 rn:4', sem: SBFX, valid: (a) => no15(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
-  { name: 'UBFX', enc: 'cond:4 0111 111 widthm1:5 rd:4 lsb:5 101 rn:4', sem: UBFX, valid: (a) => no15(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
-  { name: 'BFCI', enc: 'cond:4 0111 110 msb:5 rd:4 lsb:5 001 rn:4', sem: BFI, valid: (a) => no15(a.rd) && a.msb >= a.lsb },
+  { name: 'CLZ', enc: 'cond:4 0001 0110 1111 rd:4 1111 0001 rm:4', sem: CLZ, valid: (a) => noPC(a.rd, a.rm) },
+  { name: 'REV', enc: 'cond:4 0110 1011 1111 rd:4 1111 0011 rm:4', sem: REV, valid: (a) => noPC(a.rd, a.rm) },
+  { name: 'REV16', enc: 'cond:4 0110 1011 1111 rd:4 1111 1011 rm:4', sem: REV16, valid: (a) => noPC(a.rd, a.rm) },
+  { name: 'RBIT', enc: 'cond:4 0110 1111 1111 rd:4 1111 0011 rm:4', sem: RBIT, valid: (a) => noPC(a.rd, a.rm) },
+  { name: 'REVSH', enc: 'cond:4 0110 1111 1111 rd:4 1111 1011 rm:4', sem: REVSH, valid: (a) => noPC(a.rd, a.rm) },
+  { name: 'SBFX', enc: 'cond:4 0111 101 widthm1:5 rd:4 lsb:5 101 rn:4', sem: SBFX, valid: (a) => noPC(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
+  { name: 'UBFX', enc: 'cond:4 0111 111 widthm1:5 rd:4 lsb:5 101 rn:4', sem: UBFX, valid: (a) => noPC(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
+  { name: 'BFCI', enc: 'cond:4 0111 110 msb:5 rd:4 lsb:5 001 rn:4', sem: BFI, valid: (a) => noPC(a.rd) && a.msb >= a.lsb },
   ...PREFIXES.flatMap((p) =>
     OPS.map((op): Row => ({
       name: `${p}${op}`.toUpperCase(),
       enc: `cond:4 0110 0 ${A32_PREFIX[p]} rn:4 rd:4 1111 ${A32_OP[op]} 1 rm:4`,
       sem: parallel(p, op),
-      valid: (a) => no15(a.rd, a.rn, a.rm),
+      valid: (a) => noPC(a.rd, a.rn, a.rm),
     })),
   ),
-  { name: 'SEL', enc: 'cond:4 0110 1000 rn:4 rd:4 1111 1011 rm:4', sem: SEL, valid: (a) => no15(a.rd, a.rn, a.rm) },
-  { name: 'USAD8', enc: 'cond:4 0111 1000 rd:4 ra:4 rm:4 0001 rn:4', sem: USAD8, valid: (a) => no15(a.rd, a.rn, a.rm) },
-  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `cond:4 0110 1 ${op} rn:4 rd:4 rot:2 00 0111 rm:4`, sem, valid: (a) => no15(a.rd, a.rm) })),
+  { name: 'SEL', enc: 'cond:4 0110 1000 rn:4 rd:4 1111 1011 rm:4', sem: SEL, valid: (a) => noPC(a.rd, a.rn, a.rm) },
+  { name: 'USAD8', enc: 'cond:4 0111 1000 rd:4 ra:4 rm:4 0001 rn:4', sem: USAD8, valid: (a) => noPC(a.rd, a.rn, a.rm) },
+  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `cond:4 0110 1 ${op} rn:4 rd:4 rot:2 00 0111 rm:4`, sem, valid: (a) => noPC(a.rd, a.rm) })),
 ];

@@ -3,6 +3,7 @@
 // shifts). Aliases as the ARM ARM lists them: Rd = PC with S gives TST/TEQ/CMN/CMP, and
 // Rn = PC turns ORR/ORN into MOV/MVN.
 import type { Args, Row } from '../pattern.js';
+import { noSPPC } from '../valid.js';
 import { DP, MOVT, MOVW } from '../../sem/alu.js';
 
 /** ThumbExpandImm_C (A6.3.2): imm becomes the value; rot != 0 when the carry is imm<31>. */
@@ -33,8 +34,6 @@ export function thumbExpandImm(a: Args): boolean {
   return true;
 }
 
-/** Low registers and LR are fine; SP and PC are UNPREDICTABLE as most T32 operands (A6.3). */
-const ok = (r: number | undefined) => r === undefined || (r !== 13 && r !== 15);
 
 interface Op {
   opc: string;
@@ -69,12 +68,12 @@ function rows(): Row[] {
     if (o.test) {
       const T = o.test.toUpperCase();
       out.push({ name: `T32_${T}_rri`, enc: `${imm} 1 rn:4 0 imm:3 1111 imm:8`, sem: DP[o.test].rri, set: { s: 1 }, expand: thumbExpandImm, valid: (a) => a.rn !== 15 });
-      out.push({ name: `T32_${T}_rrri`, enc: `${reg} 1 rn:4 0 shim:3 1111 shim:2 shty:2 rm:4`, sem: DP[o.test].rrri, set: { s: 1 }, valid: (a) => a.rn !== 15 && ok(a.rm) });
+      out.push({ name: `T32_${T}_rrri`, enc: `${reg} 1 rn:4 0 shim:3 1111 shim:2 shty:2 rm:4`, sem: DP[o.test].rrri, set: { s: 1 }, valid: (a) => a.rn !== 15 && noSPPC(a.rm) });
     }
     if (o.move) {
       const M = o.move.toUpperCase();
-      out.push({ name: `T32_${M}_ri`, enc: `${imm} s:1 1111 0 imm:3 rd:4 imm:8`, sem: DP[o.move].rri, expand: thumbExpandImm, valid: (a) => ok(a.rd) });
-      out.push({ name: `T32_${M}_rrsi`, enc: `${reg} s:1 1111 0 shim:3 rd:4 shim:2 shty:2 rm:4`, sem: DP[o.move].rrri, valid: (a) => ok(a.rd) && ok(a.rm) });
+      out.push({ name: `T32_${M}_ri`, enc: `${imm} s:1 1111 0 imm:3 rd:4 imm:8`, sem: DP[o.move].rri, expand: thumbExpandImm, valid: (a) => noSPPC(a.rd) });
+      out.push({ name: `T32_${M}_rrsi`, enc: `${reg} s:1 1111 0 shim:3 rd:4 shim:2 shty:2 rm:4`, sem: DP[o.move].rrri, valid: (a) => noSPPC(a.rd) && noSPPC(a.rm) });
     }
     // SP is allowed as Rn (and Rd) for ADD/SUB/CMP/CMN with an SP operand (A8.8.9, A8.8.222).
     const sp = SP_OK.has(o.op);
@@ -84,27 +83,27 @@ function rows(): Row[] {
       sem: DP[o.op].rri,
       expand: thumbExpandImm,
       when: (a) => !(o.test && a.rd === 15 && a.s === 1) && !(o.move && a.rn === 15),
-      valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : ok(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13),
+      valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : noSPPC(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13),
     });
     out.push({
       name: `T32_${U}_rrri`,
       enc: `${reg} s:1 rn:4 0 shim:3 rd:4 shim:2 shty:2 rm:4`,
       sem: DP[o.op].rrri,
       when: (a) => !(o.test && a.rd === 15 && a.s === 1) && !(o.move && a.rn === 15),
-      valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : ok(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13) && ok(a.rm),
+      valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : noSPPC(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13) && noSPPC(a.rm),
     });
   }
   // Plain binary immediate: ADDW/SUBW (ADR when Rn = PC), MOVW/MOVT.
   out.push({ name: 'T32_ADDW', enc: '11110 imm:1 1 00000 rn:4 0 imm:3 rd:4 imm:8', sem: DP.add.rri, set: { s: 0, rot: 0 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
   out.push({ name: 'T32_SUBW', enc: '11110 imm:1 1 01010 rn:4 0 imm:3 rd:4 imm:8', sem: DP.sub.rri, set: { s: 0, rot: 0 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
-  out.push({ name: 'T32_MOVW', enc: '11110 imm:1 1 00100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVW, valid: (a) => ok(a.rd), expand: reorder16 });
-  out.push({ name: 'T32_MOVT', enc: '11110 imm:1 1 01100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVT, valid: (a) => ok(a.rd), expand: reorder16 });
+  out.push({ name: 'T32_MOVW', enc: '11110 imm:1 1 00100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVW, valid: (a) => noSPPC(a.rd), expand: reorder16 });
+  out.push({ name: 'T32_MOVT', enc: '11110 imm:1 1 01100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVT, valid: (a) => noSPPC(a.rd), expand: reorder16 });
   // Register-controlled shifts: LSL/LSR/ASR/ROR{S}.W Rd, Rn, Rm = MOV Rd, Rn, <shift> Rm.
   out.push({
     name: 'T32_MOV_rrsr',
     enc: '11111 010 0 shty:2 s:1 rm:4 1111 rd:4 0000 rs:4',
     sem: DP.mov.rrrr,
-    valid: (a) => ok(a.rd) && ok(a.rm) && ok(a.rs),
+    valid: (a) => noSPPC(a.rd) && noSPPC(a.rm) && noSPPC(a.rs),
   });
   return out;
 }

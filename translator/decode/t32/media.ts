@@ -1,6 +1,7 @@
 // T32 bit-field, byte-reverse, count-leading-zeros and extend instructions (ARM ARM A6.3.3,
 // A6.3.15 miscellaneous, A6.3.12 extends).
 import type { Args, Row } from '../pattern.js';
+import { noSPPC } from '../valid.js';
 import { BFI, CLZ, RBIT, REV, REV16, REVSH, SBFX, SXTB, SXTB16, SXTH, UBFX, UXTB, UXTB16, UXTH } from '../../sem/media.js';
 
 import { OPS, PREFIXES, SEL, USAD8, parallel } from '../../sem/parallel.js';
@@ -9,7 +10,6 @@ import { OPS, PREFIXES, SEL, USAD8, parallel } from '../../sem/parallel.js';
 const T32_OP: Record<string, string> = { add8: '000', add16: '001', asx: '010', sub8: '100', sub16: '101', sax: '110' };
 const T32_PREFIX: Record<string, string> = { s: '000', q: '001', sh: '010', u: '100', uq: '101', uh: '110' };
 
-const ok = (...rs: (number | undefined)[]) => rs.every((x) => x === undefined || (x !== 13 && x !== 15));
 /** The misc group encodes Rm twice (A6.3.15); they must agree. */
 const sameRm = (a: Args) => a.rm === a.rm2;
 
@@ -31,19 +31,19 @@ const EXT: [string, string, typeof SXTB][] = [
 ];
 
 export const ROWS: Row[] = [
-  ...MISC.map(([name, op1, op2, sem]): Row => ({ name, enc: `11111 010 1 ${op1} rm2:4 1111 rd:4 10 ${op2} rm:4`, sem, when: sameRm, valid: (a) => ok(a.rd, a.rm) })),
-  { name: 'T32_SBFX', enc: '11110 0 11 010 0 rn:4 0 lsb:3 rd:4 lsb:2 0 widthm1:5', sem: SBFX, valid: (a) => ok(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
-  { name: 'T32_UBFX', enc: '11110 0 11 110 0 rn:4 0 lsb:3 rd:4 lsb:2 0 widthm1:5', sem: UBFX, valid: (a) => ok(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
-  { name: 'T32_BFCI', enc: '11110 0 11 011 0 rn:4 0 lsb:3 rd:4 lsb:2 0 msb:5', sem: BFI, valid: (a) => ok(a.rd) && a.rn !== 13 && a.msb >= a.lsb },
+  ...MISC.map(([name, op1, op2, sem]): Row => ({ name, enc: `11111 010 1 ${op1} rm2:4 1111 rd:4 10 ${op2} rm:4`, sem, when: sameRm, valid: (a) => noSPPC(a.rd, a.rm) })),
+  { name: 'T32_SBFX', enc: '11110 0 11 010 0 rn:4 0 lsb:3 rd:4 lsb:2 0 widthm1:5', sem: SBFX, valid: (a) => noSPPC(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
+  { name: 'T32_UBFX', enc: '11110 0 11 110 0 rn:4 0 lsb:3 rd:4 lsb:2 0 widthm1:5', sem: UBFX, valid: (a) => noSPPC(a.rd, a.rn) && a.lsb + a.widthm1 <= 31 },
+  { name: 'T32_BFCI', enc: '11110 0 11 011 0 rn:4 0 lsb:3 rd:4 lsb:2 0 msb:5', sem: BFI, valid: (a) => noSPPC(a.rd) && a.rn !== 13 && a.msb >= a.lsb },
   ...PREFIXES.flatMap((p) =>
     OPS.map((op): Row => ({
       name: `T32_${p}${op}`.toUpperCase(),
       enc: `11111 010 1 ${T32_OP[op]} rn:4 1111 rd:4 0 ${T32_PREFIX[p]} rm:4`,
       sem: parallel(p, op),
-      valid: (a) => ok(a.rd, a.rn, a.rm),
+      valid: (a) => noSPPC(a.rd, a.rn, a.rm),
     })),
   ),
-  { name: 'T32_SEL', enc: '11111 010 1 010 rn:4 1111 rd:4 1000 rm:4', sem: SEL, valid: (a) => ok(a.rd, a.rn, a.rm) },
-  { name: 'T32_USAD8', enc: '11111 0110 111 rn:4 ra:4 rd:4 0000 rm:4', sem: USAD8, valid: (a) => ok(a.rd, a.rn, a.rm) && a.ra !== 13 },
-  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `11111 010 0 ${op} rn:4 1111 rd:4 10 rot:2 rm:4`, sem, valid: (a) => ok(a.rd, a.rm) && a.rn !== 13 })),
+  { name: 'T32_SEL', enc: '11111 010 1 010 rn:4 1111 rd:4 1000 rm:4', sem: SEL, valid: (a) => noSPPC(a.rd, a.rn, a.rm) },
+  { name: 'T32_USAD8', enc: '11111 0110 111 rn:4 ra:4 rd:4 0000 rm:4', sem: USAD8, valid: (a) => noSPPC(a.rd, a.rn, a.rm) && a.ra !== 13 },
+  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `11111 010 0 ${op} rn:4 1111 rd:4 10 rot:2 rm:4`, sem, valid: (a) => noSPPC(a.rd, a.rm) && a.rn !== 13 })),
 ];
