@@ -1,8 +1,10 @@
 // `armvisor bench cpu`: the real-program workloads (our integer, pointer-chasing and
 // floating-point guests in A32 and Thumb-2; busybox sha256sum, md5sum, gzip, gunzip, bzip2 on
-// generated data) under armvisor and under `qemu-arm -cpu cortex-a15`, one after the other in
-// the same run. Checks the outputs agree, prints time ratio and guest MIPS, writes
-// bench/results/cpu.json and cpu.svg, then measures translation cost (bench/translate.ts).
+// generated data) under `qemu-arm -cpu cortex-a15` and under armvisor with each engine (the
+// JIT, and the IR interpreter: the baseline the JIT is judged by), one after the other in the
+// same run. Checks the outputs agree, prints time ratios and guest MIPS (the instruction count
+// comes from an extra, untimed `armvisor run --profile`), writes bench/results/cpu.json and
+// cpu.svg, then measures translation cost (bench/translate.ts).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,18 +25,25 @@ export interface Workload {
   input?: Buffer;
 }
 
-export interface CpuRow {
-  name: string;
-  armvisorMs: number;
-  qemuMs: number;
+/** One armvisor engine's result on one workload. */
+export interface EngineResult {
+  ms: number;
   /** armvisor time / qemu time (lower is better). */
   ratio: number;
-  /** Guest instructions armvisor retired (from `run --stats`), or null if unavailable. */
-  icount: number | null;
+  /** Guest instructions per second of wall time, in millions (null if the count is unknown). */
   mips: number | null;
-  /** stdout and exit status identical under both. */
+  /** stdout and exit status identical to qemu-arm's. */
   same: boolean;
   status: number;
+}
+
+export interface CpuRow {
+  name: string;
+  qemuMs: number;
+  /** Guest instructions retired (counted by armvisor), or null if unavailable. */
+  icount: number | null;
+  /** By engine name (`armvisor run --engine NAME`). */
+  engines: Record<string, EngineResult>;
 }
 
 export interface CpuBenchOptions {
@@ -44,6 +53,8 @@ export interface CpuBenchOptions {
   runs?: number;
   /** Only these workloads (names as in the table). */
   only?: string[];
+  /** armvisor engines to time (default jit and interp). */
+  engines?: string[];
   /** Also run the translation micro-benchmark (default true). */
   translate?: boolean;
   /** Where cpu.json and cpu.svg go (default bench/results). */
@@ -56,9 +67,12 @@ export interface CpuBenchReport {
   host: { node: string; cpu: string; cores: number; qemu: string };
   scale: number;
   runs: number;
-  /** How armvisor was run: the CLI with --stats, or bench/icount-run.js (same engine) when the CLI has no --stats. */
-  runner: string;
+  engines: string[];
+  /** Where the instruction counts came from. */
+  icountSource: string;
   rows: CpuRow[];
+  /** Geometric mean of the time ratios, per engine. */
+  geomean: Record<string, number>;
   translate: TranslateResult[];
 }
 
@@ -102,6 +116,7 @@ function runIcount(w: Workload, o: RunOptions): Promise<RunResult> {
 }
 
 const ICOUNT = /\bicount[ =:]+(\d+)/;
+const PROFILE_ICOUNT = /guest instructions\s+([\d,]+)/;
 
 /** Runs the benchmark; prints a table as it goes and returns (and saves) the report. */
 export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchReport> {
@@ -126,50 +141,63 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     }
 
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: '/tmp' };
-    let useRunner = false;
+    const engines = opts.engines?.length ? opts.engines : ['jit', 'interp'];
+    let icountSource = 'armvisor run --profile';
     const rows: CpuRow[] = [];
-    const head = `${'workload'.padEnd(20)} ${'armvisor'.padStart(10)} ${'qemu-arm'.padStart(10)} ${'ratio'.padStart(8)} ${'guest MIPS'.padStart(11)}  output`;
+    const col = (s: string, w: number): string => s.padStart(w);
+    const head =
+      `${'workload'.padEnd(20)} ${col('qemu-arm', 9)}` +
+      engines.map((e) => ` | ${col(e, 9)} ${col('ratio', 7)} ${col('MIPS', 7)}`).join('') +
+      '  output';
     log(head);
     log('-'.repeat(head.length));
     for (const w of work) {
       const o = { cwd: dir, env, input: w.input, timeoutMs: 30 * 60_000 };
-      let best: { a: RunResult; q: RunResult } | null = null;
+      let qemuRun: RunResult | null = null;
+      const best: Record<string, RunResult> = {};
       for (let r = 0; r < runs; r++) {
         const q = await runQemu(w.prog, w.args, o);
-        let a = useRunner ? await runIcount(w, o) : await runArmvisor(w.prog, w.args, { ...o, flags: ['--stats'] });
-        if (!useRunner && /unknown option.*--stats/.test(a.stderr)) {
-          // `armvisor run` has no instruction counter: run the same engine through bench/icount-run
-          useRunner = true;
-          a = await runIcount(w, o);
+        if (!qemuRun || q.ms < qemuRun.ms) qemuRun = q;
+        for (const e of engines) {
+          const a = await runArmvisor(w.prog, w.args, { ...o, flags: ['--engine', e] });
+          if (/unknown option|invalid|error: option/.test(a.stderr) && a.status !== qemuRun.status) {
+            throw new BenchError(`armvisor run --engine ${e}: ${a.stderr.trim().split('\n')[0]}`);
+          }
+          if (!best[e] || a.ms < best[e]!.ms) best[e] = a;
         }
-        best = {
-          a: !best || a.ms < best.a.ms ? a : best.a,
-          q: !best || q.ms < best.q.ms ? q : best.q,
-        };
       }
-      const { a, q } = best!;
-      const m = ICOUNT.exec(a.stderr);
-      const icount = m ? Number(m[1]) : null;
-      const same = a.stdout.equals(q.stdout) && a.status === q.status && !a.timedOut;
-      const row: CpuRow = {
-        name: w.name,
-        armvisorMs: a.ms,
-        qemuMs: q.ms,
-        ratio: a.ms / q.ms,
-        icount,
-        mips: icount === null ? null : icount / (a.ms * 1000),
-        same,
-        status: a.status,
-      };
+      const q = qemuRun!;
+      // The instruction count, from an extra untimed run (profiling slows the engine down).
+      let icount: number | null = null;
+      const prof = await runArmvisor(w.prog, w.args, { ...o, flags: ['--profile'] });
+      const pm = PROFILE_ICOUNT.exec(prof.stderr);
+      if (pm) icount = Number(pm[1]!.replace(/,/g, ''));
+      else {
+        icountSource = 'bench/icount-run.js';
+        const m = ICOUNT.exec((await runIcount(w, o)).stderr);
+        icount = m ? Number(m[1]) : null;
+      }
+      const row: CpuRow = { name: w.name, qemuMs: q.ms, icount, engines: {} };
+      const verdicts: string[] = [];
+      for (const e of engines) {
+        const a = best[e]!;
+        const same = a.stdout.equals(q.stdout) && a.status === q.status && !a.timedOut;
+        row.engines[e] = { ms: a.ms, ratio: a.ms / q.ms, mips: icount === null ? null : icount / (a.ms * 1000), same, status: a.status };
+        if (!same) verdicts.push(`${e}: ${a.timedOut ? 'TIMEOUT' : a.status !== q.status ? `DIFFERS (status ${a.status} vs ${q.status})` : 'DIFFERS'}`);
+      }
       rows.push(row);
-      const why = same ? 'same' : a.timedOut ? 'TIMEOUT' : a.status !== q.status ? `DIFFERS (status ${a.status} vs ${q.status})` : 'DIFFERS';
+      const fmtMips = (m: number | null): string => (m === null ? '-' : m.toFixed(m < 10 ? 2 : 1));
       log(
-        `${w.name.padEnd(20)} ${(a.ms / 1000).toFixed(2).padStart(9)}s ${(q.ms / 1000).toFixed(2).padStart(9)}s ` +
-          `${row.ratio.toFixed(1).padStart(7)}× ${(row.mips === null ? '-' : row.mips.toFixed(row.mips < 10 ? 2 : 1)).padStart(11)}  ${why}`,
+        `${w.name.padEnd(20)} ${col((q.ms / 1000).toFixed(2) + 's', 9)}` +
+          engines.map((e) => { const r = row.engines[e]!; return ` | ${col((r.ms / 1000).toFixed(2) + 's', 9)} ${col(r.ratio.toFixed(1) + '×', 7)} ${col(fmtMips(r.mips), 7)}`; }).join('') +
+          `  ${verdicts.length ? verdicts.join('; ') : 'same'}`,
       );
     }
-    const geo = Math.exp(rows.reduce((s, r) => s + Math.log(r.ratio), 0) / Math.max(1, rows.length));
-    log(`geometric mean ratio: ${geo.toFixed(1)}× (armvisor time / qemu-arm time; lower is better)`);
+    const geomean: Record<string, number> = {};
+    for (const e of engines) {
+      geomean[e] = Math.exp(rows.reduce((s, r) => s + Math.log(r.engines[e]!.ratio), 0) / Math.max(1, rows.length));
+    }
+    log(`geometric mean ratio (armvisor time / qemu-arm time; lower is better): ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}`);
 
     let translate: TranslateResult[] = [];
     if (opts.translate !== false) {
@@ -183,8 +211,10 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       host: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, qemu },
       scale,
       runs,
-      runner: useRunner ? 'node dist/bench/icount-run.js' : 'armvisor run --stats',
+      engines,
+      icountSource,
       rows,
+      geomean,
       translate,
     };
     const out = opts.outDir ?? join(repoRoot(), 'bench', 'results');
@@ -192,12 +222,14 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     writeFileSync(join(out, 'cpu.json'), JSON.stringify(report, null, 2) + '\n');
     const svg = barChartSvg(
       'armvisor vs qemu-arm: CPU workloads',
-      `time ratio (armvisor / qemu-arm -cpu cortex-a15, lower is better); geometric mean ${geo.toFixed(1)}×; ${report.date.slice(0, 10)}`,
+      `time ratio, armvisor / qemu-arm -cpu cortex-a15 (lower is better); geometric mean ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}; ${report.date.slice(0, 10)}`,
+      engines.map((e) => `armvisor --engine ${e}`),
       rows.map((r) => ({
         label: r.name,
-        value: r.ratio,
-        bad: !r.same,
-        note: `${r.ratio.toFixed(1)}×${r.mips === null ? '' : `, ${r.mips.toFixed(1)} MIPS`}${r.same ? '' : ' (output differs)'}`,
+        values: engines.map((e) => {
+          const x = r.engines[e]!;
+          return { value: x.ratio, bad: !x.same, note: `${x.ratio.toFixed(1)}×${x.mips === null ? '' : `, ${x.mips.toFixed(1)} MIPS`}${x.same ? '' : ' (output differs)'}` };
+        }),
       })),
     );
     writeFileSync(join(out, 'cpu.svg'), svg);

@@ -20,21 +20,23 @@ export function registerBench(program: Command): void {
   bench
     .command('cpu')
     .description(
-      'run the CPU workloads (our guests, busybox) under armvisor and qemu-arm; print time ratio and guest MIPS, ' +
+      'run the CPU workloads (our guests, busybox) under qemu-arm and armvisor (JIT and interpreter); print time ratios and guest MIPS, ' +
         'write bench/results/cpu.json and cpu.svg, and measure translation cost',
     )
     .option('--scale <factor>', 'multiply every workload size by this factor', positiveNumber, 1)
     .option('--runs <n>', 'timed runs per emulator and workload (the fastest counts)', positiveInt, 1)
     .option('--only <names>', 'comma-separated workload names (e.g. "hash-arm,busybox gzip")')
+    .option('--engines <list>', 'armvisor engines to time, comma-separated', 'jit,interp')
     .option('--no-translate', 'skip the translation-cost micro-benchmark')
     .option('--out <dir>', 'where to write cpu.json and cpu.svg (default bench/results)')
-    .action(async (o: { scale: number; runs: number; only?: string; translate: boolean; out?: string }) => {
+    .action(async (o: { scale: number; runs: number; only?: string; engines: string; translate: boolean; out?: string }) => {
       const { benchCpu, BenchError } = await import('../bench/cpu.js');
       try {
         await benchCpu({
           scale: o.scale,
           runs: o.runs,
           only: o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          engines: o.engines.split(',').map((s) => s.trim()).filter(Boolean),
           translate: o.translate,
           outDir: o.out,
         });

@@ -4,6 +4,7 @@ import { noPC } from '../valid.js';
 import { BFI, CLZ, RBIT, REV, REV16, REVSH, SBFX, SXTB, SXTB16, SXTH, UBFX, UXTB, UXTB16, UXTH } from '../../sem/media.js';
 
 import { OPS, PREFIXES, SEL, USAD8, parallel } from '../../sem/parallel.js';
+import { PKH, QADD, QDADD, QDSUB, QSUB, SSAT, SSAT16, USAT, USAT16 } from '../../sem/dsp.js';
 
 /** A32 op1 (prefix) and op2 (operation) fields of the parallel add/subtract group (A5.4.1). */
 const A32_PREFIX: Record<string, string> = { s: '001', q: '010', sh: '011', u: '101', uq: '110', uh: '111' };
@@ -20,6 +21,18 @@ const EXT: [string, string, typeof SXTB][] = [
 ];
 
 export const ROWS: Row[] = [
+  // Saturating add/subtract (A5.2.6): Rd = sat(Rm op [2*]Rn).
+  ...([
+    ['QADD', '00', QADD],
+    ['QSUB', '01', QSUB],
+    ['QDADD', '10', QDADD],
+    ['QDSUB', '11', QDSUB],
+  ] as const).map(([name, op, sem]): Row => ({ name, enc: `cond:4 00010 ${op} 0 rn:4 rd:4 0000 0101 rm:4`, sem, valid: (a) => noPC(a.rd, a.rn, a.rm) })),
+  { name: 'SSAT16', enc: 'cond:4 0110 1010 sat:4 rd:4 1111 0011 rn:4', sem: SSAT16, valid: (a) => noPC(a.rd, a.rn) },
+  { name: 'USAT16', enc: 'cond:4 0110 1110 sat:4 rd:4 1111 0011 rn:4', sem: USAT16, valid: (a) => noPC(a.rd, a.rn) },
+  { name: 'SSAT', enc: 'cond:4 0110 101 sat:5 rd:4 shim:5 sh:1 01 rn:4', sem: SSAT, valid: (a) => noPC(a.rd, a.rn) },
+  { name: 'USAT', enc: 'cond:4 0110 111 sat:5 rd:4 shim:5 sh:1 01 rn:4', sem: USAT, valid: (a) => noPC(a.rd, a.rn) },
+  { name: 'PKH', enc: 'cond:4 0110 1000 rn:4 rd:4 shim:5 tb:1 01 rm:4', sem: PKH, valid: (a) => noPC(a.rd, a.rn, a.rm) },
   { name: 'CLZ', enc: 'cond:4 0001 0110 1111 rd:4 1111 0001 rm:4', sem: CLZ, valid: (a) => noPC(a.rd, a.rm) },
   { name: 'REV', enc: 'cond:4 0110 1011 1111 rd:4 1111 0011 rm:4', sem: REV, valid: (a) => noPC(a.rd, a.rm) },
   { name: 'REV16', enc: 'cond:4 0110 1011 1111 rd:4 1111 1011 rm:4', sem: REV16, valid: (a) => noPC(a.rd, a.rm) },
