@@ -97,8 +97,10 @@ export class Engine {
     const limit = budget === Infinity ? 2 ** 62 : start + budget;
     const limLo = limit % 0x100000000;
     const limHi = Math.floor(limit / 0x100000000);
+    const eager = jit !== null && jit.opts.threshold <= 0;
     for (;;) {
       const e = this.entry();
+      if (eager && !e.region) jit!.compileNow(e);
       let r: ExitReason;
       if (e.region && wasmLoop) {
         // Compiled: the wasm loop runs it and whatever compiled code follows, until a miss.

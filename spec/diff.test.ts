@@ -84,6 +84,23 @@ d('random differential test against qemu-arm -cpu cortex-a15', () => {
     }, 600000);
   }
 
+  test('every case also runs through the JIT (tier 1) with the same result', () => {
+    if (reports.length === 0) return;
+    const jit = new LocalRunner(qemu.probeTpidruro(), true);
+    const bad: string[] = [];
+    let n = 0;
+    for (const rep of reports)
+      for (const p of rep.planned) {
+        if (p.local.sig === SIG.VTALRM) continue; // looping cases: the budget differs by design
+        n++;
+        const got = jit.run(p.input);
+        const fields = diffFields(got, p.local);
+        if (fields.length) bad.push(formatMismatch(p.drawn, p.input, got, p.local, fields, replayHint(rep.seed, p.key), ['jit', 'interpreter']));
+      }
+    expect(n).toBeGreaterThan(0);
+    if (bad.length) throw new Error(`${bad.length} of ${n} cases differ between the JIT and the interpreter\n\n${bad.slice(0, MAX_SHOWN).join('\n\n')}`);
+  }, 900000);
+
   test('the harness under `armvisor run` reports what the in-process run does', () => {
     if (CLI_EVERY <= 0 || reports.length === 0) return;
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsc -p .\` first`);

@@ -4,6 +4,7 @@
 
 import { FlatMemory, Perm, STATE_BASE, PAGE_SHIFT } from '../../runtime/memory/flat.js';
 import { Engine } from '../../runtime/exec.js';
+import { flatJitTarget } from '../../runtime/memory/flat-jit.js';
 import { CpuState, W } from '../../translator/state.js';
 import { Exit } from '../../translator/ir.js';
 import { ARM_FILL, CODE_DATA_SEED, CODE_PAGE, CODE_REGION, REGION_BYTES, SCRATCH_REGION, SIG, THUMB_FILL } from './layout.js';
@@ -20,9 +21,15 @@ export class LocalRunner {
   private readonly codeInit = new Uint8Array(REGION_BYTES);
   private readonly scratchInit = new Uint8Array(REGION_BYTES);
 
-  /** `tpidruro`: the harness's TLS pointer (what MRC TPIDRURO reads there). */
-  constructor(private readonly tpidruro: number) {
-    this.engine = new Engine(this.cpu, this.mem);
+  /**
+   * `tpidruro`: the harness's TLS pointer (what MRC TPIDRURO reads there). `jit`: run every
+   * block through tier 1 (compiled before its first run) instead of the interpreter.
+   */
+  constructor(
+    private readonly tpidruro: number,
+    jit = false,
+  ) {
+    this.engine = new Engine(this.cpu, this.mem, jit ? { jit: flatJitTarget(this.mem, this.cpu), jitOptions: { threshold: 0 } } : {});
     this.mem.onCodeWrite = (page) => this.engine.invalidatePage(page);
     xorshiftFill(this.codeInit, CODE_DATA_SEED);
     this.mem.protect(CODE_REGION, 0x1000, Perm.R);

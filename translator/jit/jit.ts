@@ -7,7 +7,10 @@ import { Tier2 } from './tier2.js';
 import { Dispatcher } from './dispatch.js';
 
 export interface JitOptions {
-  /** Interpreted guest instructions on a page before its blocks are compiled as a region. */
+  /**
+   * Interpreted guest instructions on a page before its blocks are compiled as a region;
+   * 0 compiles every block before it first runs (tests: everything goes through tier 1).
+   */
   threshold: number;
   /** Regions compiled together in one module. */
   batch: number;
@@ -107,6 +110,12 @@ export class Jit {
     this.heat.set(page, h);
     if (h >= this.opts.threshold && h - e.block.ninsns < this.opts.threshold) this.queue.push(page);
     if (this.queue.length && (this.queue.length >= this.opts.batch || ++this.age >= this.opts.maxDelay)) this.flush();
+  }
+
+  /** Compiles the page of `e` now (threshold 0). */
+  compileNow(e: BlockEntry): void {
+    this.queue.push(e.block.pc >>> 12);
+    this.flush();
   }
 
   /** Compiles every queued page now, each as one region of all its live blocks. */
