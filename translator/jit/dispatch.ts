@@ -28,10 +28,10 @@ export function dispatchSlot(pc: number): number {
  * Builds the dispatcher module: `run(limit_lo, limit_hi) -> reason` runs compiled code until
  * the instruction count reaches the 64-bit limit, a miss, or an exit.
  */
-export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableSize: number): Uint8Array<ArrayBuffer> {
+export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableMin: number, tableMax: number): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', pages, pages);
-  m.importTable('e', 't', tableSize);
+  m.importTable('e', 't', tableMin, tableMax);
   const regionType = m.type([I32], [I32]);
   const f = new FuncBody(2);
   const [limLo, limHi] = [0, 1];
@@ -85,10 +85,12 @@ export class Dispatcher {
   private free: number[] = [];
   private next = 0;
   static readonly TABLE_SIZE = 1 << 16;
+  static readonly TABLE_MIN = 256;
 
   constructor(memory: WebAssembly.Memory, pages: number, stateBase: number, readonly tableBase: number) {
-    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: Dispatcher.TABLE_SIZE, maximum: Dispatcher.TABLE_SIZE });
-    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_SIZE);
+    // The table starts small and grows as regions arrive (allocating it whole costs start-up).
+    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: Dispatcher.TABLE_MIN, maximum: Dispatcher.TABLE_SIZE });
+    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_MIN, Dispatcher.TABLE_SIZE);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory, t: this.table } });
     this.run = inst.exports.run as (a: number, b: number) => number;
     this.u32 = new Uint32Array(memory.buffer, tableBase, DISPATCH_ENTRIES * 4);
@@ -97,7 +99,9 @@ export class Dispatcher {
   /** A funcref slot for a region function, or -1 when the table is full. */
   addRegion(fn: RegionFn): number {
     const slot = this.free.pop() ?? (this.next < Dispatcher.TABLE_SIZE ? this.next++ : -1);
-    if (slot >= 0) this.table.set(slot, fn);
+    if (slot < 0) return slot;
+    if (slot >= this.table.length) this.table.grow(Math.min(this.table.length, Dispatcher.TABLE_SIZE - this.table.length));
+    this.table.set(slot, fn);
     return slot;
   }
 

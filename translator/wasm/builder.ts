@@ -240,7 +240,7 @@ export class ModuleBuilder {
   private readonly funcs: { type: number; body: FuncBody }[] = [];
   private readonly exports: { name: string; func: number }[] = [];
   private memImport: { module: string; name: string; min: number; max: number; shared: boolean } | null = null;
-  private tableImport: { module: string; name: string; size: number } | null = null;
+  private tableImport: { module: string; name: string; min: number; max: number } | null = null;
 
   /** Index of the function type (params) -> (results), deduplicated. */
   type(params: ValType[], results: ValType[]): number {
@@ -259,8 +259,8 @@ export class ModuleBuilder {
   }
 
   /** Imports a funcref table (for call_indirect). */
-  importTable(module: string, name: string, size: number): void {
-    this.tableImport = { module, name, size };
+  importTable(module: string, name: string, min: number, max: number): void {
+    this.tableImport = { module, name, min, max };
   }
 
   /** Imports a function; must precede every addFunction. Returns its function index. */
@@ -309,7 +309,7 @@ export class ModuleBuilder {
       }
       if (this.tableImport) {
         const t = this.tableImport;
-        s.name(t.module).name(t.name).u8(0x01).u8(0x70).u8(0x01).uleb(t.size).uleb(t.size);
+        s.name(t.module).name(t.name).u8(0x01).u8(0x70).u8(0x01).uleb(t.min).uleb(t.max);
       }
       for (const i of this.imports) s.name(i.module).name(i.name).u8(0x00).uleb(i.type);
     });
