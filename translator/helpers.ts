@@ -13,19 +13,25 @@ export interface Helper {
   fn: HelperFn;
   /** True when the helper reads or writes guest registers in the state block (besides its args). */
   touchesState: boolean;
+  /** It touches only the VFP registers and FPSCR, so generated code spills and reloads just those. */
+  vfpOnly: boolean;
 }
 
 export const HELPERS: Helper[] = [];
 const byName = new Map<string, Helper>();
 
-/** Registers a helper once (idempotent by name) and returns its id. */
-export function defineHelper(name: string, fn: HelperFn, touchesState = true): number {
+/**
+ * Registers a helper once (idempotent by name) and returns its id. `touches`: what of the
+ * state block it may read or write besides its arguments: everything (true), nothing (false),
+ * or only the VFP registers and FPSCR ('vfp').
+ */
+export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true): number {
   const old = byName.get(name);
   if (old) {
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp' };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

@@ -120,11 +120,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const exitPC = f.local();
   const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
 
-  const loadWords = () => {
-    for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
+  /** `vfpOnly`: just the VFP registers and FPSCR (around helpers that touch only those). */
+  const isVfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
+  const loadWords = (vfpOnly = false) => {
+    for (const [w, l] of wordLocal) if (!vfpOnly || isVfpWord(w)) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
   };
-  const writeBack = () => {
-    for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
+  const writeBack = (vfpOnly = false) => {
+    for (const w of written) if (!vfpOnly || isVfpWord(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
   loadWords();
   f.get(entry).set(scratch);
@@ -259,7 +261,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         }
         case Op.CALL: {
           const h = HELPERS[o.imm];
-          if (h.touchesState) writeBack();
+          if (h.touchesState) writeBack(h.vfpOnly);
           const args = o.args!;
           for (let i = 0; i < 4; i++) {
             if (i < args.length) f.get(t(args[i]));
@@ -268,7 +270,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.call(imports.helper(o.imm));
           if (o.d >= 0) f.set(t(o.d));
           else f.op(O.drop);
-          if (h.touchesState) loadWords();
+          if (h.touchesState) loadWords(h.vfpOnly);
           break;
         }
         case Op.IF:

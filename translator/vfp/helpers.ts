@@ -265,10 +265,10 @@ export function vfpFromInt(cpu: CpuState, packed: number, flags: number): number
 }
 
 export const H = {
-  dpS: defineHelper('vfp_dp_s', vfpDpS),
-  dpD: defineHelper('vfp_dp_d', vfpDpD),
-  cmp: defineHelper('vfp_cmp', vfpCmp),
-  cvt: defineHelper('vfp_cvt', vfpCvt),
-  toInt: defineHelper('vfp_to_int', vfpToInt),
-  fromInt: defineHelper('vfp_from_int', vfpFromInt),
+  dpS: defineHelper('vfp_dp_s', vfpDpS, 'vfp'),
+  dpD: defineHelper('vfp_dp_d', vfpDpD, 'vfp'),
+  cmp: defineHelper('vfp_cmp', vfpCmp, 'vfp'),
+  cvt: defineHelper('vfp_cvt', vfpCvt, 'vfp'),
+  toInt: defineHelper('vfp_to_int', vfpToInt, 'vfp'),
+  fromInt: defineHelper('vfp_from_int', vfpFromInt, 'vfp'),
 };
