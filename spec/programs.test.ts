@@ -46,12 +46,18 @@ const CASES: Case[] = [
   { guest: 'asm', status: 5, prints: '0x000000aa' },
 ];
 
-for (const isa of ['arm', 'thumb'] as const) {
-  describe(`our guests built with -m${isa}, armvisor vs qemu-arm`, () => {
+// Both engines: the JIT (the default) and the interpreter alone.
+for (const [isa, engine] of [
+  ['arm', 'jit'],
+  ['thumb', 'jit'],
+  ['arm', 'interp'],
+  ['thumb', 'interp'],
+] as const) {
+  describe(`our guests built with -m${isa}, armvisor --engine ${engine} vs qemu-arm`, () => {
     for (const c of CASES) {
       const label = `${c.guest}-${isa}${c.args ? ' ' + JSON.stringify(c.args) : ''}`;
       test(label, async () => {
-        const pair = await runBoth(guestPath(c.guest, isa), c.args ?? [], { env: guestEnv(c.env), cwd: scratch.dir });
+        const pair = await runBoth(guestPath(c.guest, isa), c.args ?? [], { env: guestEnv(c.env), cwd: scratch.dir }, ['--engine', engine]);
         expect(pair.qemu.status).toBe(c.status);
         if (c.prints) expect(pair.qemu.stdout.toString('utf8')).toContain(c.prints);
         expectSameRun(pair, label);

@@ -25,11 +25,12 @@ export function requireFile(path: string, what: string): void {
 }
 
 /** Runs PROG ARGS under both emulators at once. */
-export async function runBoth(prog: string, args: string[] = [], opts: RunOptions = {}): Promise<Pair> {
+/** Runs `prog` under qemu-arm and under `armvisor run [flags]` at the same time. */
+export async function runBoth(prog: string, args: string[] = [], opts: RunOptions = {}, flags: string[] = []): Promise<Pair> {
   requireFile(prog, 'guest program');
   requireFile(armvisorMain(), 'armvisor CLI (dist/cli/main.js)');
   const o = { env: guestEnv(), ...opts };
-  const [qemu, armvisor] = await Promise.all([runQemu(prog, args, o), runArmvisor(prog, args, o)]);
+  const [qemu, armvisor] = await Promise.all([runQemu(prog, args, o), runArmvisor(prog, args, { ...o, flags })]);
   return { armvisor, qemu };
 }
 
