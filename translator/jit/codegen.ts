@@ -6,7 +6,7 @@
 // softmmu TLB share everything else.
 
 import { HELPERS } from '../helpers.js';
-import { Exit, Mem, Op, type IRBlock } from '../ir.js';
+import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
 import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 
@@ -94,9 +94,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // State words used and written anywhere in the region, each in a local.
   const wordLocal = new Map<number, number>();
   const written = new Set<number>();
-  let ntemps = 0;
   for (const b of blocks) {
-    ntemps = Math.max(ntemps, b.ntemps);
     for (const o of b.ops) {
       if (o.op === Op.GET || o.op === Op.SET) {
         if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
@@ -108,8 +106,10 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // PC, T and ITSTATE are always in locals: the indirect-branch lookup reads them.
   for (const w of [W.PC, W.T, W.ITSTATE]) if (!wordLocal.has(w)) wordLocal.set(w, -1);
   for (const w of wordLocal.keys()) wordLocal.set(w, f.local());
-  const temps: number[] = [];
-  for (let i = 0; i < ntemps; i++) temps.push(f.local());
+  // IR temps share a pool of locals, each held only from its definition to its last use
+  // (fewer locals: V8's baseline compiler zero-initializes every one on each call).
+  const pool: number[] = [];
+  let tl = new Int32Array(0); // temp -> local, for the block being generated
   const scratch = f.local();
   const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
@@ -141,7 +141,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     n,
   );
 
-  const t = (i: number) => temps[i];
+  const t = (i: number) => tl[i];
   blocks.forEach((block, k) => {
     f.end(); // close block $b_k: its code follows
     const loopDepth = n - k; // `br loopDepth` at the block's top level restarts the dispatcher
@@ -171,7 +171,22 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       f.end();
     };
 
-    for (const o of block.ops) {
+    tl = new Int32Array(block.ntemps);
+    const lastUse = lastUses(block);
+    const ops = block.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      // Operands whose last use this is give their locals back; then the result takes one.
+      forEachOperand(o, (x) => {
+        if (lastUse[x] === i) {
+          pool.push(tl[x]);
+          lastUse[x] = -2; // freed (an operand may appear twice)
+        }
+      });
+      if (o.d >= 0) {
+        tl[o.d] = pool.pop() ?? f.local();
+        if (lastUse[o.d] === -1) pool.push(tl[o.d]); // never read: free after this op
+      }
       const bin = BIN[o.op];
       if (bin !== undefined) {
         f.get(t(o.a)).get(t(o.b)).op(bin).set(t(o.d));
@@ -337,6 +352,24 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   f.end();
   f.get(exitReason);
   return f;
+}
+
+/** Calls `fn` with each temp the op reads. */
+function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
+  if (o.args) {
+    for (const x of o.args) fn(x);
+    return;
+  }
+  if (o.a >= 0) fn(o.a);
+  if (o.b >= 0 && o.op !== Op.INSN) fn(o.b);
+  if (o.op === Op.SELECT) fn(o.c);
+}
+
+/** The index of the last op reading each temp (-1: never read). */
+function lastUses(block: IRBlock): Int32Array {
+  const last = new Int32Array(block.ntemps).fill(-1);
+  block.ops.forEach((o, i) => forEachOperand(o, (x) => (last[x] = i)));
+  return last;
 }
 
 /**
