@@ -24,7 +24,7 @@ export interface JitOptions {
   maxRegionBlocks: number;
 }
 
-export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 24 };
+export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
