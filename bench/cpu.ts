@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { barChartSvg } from './chart.js';
+import { distPath } from '../cli/paths.js';
 import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
@@ -111,7 +112,7 @@ function qemuVersion(): string {
 
 /** The workload under bench/icount-run.js: `armvisor run`'s engine, printing its instruction count. */
 function runIcount(w: Workload, o: RunOptions): Promise<RunResult> {
-  const runner = fileURLToPath(new URL('./icount-run.js', import.meta.url));
+  const runner = distPath('bench/icount-run.js');
   return runProcess(process.execPath, [runner, w.prog, ...w.args], o);
 }
 

@@ -3,7 +3,8 @@
 // Shared by the real-program tests (spec/) and the CPU benchmark.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { repoRoot } from '../cli/paths.js';
 import { homedir, constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,23 +29,7 @@ export interface RunResult {
   ms: number;
 }
 
-/** The repository root: the nearest folder above this file holding armvisor's package.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'armvisor') return dir;
-      } catch {
-        /* not ours: keep looking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
+export { repoRoot } from '../cli/paths.js';
 
 /** armvisor's cache of downloaded and built guests (scripts/setup-tools.sh, build-guests.sh). */
 export function cacheDir(): string {

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runProgram, UsageError } from './run.js';
+import { repoRoot } from './paths.js';
 
 /** Where scripts/build-guests.sh puts the guests: ${XDG_CACHE_HOME:-$HOME/.cache}/armvisor/guests. */
 export function guestDir(): string {
@@ -14,10 +14,6 @@ export function guestDir(): string {
   return path.join(cache, 'armvisor', 'guests');
 }
 
-/** The repository root (dist/cli/demo.js -> ../..). */
-export function repoRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
 
 /** One line on stdout, written synchronously so it precedes the guest's own output. */
 function say(line: string): void {

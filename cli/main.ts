@@ -2,7 +2,7 @@
 // armvisor's command line (commander): `run` (Linux user mode), `demo`, `bench cpu`.
 // Every failure is one line on stderr: bad input exits 1, an internal error exits 70.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
@@ -10,11 +10,12 @@ import { LoadError } from '../runtime/linux/process.js';
 import { ENGINES, runProgram, UsageError } from './run.js';
 import { runDemo } from './demo.js';
 import { registerBench } from './bench.js';
+import { repoRoot } from './paths.js';
 
 const EX_SOFTWARE = 70;
 
 function version(): string {
-  const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  const pkg = path.join(repoRoot(), 'package.json');
   try {
     return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
   } catch {
@@ -103,7 +104,15 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-const invoked = process.argv[1] ? path.resolve(process.argv[1]) : '';
+// Run when this file is the program (also through npm's bin symlink), not when imported.
+const realpath = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+};
+const invoked = process.argv[1] ? realpath(process.argv[1]) : '';
 const self = fileURLToPath(import.meta.url);
 if (invoked === self || invoked === self.replace(/\.js$/, '')) {
   process.on('uncaughtException', (e) => {

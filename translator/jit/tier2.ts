@@ -31,10 +31,16 @@ export class Tier2 {
     readonly level = 2,
   ) {}
 
-  /** The compiled worker script (beside this module in dist/; from the TS sources under jest, dist's copy). */
+  /**
+   * The compiled worker script: beside this module in dist/translator/jit/, or under it when
+   * this code runs from the bundle dist/armvisor.mjs; from the TS sources under jest, dist's copy.
+   */
   static workerPath(): string {
     const here = fileURLToPath(new URL('./tier2-worker.js', import.meta.url));
-    return existsSync(here) ? here : here.replace(/([\\/])translator([\\/])jit([\\/])/, '$1dist$1translator$2jit$3');
+    if (existsSync(here)) return here;
+    const fromBundle = fileURLToPath(new URL('./translator/jit/tier2-worker.js', import.meta.url));
+    if (existsSync(fromBundle)) return fromBundle;
+    return here.replace(/([\\/])translator([\\/])jit([\\/])/, '$1dist$1translator$2jit$3');
   }
 
   private start(): Worker {
