@@ -2,47 +2,15 @@
 // interpreter. Targets follow the ARM ARM (PC+8 / PC+4, Align(PC, 4) for BLX from Thumb);
 // the PL0 coprocessor and PSR rules are those qemu-arm 7.2 -cpu cortex-a15 shows in linux-user.
 import fc from 'fast-check';
-import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
-import { Engine } from '../runtime/exec.js';
+import type { FlatMemory } from '../runtime/memory/flat.js';
+import { ARM_SVC, CODE, DATA, T16_SVC, runSnippet, type Run } from './helpers/snippet.js';
 import { CpuState, W } from '../translator/state.js';
 import { Exit } from '../translator/ir.js';
 import { disassemble } from '../translator/disasm.js';
 
-const CODE = 0x10000;
-const DATA = 0x20000;
-const ARM_SVC = 0xef000000;
-const T16_SVC = 0xdf00;
-
-let shared: FlatMemory | undefined;
-
-interface Run {
-  cpu: CpuState;
-  mem: FlatMemory;
-  exit: number;
-}
-
-/** Writes code at CODE (A32 words or Thumb halfwords), runs until the first non-NEXT exit. */
+/** Runs A32 words (an SVC appended) or Thumb halfwords from CODE until the first non-NEXT exit. */
 function run(code: number[], thumb: boolean, init: (cpu: CpuState, mem: FlatMemory) => void = () => {}): Run {
-  const mem = (shared ??= new FlatMemory());
-  mem.u8.fill(0, CODE, CODE + 0x3000);
-  mem.perm.fill(0);
-  new Int32Array(mem.memory.buffer, STATE_BASE, 256).fill(0);
-  const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
-  mem.protect(CODE, 0x3000, Perm.R | Perm.X);
-  mem.protect(DATA, 0x1000, Perm.R | Perm.W);
-  let a = CODE;
-  for (const w of code) {
-    if (thumb) mem.dv.setUint16(a, w, true);
-    else mem.dv.setUint32(a, w >>> 0, true);
-    a += thumb ? 2 : 4;
-  }
-  if (thumb) mem.dv.setUint16(a, T16_SVC, true);
-  else mem.dv.setUint32(a, ARM_SVC, true);
-  cpu.pc = CODE;
-  cpu.i32[W.T] = thumb ? 1 : 0;
-  init(cpu, mem);
-  const exit = new Engine(cpu, mem).run(1000);
-  return { cpu, mem, exit };
+  return runSnippet(code, thumb, init, { codeBytes: 0x3000, dataBytes: 0x1000, pattern: false });
 }
 const arm = (code: number[], init?: (cpu: CpuState, mem: FlatMemory) => void) => run(code, false, init);
 const thumb = (code: number[], init?: (cpu: CpuState, mem: FlatMemory) => void) => run(code, true, init);

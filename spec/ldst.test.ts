@@ -3,8 +3,8 @@
 // operands), and from qemu-arm 7.2 where the architecture leaves a choice (alignment faults of
 // LDRD/LDM/LDREX, the exclusive monitor's compare-and-swap).
 import fc from 'fast-check';
-import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
-import { Engine } from '../runtime/exec.js';
+import type { FlatMemory } from '../runtime/memory/flat.js';
+import { ARM_SVC, CODE, DATA, T16_SVC, runSnippet, type Run } from './helpers/snippet.js';
 import { CpuState, W } from '../translator/state.js';
 import { Exit } from '../translator/ir.js';
 import { disassemble } from '../translator/disasm.js';
@@ -22,48 +22,9 @@ import * as t32ldst from '../translator/decode/t32/ldst.js';
 import * as t32branch from '../translator/decode/t32/branch.js';
 import * as t32system from '../translator/decode/t32/system.js';
 
-const CODE = 0x10000;
-const DATA = 0x20000;
-const ARM_SVC = 0xef000000;
-const T16_SVC = 0xdf00;
-
-interface Run {
-  cpu: CpuState;
-  mem: FlatMemory;
-  exit: number;
-}
-
-let shared: FlatMemory | undefined;
-
 /** Runs A32 words (an SVC appended) or Thumb halfwords from CODE until the first non-NEXT exit. */
 function run(code: number[], thumb: boolean, init: (cpu: CpuState, mem: FlatMemory) => void = () => {}): Run {
-  // One 4 GiB memory for all runs (creating one per run is slow); wiped here.
-  const mem = (shared ??= new FlatMemory());
-  mem.u8.fill(0, CODE, CODE + 0x2000);
-  mem.u8.fill(0, DATA, DATA + 0x4000);
-  mem.perm.fill(0);
-  new Int32Array(mem.memory.buffer, STATE_BASE, 256).fill(0);
-  const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
-  mem.protect(CODE, 0x2000, Perm.R | Perm.X);
-  mem.protect(DATA, 0x4000, Perm.R | Perm.W);
-  let a = CODE;
-  for (const w of code) {
-    if (thumb) {
-      mem.dv.setUint16(a, w, true);
-      a += 2;
-    } else {
-      mem.dv.setUint32(a, w >>> 0, true);
-      a += 4;
-    }
-  }
-  if (thumb) mem.dv.setUint16(a, T16_SVC, true);
-  else mem.dv.setUint32(a, ARM_SVC, true);
-  for (let i = 0; i < 0x400; i++) mem.u8[DATA + i] = (i * 7 + 3) & 0xff;
-  cpu.pc = CODE;
-  cpu.i32[W.T] = thumb ? 1 : 0;
-  init(cpu, mem);
-  const exit = new Engine(cpu, mem).run(1000);
-  return { cpu, mem, exit };
+  return runSnippet(code, thumb, init, { codeBytes: 0x2000, dataBytes: 0x4000, pattern: true });
 }
 const arm = (code: number[], init?: (cpu: CpuState, mem: FlatMemory) => void) => run(code, false, init);
 const thumb = (code: number[], init?: (cpu: CpuState, mem: FlatMemory) => void) => run(code, true, init);

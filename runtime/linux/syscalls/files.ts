@@ -146,34 +146,18 @@ function iovecs(p: LinuxProcess, iov: number, cnt: number): [number, number][] {
   return v;
 }
 
-function readv(p: LinuxProcess, fd: number, iov: number, cnt: number, at: number | null): number {
+/** readv/writev and the positioned forms: each iovec in turn until one is short or fails. */
+function vectored(p: LinuxProcess, dir: 'read' | 'write', fd: number, iov: number, cnt: number, at: number | null): number {
   const f = p.fds.get(fd);
   let total = 0;
   for (const [base, len] of iovecs(p, iov, cnt)) {
     if (len === 0) continue;
     let n: number;
+    const pos = at === null ? null : at + total;
     try {
-      n = readFile(p, f, p.io.out(base, len), at === null ? null : at + total);
+      n = dir === 'read' ? readFile(p, f, p.io.out(base, len), pos) : writeFile(p, f, p.io.in(base, len), pos);
     } catch (e) {
-      if (total > 0) break;
-      throw e;
-    }
-    total += n;
-    if (n < len) break;
-  }
-  return total;
-}
-
-function writev(p: LinuxProcess, fd: number, iov: number, cnt: number, at: number | null): number {
-  const f = p.fds.get(fd);
-  let total = 0;
-  for (const [base, len] of iovecs(p, iov, cnt)) {
-    if (len === 0) continue;
-    let n: number;
-    try {
-      n = writeFile(p, f, p.io.in(base, len), at === null ? null : at + total);
-    } catch (e) {
-      if (total > 0) break;
+      if (total > 0) break; // a partial transfer reports what was done
       throw e;
     }
     total += n;
@@ -470,10 +454,10 @@ export const FILES: SyscallTable = {
   [NR.write]: sys('write', 'dxu', (p, [fd, buf, n]) => writeFile(p, p.fds.get(fd), p.io.in(buf, n), null)),
   [NR.pread64]: sys('pread64', 'dxuxuu', (p, [fd, buf, n, , lo, hi]) => readFile(p, p.fds.get(fd), p.io.out(buf, n), pair(lo, hi))),
   [NR.pwrite64]: sys('pwrite64', 'dxuxuu', (p, [fd, buf, n, , lo, hi]) => writeFile(p, p.fds.get(fd), p.io.in(buf, n), pair(lo, hi))),
-  [NR.readv]: sys('readv', 'dxd', (p, [fd, iov, cnt]) => readv(p, fd, iov, cnt, null)),
-  [NR.writev]: sys('writev', 'dxd', (p, [fd, iov, cnt]) => writev(p, fd, iov, cnt, null)),
-  [NR.preadv]: sys('preadv', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => readv(p, fd, iov, cnt, pair(lo, hi))),
-  [NR.pwritev]: sys('pwritev', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => writev(p, fd, iov, cnt, pair(lo, hi))),
+  [NR.readv]: sys('readv', 'dxd', (p, [fd, iov, cnt]) => vectored(p, 'read', fd, iov, cnt, null)),
+  [NR.writev]: sys('writev', 'dxd', (p, [fd, iov, cnt]) => vectored(p, 'write', fd, iov, cnt, null)),
+  [NR.preadv]: sys('preadv', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => vectored(p, 'read', fd, iov, cnt, pair(lo, hi))),
+  [NR.pwritev]: sys('pwritev', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => vectored(p, 'write', fd, iov, cnt, pair(lo, hi))),
   [NR.open]: sys('open', 'sxo', (p, [pa, flags, mode]) => openHost(p, atArg(p, AT_FDCWD, pa), flags, mode)),
   [NR.openat]: sys('openat', 'fsxo', (p, [dfd, pa, flags, mode]) => openHost(p, atArg(p, dfd, pa), flags, mode)),
   [NR.creat]: sys('creat', 'so', (p, [pa, mode]) => openHost(p, atArg(p, AT_FDCWD, pa), O.CREAT | O.TRUNC | 1, mode)),
