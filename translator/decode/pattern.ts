@@ -73,8 +73,13 @@ export interface CompiledRow {
   mask: number;
   bits: number;
   fields: Field[];
-  /** Total width per field name (for concatenation). */
   index: number;
+  /** Field names in first-appearance order, each name's total width and signedness. */
+  names: string[];
+  widths: number[];
+  signed: boolean[];
+  /** For each field part, the index of its name. */
+  nameOf: number[];
 }
 
 export interface Decoded {
@@ -106,30 +111,38 @@ export function compileRow(row: Row, width: number, index: number): CompiledRow 
     }
   }
   if (pos !== 0) throw new Error(`decode: ${row.name} has ${width - pos} bits, expected ${width}`);
-  return { row, mask: mask >>> 0, bits: bits >>> 0, fields, index };
+  const names: string[] = [];
+  const widths: number[] = [];
+  const signed: boolean[] = [];
+  const nameOf = fields.map((f) => {
+    let i = names.indexOf(f.name);
+    if (i < 0) {
+      i = names.push(f.name) - 1;
+      widths.push(0);
+      signed.push(false);
+    }
+    widths[i] += f.width;
+    signed[i] ||= f.signed;
+    return i;
+  });
+  return { row, mask: mask >>> 0, bits: bits >>> 0, fields, index, names, widths, signed, nameOf };
 }
 
 /** Extracts the fields of `insn` for a compiled row, concatenating repeated names. */
 export function extract(c: CompiledRow, insn: number): Args {
   const a: Args = {};
-  const widths: Record<string, number> = {};
-  const signed: Record<string, boolean> = {};
-  for (const f of c.fields) {
-    const v = (insn >>> f.shift) & ((1 << f.width) - 1 || -1);
-    const prev = a[f.name];
-    if (prev === undefined) {
-      a[f.name] = v >>> 0;
-      widths[f.name] = f.width;
-    } else {
-      a[f.name] = (prev * 2 ** f.width + (v >>> 0)) >>> 0;
-      widths[f.name] += f.width;
-    }
-    if (f.signed) signed[f.name] = true;
+  const { fields, names, nameOf } = c;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const v = ((insn >>> f.shift) & ((1 << f.width) - 1 || -1)) >>> 0;
+    const name = names[nameOf[i]];
+    const prev = a[name];
+    a[name] = prev === undefined ? v : (prev * 2 ** f.width + v) >>> 0;
   }
-  for (const name in signed) {
-    const w = widths[name];
-    if (w < 32) a[name] = (a[name] << (32 - w)) >> (32 - w);
-    else a[name] |= 0;
+  for (let i = 0; i < names.length; i++) {
+    if (!c.signed[i]) continue;
+    const w = c.widths[i];
+    a[names[i]] = w < 32 ? (a[names[i]] << (32 - w)) >> (32 - w) : a[names[i]] | 0;
   }
   return a;
 }

@@ -387,23 +387,25 @@ function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL
     if (slot[h] < 0) slot[h] = j;
   });
   const key = (b: IRBlock) => (b.thumb ? 1 : 0) | ((b.thumb ? b.itstate : 0) << 1);
+  // Stubs only for occupied slots; the br_table sends empty ones straight to $miss.
+  const occupied = slot.map((j, h) => (j >= 0 ? h : -1)).filter((h) => h >= 0);
+  const k = occupied.length;
+  const stubOf = new Map(occupied.map((h, i) => [h, i]));
   f.open(O.block); // $miss
-  for (let s = size - 1; s >= 0; s--) f.open(O.block);
+  for (let i = k - 1; i >= 0; i--) f.open(O.block);
   f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(7).op(O.i32_shr_u).op(O.i32_xor).i32(size - 1).op(O.i32_and);
   f.brTable(
-    slot.map((_, s) => s),
-    size,
+    slot.map((_, h) => stubOf.get(h) ?? k),
+    k,
   );
-  for (let s = 0; s < size; s++) {
-    f.end(); // $s: stub s follows; enclosing: stubs s+1.., $miss, loop
-    const j = slot[s];
-    if (j >= 0) {
-      const b = blocks[j];
-      f.get(pcL).i32(b.pc).op(O.i32_eq);
-      f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
-      f.open(O.if).i32(j).set(scratch).br(size - s + 1).end();
-    }
-    f.br(size - 1 - s); // to $miss
+  for (let i = 0; i < k; i++) {
+    f.end(); // stub i follows; enclosing: stubs i+1.., $miss, loop
+    const j = slot[occupied[i]];
+    const b = blocks[j];
+    f.get(pcL).i32(b.pc).op(O.i32_eq);
+    f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
+    f.open(O.if).i32(j).set(scratch).br(k - i + 1).end();
+    f.br(k - 1 - i); // to $miss
   }
   f.end(); // $miss: leave with NEXT (the instructions are already counted)
   f.i32(Exit.NEXT).set(exitReason).i32(0).set(exitN).br(1);
