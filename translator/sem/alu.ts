@@ -6,7 +6,7 @@
 //   rrrr: s rd rn rm rs shty        operand2 = Rm shifted by Rs<7:0>
 //   rri:  s rd rn imm rot           operand2 = imm (already expanded); rot != 0: carry = imm<31>
 
-import type { Args, Sem } from '../decode/pattern.js';
+import type { Args, DisCtx, Sem } from '../decode/pattern.js';
 import { Op, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { imm, mn, r, shiftImm, shiftReg } from './fmt.js';
 
@@ -52,33 +52,72 @@ function finish(ctx: LiftCtx, o: DpOp, a: Args, res: Temp, carry: Temp): void {
     if (carry >= 0) b.set(W.C, carry);
   }
   if (o.kind === 'test') return;
-  if (a.rd === 15) {
-    if (a.s) ctx.undef(); // SUBS PC, LR and friends: exception return, not from user mode
-    else ctx.writePC(res, 'alu');
-    return;
-  }
+  if (a.rd === 15) return ctx.writePC(res, 'alu');
   ctx.setReg(a.rd, res);
 }
+
+/**
+ * SUBS PC, LR / MOVS PC, <op2> are exception returns (ARM ARM B9.3.20), UNPREDICTABLE in User
+ * mode: QEMU makes them UNDEFINED, checked before anything changes. The other operations with
+ * Rd = PC and S set the flags and write the PC with ALUWritePC, as QEMU does.
+ */
+const excReturn = (o: DpOp, a: Args) => a.rd === 15 && a.s === 1 && (o.name === 'sub' || o.name === 'mov');
 
 function operands(o: DpOp, a: Args, m: string): string {
   if (o.kind === 'test') return `${r(a.rn)}, ${m}`;
   if (o.kind === 'move') return `${r(a.rd)}, ${m}`;
+  // T16 two-operand forms (`adds r1, #5`, `ands r0, r5`) print Rdn once, as objdump does.
+  if (a.two) return `${r(a.rd)}, ${m}`;
   return `${r(a.rd)}, ${r(a.rn)}, ${m}`;
 }
 
-const name = (o: DpOp, a: Args, cc: string) => mn(o.name, o.kind === 'test' ? 0 : a.s, cc);
+/**
+ * Mnemonic: S and condition suffixes, `.w` when the row sets `w` (T32 encodings of operations
+ * that also have a T16 form, as objdump marks them), `w` for ADDW/SUBW (row sets `w12`).
+ */
+const name = (o: DpOp, a: Args, cc: string, base = o.name) =>
+  mn(base + (a.w12 ? 'w' : ''), o.kind === 'test' ? 0 : a.s, cc) + (a.w ? '.w' : '');
+
+const SHIFT_MN = ['lsl', 'lsr', 'asr', 'ror'];
+
+/**
+ * The disassembly of a data-processing operation with an immediate operand. A32 prints a
+ * rotated immediate as `#imm8, rot` when the encoding's rotation is not the smallest one that
+ * gives the value (ARM ARM A5.2.4; objdump's convention); T32 prints values unsigned.
+ */
+function immText(a: Args, d: DisCtx): string {
+  if (d.thumb) return `#${a.imm >>> 0}`;
+  const v = a.imm >>> 0;
+  if (a.rot) {
+    let i = 0;
+    while (i < 32 && ((v << i) | (v >>> ((32 - i) & 31))) >>> 0 > 0xff) i += 2;
+    if (i !== a.rot) return `#${((v << a.rot) | (v >>> (32 - a.rot))) >>> 0 & 0xff}, ${a.rot}`;
+  }
+  return imm(v);
+}
+
+/** MOV with a shift prints as the shift (`lsls r0, r1, #3`, `rrx r0, r1`) except in T32 immediate shifts. */
+function movShiftImm(o: DpOp, a: Args, d: DisCtx): string | null {
+  // T16 MOV r8, r8 (0x46c0) is the traditional NOP.
+  if (o.name === 'mov' && d.len === 2 && a.rd === 8 && a.rm === 8 && !a.s) return `nop${d.cc}`;
+  if (o.name !== 'mov' || (a.shty === 0 && a.shim === 0) || (d.thumb && d.len === 4)) return null;
+  const n = a.shim === 0 && (a.shty === 1 || a.shty === 2) ? 32 : a.shim;
+  if (a.shty === 3 && a.shim === 0) return `${name(o, a, d.cc, 'rrx')} ${r(a.rd)}, ${r(a.rm)}`;
+  return `${name(o, a, d.cc, SHIFT_MN[a.shty])} ${r(a.rd)}, ${r(a.rm)}, #${n}`;
+}
 
 function rrri(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rrri`,
     lift(ctx, a) {
+      if (excReturn(o, a)) return ctx.undef();
       const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
       const [m, carry] = ctx.shiftImmC(ctx.reg(a.rm), a.shty, a.shim, wantCarry);
       const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
       const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
       finish(ctx, o, a, res, carry);
     },
-    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftImm(a.shty, a.shim))}`,
+    dis: (a, d) => movShiftImm(o, a, d) ?? `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftImm(a.shty, a.shim))}`,
   };
 }
 
@@ -86,13 +125,19 @@ function rrrr(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rrrr`,
     lift(ctx, a) {
+      if (excReturn(o, a)) return ctx.undef();
       const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
       const [m, carry] = ctx.shiftRegC(ctx.reg(a.rm), a.shty, ctx.reg(a.rs), wantCarry);
       const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
       const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
       finish(ctx, o, a, res, carry);
     },
-    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftReg(a.shty, a.rs))}`,
+    dis: (a, d) => {
+      if (o.name !== 'mov') return `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftReg(a.shty, a.rs))}`;
+      // MOV Rd, Rm, <shift> Rs prints as the shift; T16 as `lsls rdn, rs`.
+      const mnem = name(o, a, d.cc, SHIFT_MN[a.shty]);
+      return d.thumb && d.len === 2 ? `${mnem} ${r(a.rd)}, ${r(a.rs)}` : `${mnem} ${r(a.rd)}, ${r(a.rm)}, ${r(a.rs)}`;
+    },
   };
 }
 
@@ -100,6 +145,7 @@ function rri(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rri`,
     lift(ctx, a) {
+      if (excReturn(o, a)) return ctx.undef();
       const b = ctx.b;
       const s = a.s === 1 || o.kind === 'test';
       const m = b.const(a.imm);
@@ -109,7 +155,11 @@ function rri(o: DpOp): Sem {
       const res = o.op(ctx, n, m, s);
       finish(ctx, o, a, res, carry);
     },
-    dis: (a, d) => `${name(o, a, d.cc)} ${operands(o, a, imm(a.imm))}`,
+    dis: (a, d) => {
+      // T16 RSBS Rd, Rn, #0 is NEGS Rd, Rn.
+      if (o.name === 'rsb' && d.thumb && d.len === 2) return `${name(o, a, d.cc, 'neg')} ${r(a.rd)}, ${r(a.rn)}`;
+      return `${name(o, a, d.cc)} ${operands(o, a, immText(a, d))}`;
+    },
   };
 }
 

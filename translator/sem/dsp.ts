@@ -7,7 +7,9 @@
 import type { Args, Sem } from '../decode/pattern.js';
 import { defineHelper } from '../helpers.js';
 import { W, type CpuState } from '../state.js';
+import type { LiftCtx } from '../lift/ctx.js';
 import { r } from './fmt.js';
+import { setRd } from './rd.js';
 
 const setQ = (cpu: CpuState) => {
   cpu.i32[W.Q] = 1;
@@ -50,7 +52,7 @@ function qop(name: string, sub: boolean, dbl: boolean): Sem {
   return {
     name: name.toUpperCase(),
     lift(ctx, a) {
-      ctx.setReg(a.rd, ctx.b.call(id, [ctx.reg(a.rm), ctx.reg(a.rn)]));
+      setRd(ctx, a.rd, ctx.b.call(id, [ctx.reg(a.rm), ctx.reg(a.rn)]));
     },
     dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, ${r(a.rm)}, ${r(a.rn)}`,
   };
@@ -84,10 +86,11 @@ function sat(name: string, unsigned: boolean): Sem {
       const n = ctx.reg(a.rn);
       const v = a.sh ? b.sari(n, a.shim === 0 ? 31 : a.shim) : b.shli(n, a.shim);
       const bits = unsigned ? a.sat : a.sat + 1;
-      ctx.setReg(a.rd, b.call(SAT_ID, [v, b.const(bits), b.const(unsigned ? 1 : 0)]));
+      setRd(ctx, a.rd, b.call(SAT_ID, [v, b.const(bits), b.const(unsigned ? 1 : 0)]));
     },
     dis: (a, d) => {
-      const sh = a.sh ? `, asr #${a.shim === 0 ? 32 : a.shim}` : a.shim ? `, lsl #${a.shim}` : '';
+      // The shift as encoded: objdump prints ASR #32 (imm5 = 0) as `asr #0`.
+      const sh = a.sh ? `, asr #${a.shim}` : a.shim ? `, lsl #${a.shim}` : '';
       return `${name}${d.cc} ${r(a.rd)}, #${unsigned ? a.sat : a.sat + 1}, ${r(a.rn)}${sh}`;
     },
   };
@@ -101,7 +104,7 @@ function sat16(name: string, unsigned: boolean): Sem {
     lift(ctx, a) {
       const b = ctx.b;
       const bits = unsigned ? a.sat : a.sat + 1;
-      ctx.setReg(a.rd, b.call(SAT16_ID, [ctx.reg(a.rn), b.const(bits), b.const(unsigned ? 1 : 0)]));
+      setRd(ctx, a.rd, b.call(SAT16_ID, [ctx.reg(a.rn), b.const(bits), b.const(unsigned ? 1 : 0)]));
     },
     dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, #${unsigned ? a.sat : a.sat + 1}, ${r(a.rn)}`,
   };
@@ -139,7 +142,7 @@ function hmul(kind: 'smul' | 'smla' | 'smulw' | 'smlaw'): Sem {
     lift(ctx, a) {
       const b = ctx.b;
       const flags = (a.nhigh ? 1 : 0) | (a.mhigh ? 2 : 0) | (acc ? 4 : 0) | (w ? 8 : 0);
-      ctx.setReg(a.rd, b.call(HMUL_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
+      setRd(ctx, a.rd, b.call(HMUL_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
     },
     dis: (a, d) => `${kind}${w ? (a.mhigh ? 't' : 'b') : xy(a)}${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}${acc ? `, ${r(a.ra)}` : ''}`,
   };
@@ -174,12 +177,23 @@ const LONG_ID = defineHelper('smlal_dsp', (cpu, n, m, regs) => {
   return 0;
 });
 
+/**
+ * Calls LONG_ID. RdLo/RdHi = PC (UNPREDICTABLE) behave as in QEMU: the accumulator half reads
+ * as PC+8/+4 (stored in the PC word for the helper) and the result is a branch (rd.ts).
+ */
+function callLong(ctx: LiftCtx, a: Args, regs: number): void {
+  const b = ctx.b;
+  const pc = a.rdlo === 15 || a.rdhi === 15;
+  if (pc) b.set(W.PC, b.const(ctx.pcValue()));
+  b.callVoid(LONG_ID, [ctx.reg(a.rn), ctx.reg(a.rm), b.const(regs)]);
+  if (pc) ctx.writePC(b.get(W.PC), 'branch');
+}
+
 export const SMLALxy: Sem = {
   name: 'SMLALXY',
   lift(ctx, a) {
-    const b = ctx.b;
     const f = (a.nhigh ? 1 : 0) | (a.mhigh ? 2 : 0);
-    b.callVoid(LONG_ID, [ctx.reg(a.rn), ctx.reg(a.rm), b.const(a.rdlo | (a.rdhi << 4) | (0 << 8) | (f << 12))]);
+    callLong(ctx, a, a.rdlo | (a.rdhi << 4) | (0 << 8) | (f << 12));
   },
   dis: (a, d) => `smlal${xy(a)}${d.cc} ${r(a.rdlo)}, ${r(a.rdhi)}, ${r(a.rn)}, ${r(a.rm)}`,
 };
@@ -188,8 +202,7 @@ function longDual(name: string, op: 1 | 2): Sem {
   return {
     name: name.toUpperCase(),
     lift(ctx, a) {
-      const b = ctx.b;
-      b.callVoid(LONG_ID, [ctx.reg(a.rn), ctx.reg(a.rm), b.const(a.rdlo | (a.rdhi << 4) | (op << 8) | ((a.swap ? 1 : 0) << 12))]);
+      callLong(ctx, a, a.rdlo | (a.rdhi << 4) | (op << 8) | ((a.swap ? 1 : 0) << 12));
     },
     dis: (a, d) => `${name}${a.swap ? 'x' : ''}${d.cc} ${r(a.rdlo)}, ${r(a.rdhi)}, ${r(a.rn)}, ${r(a.rm)}`,
   };
@@ -217,7 +230,7 @@ function dual(name: string, sub: boolean): Sem {
       const b = ctx.b;
       const acc = a.ra !== 15;
       const flags = (a.swap ? 1 : 0) | (sub ? 2 : 0) | (acc ? 4 : 0);
-      ctx.setReg(a.rd, b.call(DUAL_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
+      setRd(ctx, a.rd, b.call(DUAL_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
     },
     dis: (a, d) => {
       const acc = a.ra !== 15;
@@ -246,7 +259,7 @@ function mm(name: string, sub: boolean): Sem {
       const b = ctx.b;
       const acc = a.ra !== 15;
       const flags = (a.round ? 1 : 0) | (acc ? 2 : 0) | (sub ? 4 : 0);
-      ctx.setReg(a.rd, b.call(MM_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
+      setRd(ctx, a.rd, b.call(MM_ID, [ctx.reg(a.rn), ctx.reg(a.rm), acc ? ctx.reg(a.ra) : b.const(0), b.const(flags)]));
     },
     dis: (a, d) => {
       const acc = a.ra !== 15;
@@ -268,9 +281,9 @@ export const PKH: Sem = {
     if (a.tb) {
       // PKHTB: Rn's top half, (Rm ASR #imm)'s bottom half (ASR #0 means #32).
       const sh = b.sari(m, a.shim === 0 ? 31 : a.shim);
-      ctx.setReg(a.rd, b.or(b.andi(n, 0xffff0000 | 0), b.andi(sh, 0xffff)));
+      setRd(ctx, a.rd, b.or(b.andi(n, 0xffff0000 | 0), b.andi(sh, 0xffff)));
     } else {
-      ctx.setReg(a.rd, b.or(b.andi(n, 0xffff), b.andi(b.shli(m, a.shim), 0xffff0000 | 0)));
+      setRd(ctx, a.rd, b.or(b.andi(n, 0xffff), b.andi(b.shli(m, a.shim), 0xffff0000 | 0)));
     }
   },
   dis: (a, d) =>

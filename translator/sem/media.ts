@@ -5,14 +5,15 @@
 import type { Sem } from '../decode/pattern.js';
 import { Op, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { r } from './fmt.js';
+import { setRd } from './rd.js';
 
 function un(name: string, f: (ctx: LiftCtx, m: Temp) => Temp): Sem {
   return {
     name: name.toUpperCase(),
     lift(ctx, a) {
-      ctx.setReg(a.rd, f(ctx, ctx.reg(a.rm)));
+      setRd(ctx, a.rd, f(ctx, ctx.reg(a.rm)));
     },
-    dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, ${r(a.rm)}`,
+    dis: (a, d) => `${name}${d.cc}${a.w ? '.w' : ''} ${r(a.rd)}, ${r(a.rm)}`,
   };
 }
 
@@ -43,7 +44,7 @@ function bfx(name: string, signed: boolean): Sem {
       const msb = a.lsb + a.widthm1;
       if (msb > 31) return ctx.undef(); // UNPREDICTABLE; QEMU: UNDEFINED
       const up = b.shli(ctx.reg(a.rn), 31 - msb);
-      ctx.setReg(a.rd, signed ? b.sari(up, 31 - a.widthm1) : b.shri(up, 31 - a.widthm1));
+      setRd(ctx, a.rd, signed ? b.sari(up, 31 - a.widthm1) : b.shri(up, 31 - a.widthm1));
     },
     dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, ${r(a.rn)}, #${a.lsb}, #${a.widthm1 + 1}`,
   };
@@ -60,7 +61,7 @@ export const BFI: Sem = {
     const width = a.msb - a.lsb + 1;
     const mask = (width === 32 ? -1 : ((1 << width) - 1) << a.lsb) | 0;
     const src = a.rn === 15 ? b.const(0) : b.andi(b.shli(ctx.reg(a.rn), a.lsb), mask);
-    ctx.setReg(a.rd, b.or(b.andi(ctx.reg(a.rd), ~mask), src));
+    setRd(ctx, a.rd, b.or(b.andi(ctx.reg(a.rd), ~mask), src));
   },
   dis: (a, d) => (a.rn === 15 ? `bfc${d.cc} ${r(a.rd)}, #${a.lsb}, #${a.msb - a.lsb + 1}` : `bfi${d.cc} ${r(a.rd)}, ${r(a.rn)}, #${a.lsb}, #${a.msb - a.lsb + 1}`),
 };
@@ -95,12 +96,13 @@ function extend(signed: boolean, kind: Ext): Sem {
         else v = signed ? b.un(Op.SEXT16, m) : b.andi(m, 0xffff);
         if (acc >= 0) v = b.add(acc, v);
       }
-      ctx.setReg(a.rd, v);
+      setRd(ctx, a.rd, v);
     },
     dis: (a, d) => {
       const acc = a.rn !== undefined && a.rn !== 15;
-      const rot = a.rot ? `, ror #${a.rot * 8}` : '';
-      return `${base}${acc ? 'a' : ''}${kind}${d.cc} ${r(a.rd)}, ${acc ? `${r(a.rn)}, ` : ''}${r(a.rm)}${rot}`;
+      // objdump spells `ROR #24` in capitals in A32 UXTAB16; T32 accumulate forms have no `.w`.
+      const rot = a.rot ? `, ${acc && !signed && kind === 'b16' && !d.thumb && a.rot === 3 ? 'ROR' : 'ror'} #${a.rot * 8}` : '';
+      return `${base}${acc ? 'a' : ''}${kind}${d.cc}${a.w && !acc ? '.w' : ''} ${r(a.rd)}, ${acc ? `${r(a.rn)}, ` : ''}${r(a.rm)}${rot}`;
     },
   };
 }

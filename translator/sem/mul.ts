@@ -5,6 +5,7 @@
 import type { Sem } from '../decode/pattern.js';
 import { Op, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { mn, r } from './fmt.js';
+import { setRd, setRegs } from './rd.js';
 
 function setNZ64(ctx: LiftCtx, lo: Temp, hi: Temp): void {
   const b = ctx.b;
@@ -17,9 +18,10 @@ export const MUL: Sem = {
   lift(ctx, a) {
     const v = ctx.b.bin(Op.MUL, ctx.reg(a.rn), ctx.reg(a.rm));
     if (a.s) ctx.setNZ(v);
-    ctx.setReg(a.rd, v);
+    setRd(ctx, a.rd, v);
   },
-  dis: (a, d) => `${mn('mul', a.s, d.cc)} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}`,
+  // T16 MULS Rdm, Rn, Rdm prints as `muls rdm, rn` (row sets `two`); T32 as `mul.w`.
+  dis: (a, d) => `${mn('mul', a.s, d.cc)}${a.w ? '.w' : ''} ${r(a.rd)}, ${r(a.rn)}${a.two ? '' : `, ${r(a.rm)}`}`,
 };
 
 export const MLA: Sem = {
@@ -28,7 +30,7 @@ export const MLA: Sem = {
     const b = ctx.b;
     const v = b.add(b.bin(Op.MUL, ctx.reg(a.rn), ctx.reg(a.rm)), ctx.reg(a.ra));
     if (a.s) ctx.setNZ(v);
-    ctx.setReg(a.rd, v);
+    setRd(ctx, a.rd, v);
   },
   dis: (a, d) => `${mn('mla', a.s, d.cc)} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}, ${r(a.ra)}`,
 };
@@ -37,7 +39,7 @@ export const MLS: Sem = {
   name: 'MLS',
   lift(ctx, a) {
     const b = ctx.b;
-    ctx.setReg(a.rd, b.sub(ctx.reg(a.ra), b.bin(Op.MUL, ctx.reg(a.rn), ctx.reg(a.rm))));
+    setRd(ctx, a.rd, b.sub(ctx.reg(a.ra), b.bin(Op.MUL, ctx.reg(a.rn), ctx.reg(a.rm))));
   },
   dis: (a, d) => `mls${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}, ${r(a.ra)}`,
 };
@@ -69,8 +71,10 @@ function long(name: string, signed: boolean, acc: 'none' | 'add64' | 'umaal'): S
         }
       }
       if (a.s) setNZ64(ctx, lo, hi);
-      ctx.setReg(a.rdlo, lo);
-      ctx.setReg(a.rdhi, hi);
+      setRegs(ctx, [
+        [a.rdlo, lo],
+        [a.rdhi, hi],
+      ]);
     },
     dis: (a, d) => `${mn(name, a.s, d.cc)} ${r(a.rdlo)}, ${r(a.rdhi)}, ${r(a.rn)}, ${r(a.rm)}`,
   };
@@ -86,7 +90,7 @@ function div(name: string, op: typeof Op.UDIV | typeof Op.SDIV): Sem {
   return {
     name: name.toUpperCase(),
     lift(ctx, a) {
-      ctx.setReg(a.rd, ctx.b.bin(op, ctx.reg(a.rn), ctx.reg(a.rm)));
+      setRd(ctx, a.rd, ctx.b.bin(op, ctx.reg(a.rn), ctx.reg(a.rm)));
     },
     dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}`,
   };

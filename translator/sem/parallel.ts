@@ -8,6 +8,7 @@ import { defineHelper } from '../helpers.js';
 import { W } from '../state.js';
 import type { CpuState } from '../state.js';
 import { r } from './fmt.js';
+import { setRd } from './rd.js';
 
 export const PREFIXES = ['s', 'q', 'sh', 'u', 'uq', 'uh'] as const;
 export const OPS = ['add16', 'asx', 'sax', 'sub16', 'add8', 'sub8'] as const;
@@ -91,7 +92,7 @@ export function parallel(p: Prefix, op: POp): Sem {
   return {
     name: name.toUpperCase(),
     lift(ctx, a) {
-      ctx.setReg(a.rd, ctx.b.call(id, [ctx.reg(a.rn), ctx.reg(a.rm)]));
+      setRd(ctx, a.rd, ctx.b.call(id, [ctx.reg(a.rn), ctx.reg(a.rm)]));
     },
     dis: (a, d) => `${name}${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}`,
   };
@@ -108,7 +109,7 @@ const SEL_ID = defineHelper('sel', (cpu: CpuState, n: number, m: number) => {
 export const SEL: Sem = {
   name: 'SEL',
   lift(ctx, a) {
-    ctx.setReg(a.rd, ctx.b.call(SEL_ID, [ctx.reg(a.rn), ctx.reg(a.rm)]));
+    setRd(ctx, a.rd, ctx.b.call(SEL_ID, [ctx.reg(a.rn), ctx.reg(a.rm)]));
   },
   dis: (a, d) => `sel${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}`,
 };
@@ -129,7 +130,7 @@ export const USAD8: Sem = {
   lift(ctx, a) {
     const b = ctx.b;
     const s = b.call(USAD8_ID, [ctx.reg(a.rn), ctx.reg(a.rm)]);
-    ctx.setReg(a.rd, a.ra === 15 ? s : b.add(s, ctx.reg(a.ra)));
+    setRd(ctx, a.rd, a.ra === 15 ? s : b.add(s, ctx.reg(a.ra)));
   },
   dis: (a, d) => (a.ra === 15 ? `usad8${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}` : `usada8${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}, ${r(a.ra)}`),
 };

@@ -31,8 +31,8 @@ function rows(): Row[] {
     { name: 'T16_SUB_rri3', enc: '000 1111 imm:3 rn:3 rd:3', sem: DP.sub.rri, set: { rot: 0 }, expand: itS },
     { name: 'T16_MOV_ri', enc: '001 00 rd:3 imm:8', sem: DP.mov.rri, set: { rot: 0 }, expand: itS },
     { name: 'T16_CMP_ri', enc: '001 01 rn:3 imm:8', sem: DP.cmp.rri, set: { rot: 0, s: 1 } },
-    { name: 'T16_ADD_ri8', enc: '001 10 rd:3 imm:8', sem: DP.add.rri, set: { rot: 0 }, expand: (a, env) => { a.rn = a.rd; itS(a, env); } },
-    { name: 'T16_SUB_ri8', enc: '001 11 rd:3 imm:8', sem: DP.sub.rri, set: { rot: 0 }, expand: (a, env) => { a.rn = a.rd; itS(a, env); } },
+    { name: 'T16_ADD_ri8', enc: '001 10 rd:3 imm:8', sem: DP.add.rri, set: { rot: 0, two: 1 }, expand: (a, env) => { a.rn = a.rd; itS(a, env); } },
+    { name: 'T16_SUB_ri8', enc: '001 11 rd:3 imm:8', sem: DP.sub.rri, set: { rot: 0, two: 1 }, expand: (a, env) => { a.rn = a.rd; itS(a, env); } },
     // Register-controlled shifts: Rdn = Rdn <shift> Rm.
     ...(['0010', '0011', '0100', '0111'] as const).map((opc, i): Row => ({
       name: `T16_${['LSL', 'LSR', 'ASR', 'ROR'][i]}_rr`,
@@ -50,13 +50,13 @@ function rows(): Row[] {
     { name: 'T16_CMP_rr', enc: '010000 1010 rm:3 rn:3', sem: DP.cmp.rrri, set: { s: 1, shty: 0, shim: 0 } },
     { name: 'T16_CMN_rr', enc: '010000 1011 rm:3 rn:3', sem: DP.cmn.rrri, set: { s: 1, shty: 0, shim: 0 } },
     // MULS Rdm, Rn, Rdm.
-    { name: 'T16_MUL', enc: '010000 1101 rn:3 rd:3', sem: MUL, expand: (a, env) => { a.rm = a.rd; itS(a, env); } },
+    { name: 'T16_MUL', enc: '010000 1101 rn:3 rd:3', sem: MUL, set: { two: 1 }, expand: (a, env) => { a.rm = a.rd; itS(a, env); } },
     { name: 'T16_MVN_rr', enc: '010000 1111 rm:3 rd:3', sem: DP.mvn.rrri, set: { shty: 0, shim: 0 }, expand: itS },
     ...DPREG.map(([opc, op]): Row => ({
       name: `T16_${op.toUpperCase()}_rr`,
       enc: `010000 ${opc} rm:3 rd:3`,
       sem: DP[op].rrri,
-      set: { shty: 0, shim: 0 },
+      set: { shty: 0, shim: 0, two: 1 },
       expand: (a, env) => {
         a.rn = a.rd;
         itS(a, env);
@@ -67,7 +67,7 @@ function rows(): Row[] {
       name: 'T16_ADD_hi',
       enc: '010001 00 dn:1 rm:4 rd:3',
       sem: DP.add.rrri,
-      set: { s: 0, shty: 0, shim: 0 },
+      set: { s: 0, shty: 0, shim: 0, two: 1 },
       expand: (a) => {
         a.rd |= a.dn << 3;
         a.rn = a.rd;
@@ -97,8 +97,8 @@ function rows(): Row[] {
     // ADR: Rd = Align(PC, 4) + imm8 * 4;  ADD Rd, SP, #imm8 * 4.
     { name: 'T16_ADR', enc: '1010 0 rd:3 imm:8', sem: DP.add.rri, set: { rn: 15, s: 0, rot: 0 }, expand: (a) => { a.imm *= 4; } },
     { name: 'T16_ADD_SP_i', enc: '1010 1 rd:3 imm:8', sem: DP.add.rri, set: { rn: 13, s: 0, rot: 0 }, expand: (a) => { a.imm *= 4; } },
-    { name: 'T16_ADD_SPSP_i', enc: '1011 0000 0 imm:7', sem: DP.add.rri, set: { rd: 13, rn: 13, s: 0, rot: 0 }, expand: (a) => { a.imm *= 4; } },
-    { name: 'T16_SUB_SPSP_i', enc: '1011 0000 1 imm:7', sem: DP.sub.rri, set: { rd: 13, rn: 13, s: 0, rot: 0 }, expand: (a) => { a.imm *= 4; } },
+    { name: 'T16_ADD_SPSP_i', enc: '1011 0000 0 imm:7', sem: DP.add.rri, set: { rd: 13, rn: 13, s: 0, rot: 0, two: 1 }, expand: (a) => { a.imm *= 4; } },
+    { name: 'T16_SUB_SPSP_i', enc: '1011 0000 1 imm:7', sem: DP.sub.rri, set: { rd: 13, rn: 13, s: 0, rot: 0, two: 1 }, expand: (a) => { a.imm *= 4; } },
   ];
   return out;
 }

@@ -59,6 +59,10 @@ const OPS: Op[] = [
 
 const SP_OK = new Set(['add', 'sub', 'cmn', 'cmp']);
 
+/** Operations with a 16-bit form too: objdump marks their T32 encodings `.w` (args.w). */
+const HAS_T16 = new Set(['and', 'bic', 'orr', 'eor', 'add', 'adc', 'sbc', 'sub', 'mov', 'mvn', 'tst', 'cmp', 'cmn']);
+const W = (op: string) => ({ w: HAS_T16.has(op) ? 1 : 0 });
+
 function rows(): Row[] {
   const out: Row[] = [];
   for (const o of OPS) {
@@ -67,13 +71,13 @@ function rows(): Row[] {
     const reg = `11101 01 ${o.opc}`;
     if (o.test) {
       const T = o.test.toUpperCase();
-      out.push({ name: `T32_${T}_rri`, enc: `${imm} 1 rn:4 0 imm:3 1111 imm:8`, sem: DP[o.test].rri, set: { s: 1 }, expand: thumbExpandImm, valid: (a) => a.rn !== 15 });
-      out.push({ name: `T32_${T}_rrri`, enc: `${reg} 1 rn:4 0 shim:3 1111 shim:2 shty:2 rm:4`, sem: DP[o.test].rrri, set: { s: 1 }, valid: (a) => a.rn !== 15 && noSPPC(a.rm) });
+      out.push({ name: `T32_${T}_rri`, enc: `${imm} 1 rn:4 0 imm:3 1111 imm:8`, sem: DP[o.test].rri, set: { s: 1, ...W(o.test) }, expand: thumbExpandImm, valid: (a) => a.rn !== 15 });
+      out.push({ name: `T32_${T}_rrri`, enc: `${reg} 1 rn:4 0 shim:3 1111 shim:2 shty:2 rm:4`, sem: DP[o.test].rrri, set: { s: 1, ...W(o.test) }, valid: (a) => a.rn !== 15 && noSPPC(a.rm) });
     }
     if (o.move) {
       const M = o.move.toUpperCase();
-      out.push({ name: `T32_${M}_ri`, enc: `${imm} s:1 1111 0 imm:3 rd:4 imm:8`, sem: DP[o.move].rri, expand: thumbExpandImm, valid: (a) => noSPPC(a.rd) });
-      out.push({ name: `T32_${M}_rrsi`, enc: `${reg} s:1 1111 0 shim:3 rd:4 shim:2 shty:2 rm:4`, sem: DP[o.move].rrri, valid: (a) => noSPPC(a.rd) && noSPPC(a.rm) });
+      out.push({ name: `T32_${M}_ri`, enc: `${imm} s:1 1111 0 imm:3 rd:4 imm:8`, sem: DP[o.move].rri, set: W(o.move), expand: thumbExpandImm, valid: (a) => noSPPC(a.rd) });
+      out.push({ name: `T32_${M}_rrsi`, enc: `${reg} s:1 1111 0 shim:3 rd:4 shim:2 shty:2 rm:4`, sem: DP[o.move].rrri, set: W(o.move), valid: (a) => noSPPC(a.rd) && noSPPC(a.rm) });
     }
     // SP is allowed as Rn (and Rd) for ADD/SUB/CMP/CMN with an SP operand (A8.8.9, A8.8.222).
     const sp = SP_OK.has(o.op);
@@ -81,6 +85,7 @@ function rows(): Row[] {
       name: `T32_${U}_rri`,
       enc: `${imm} s:1 rn:4 0 imm:3 rd:4 imm:8`,
       sem: DP[o.op].rri,
+      set: W(o.op),
       expand: thumbExpandImm,
       when: (a) => !(o.test && a.rd === 15 && a.s === 1) && !(o.move && a.rn === 15),
       valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : noSPPC(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13),
@@ -89,13 +94,14 @@ function rows(): Row[] {
       name: `T32_${U}_rrri`,
       enc: `${reg} s:1 rn:4 0 shim:3 rd:4 shim:2 shty:2 rm:4`,
       sem: DP[o.op].rrri,
+      set: W(o.op),
       when: (a) => !(o.test && a.rd === 15 && a.s === 1) && !(o.move && a.rn === 15),
       valid: (a) => (sp ? a.rd !== 15 && (a.rd !== 13 || a.rn === 13) : noSPPC(a.rd)) && a.rn !== 15 && (sp || a.rn !== 13) && noSPPC(a.rm),
     });
   }
   // Plain binary immediate: ADDW/SUBW (ADR when Rn = PC), MOVW/MOVT.
-  out.push({ name: 'T32_ADDW', enc: '11110 imm:1 1 00000 rn:4 0 imm:3 rd:4 imm:8', sem: DP.add.rri, set: { s: 0, rot: 0 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
-  out.push({ name: 'T32_SUBW', enc: '11110 imm:1 1 01010 rn:4 0 imm:3 rd:4 imm:8', sem: DP.sub.rri, set: { s: 0, rot: 0 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
+  out.push({ name: 'T32_ADDW', enc: '11110 imm:1 1 00000 rn:4 0 imm:3 rd:4 imm:8', sem: DP.add.rri, set: { s: 0, rot: 0, w12: 1 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
+  out.push({ name: 'T32_SUBW', enc: '11110 imm:1 1 01010 rn:4 0 imm:3 rd:4 imm:8', sem: DP.sub.rri, set: { s: 0, rot: 0, w12: 1 }, valid: (a) => a.rd !== 15 && (a.rd !== 13 || a.rn === 13) });
   out.push({ name: 'T32_MOVW', enc: '11110 imm:1 1 00100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVW, valid: (a) => noSPPC(a.rd), expand: reorder16 });
   out.push({ name: 'T32_MOVT', enc: '11110 imm:1 1 01100 imm:4 0 imm:3 rd:4 imm:8', sem: MOVT, valid: (a) => noSPPC(a.rd), expand: reorder16 });
   // Register-controlled shifts: LSL/LSR/ASR/ROR{S}.W Rd, Rn, Rm = MOV Rd, Rn, <shift> Rm.
@@ -103,6 +109,7 @@ function rows(): Row[] {
     name: 'T32_MOV_rrsr',
     enc: '11111 010 0 shty:2 s:1 rm:4 1111 rd:4 0000 rs:4',
     sem: DP.mov.rrrr,
+    set: { w: 1 },
     valid: (a) => noSPPC(a.rd) && noSPPC(a.rm) && noSPPC(a.rs),
   });
   return out;

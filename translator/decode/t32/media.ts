@@ -11,15 +11,19 @@ import { PKH, QADD, QDADD, QDSUB, QSUB, SSAT, SSAT16, USAT, USAT16 } from '../..
 const T32_OP: Record<string, string> = { add8: '000', add16: '001', asx: '010', sub8: '100', sub16: '101', sax: '110' };
 const T32_PREFIX: Record<string, string> = { s: '000', q: '001', sh: '010', u: '100', uq: '101', uh: '110' };
 
-/** The misc group encodes Rm twice (A6.3.15); they must agree. */
+/**
+ * The misc group encodes Rm twice (A6.3.15): different values are UNPREDICTABLE; QEMU uses the
+ * second (hw2) field and ignores the first, and so do we.
+ */
 const sameRm = (a: Args) => a.rm === a.rm2;
 
-const MISC: [string, string, string, typeof CLZ][] = [
-  ['T32_REV', '001', '00', REV],
-  ['T32_REV16', '001', '01', REV16],
-  ['T32_RBIT', '001', '10', RBIT],
-  ['T32_REVSH', '001', '11', REVSH],
-  ['T32_CLZ', '011', '00', CLZ],
+/** name, op1, op2, routine, `.w` (a T16 form exists). */
+const MISC: [string, string, string, typeof CLZ, number][] = [
+  ['T32_REV', '001', '00', REV, 1],
+  ['T32_REV16', '001', '01', REV16, 1],
+  ['T32_RBIT', '001', '10', RBIT, 0],
+  ['T32_REVSH', '001', '11', REVSH, 1],
+  ['T32_CLZ', '011', '00', CLZ, 0],
 ];
 
 const EXT: [string, string, typeof SXTB][] = [
@@ -32,7 +36,7 @@ const EXT: [string, string, typeof SXTB][] = [
 ];
 
 export const ROWS: Row[] = [
-  ...MISC.map(([name, op1, op2, sem]): Row => ({ name, enc: `11111 010 1 ${op1} rm2:4 1111 rd:4 10 ${op2} rm:4`, sem, when: sameRm, valid: (a) => noSPPC(a.rd, a.rm) })),
+  ...MISC.map(([name, op1, op2, sem, w]): Row => ({ name, enc: `11111 010 1 ${op1} rm2:4 1111 rd:4 10 ${op2} rm:4`, sem, set: { w }, valid: (a) => sameRm(a) && noSPPC(a.rd, a.rm) })),
   // Saturating add/subtract (A6.3.15): op2 00 QADD, 01 QDADD, 10 QSUB, 11 QDSUB.
   ...([
     ['T32_QADD', '00', QADD],
@@ -60,5 +64,5 @@ export const ROWS: Row[] = [
   ),
   { name: 'T32_SEL', enc: '11111 010 1 010 rn:4 1111 rd:4 1000 rm:4', sem: SEL, valid: (a) => noSPPC(a.rd, a.rn, a.rm) },
   { name: 'T32_USAD8', enc: '11111 0110 111 rn:4 ra:4 rd:4 0000 rm:4', sem: USAD8, valid: (a) => noSPPC(a.rd, a.rn, a.rm) && a.ra !== 13 },
-  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `11111 010 0 ${op} rn:4 1111 rd:4 10 rot:2 rm:4`, sem, valid: (a) => noSPPC(a.rd, a.rm) && a.rn !== 13 })),
+  ...EXT.map(([name, op, sem]): Row => ({ name, enc: `11111 010 0 ${op} rn:4 1111 rd:4 10 rot:2 rm:4`, sem, set: { w: name.endsWith('16') ? 0 : 1 }, valid: (a) => noSPPC(a.rd, a.rm) && a.rn !== 13 })),
 ];

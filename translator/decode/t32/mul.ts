@@ -7,7 +7,7 @@ import { SMLAD, SMLALD, SMLALxy, SMLAWy, SMLAxy, SMLSD, SMLSLD, SMMLA, SMMLS, SM
 const long = (a: Record<string, number>) => noSPPC(a.rdlo, a.rdhi, a.rn, a.rm) && a.rdhi !== a.rdlo;
 
 export const ROWS: Row[] = [
-  { name: 'T32_MUL', enc: '11111 0110 000 rn:4 1111 rd:4 0000 rm:4', sem: MUL, set: { s: 0 }, valid: (a) => noSPPC(a.rd, a.rn, a.rm) },
+  { name: 'T32_MUL', enc: '11111 0110 000 rn:4 1111 rd:4 0000 rm:4', sem: MUL, set: { s: 0, w: 1 }, valid: (a) => noSPPC(a.rd, a.rn, a.rm) },
   { name: 'T32_MLA', enc: '11111 0110 000 rn:4 ra:4 rd:4 0000 rm:4', sem: MLA, set: { s: 0 }, valid: (a) => noSPPC(a.rd, a.rn, a.rm, a.ra) },
   { name: 'T32_MLS', enc: '11111 0110 000 rn:4 ra:4 rd:4 0001 rm:4', sem: MLS, valid: (a) => noSPPC(a.rd, a.rn, a.rm, a.ra) },
   // Ra = 1111 selects the non-accumulating form (A6.3.16).
