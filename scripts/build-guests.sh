@@ -2,8 +2,10 @@
 # Builds our test guests (spec/guests/*.c and *.S) as static armhf executables, in both
 # instruction sets: <cache>/armvisor/guests/<name>-arm (-marm) and <name>-thumb (-mthumb).
 # Debian's armhf compiler defaults apply (ARMv7-A, VFPv3-D16, hard float; no NEON).
-# Only sources newer than their outputs are rebuilt. Then runs spec/diff/build.sh if present.
-# Usage: build-guests.sh [NAME...]   (only the named guests, e.g. `demo`, and no spec/diff build)
+# Only sources newer than their outputs are rebuilt. Then runs spec/diff/build.sh and
+# scripts/build-baremetal.sh (the bare-metal system tests) if present.
+# Usage: build-guests.sh [NAME...]   (only the named guests, e.g. `demo`, and no spec/diff or
+# bare-metal build)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,4 +47,7 @@ done
 
 if [ $# = 0 ] && [ -f "$root/spec/diff/build.sh" ]; then
   bash "$root/spec/diff/build.sh"
+fi
+if [ $# = 0 ] && [ -f "$root/scripts/build-baremetal.sh" ]; then
+  bash "$root/scripts/build-baremetal.sh"
 fi
