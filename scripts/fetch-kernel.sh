@@ -3,7 +3,9 @@
 # one line per action; idempotent and silent when everything is already there. Nothing lands in
 # the repo. Layout of ${XDG_CACHE_HOME:-$HOME/.cache}/armvisor/kernel/ afterwards:
 #   vmlinuz                      the kernel zImage (linux-image-<ver>-armmp-lpae)
-#   System.map, config           its symbol map and build configuration
+#   System.map, config           its symbol map (Debian's is a placeholder, replaced by the real
+#                                one that scripts/build-kernel-guest.mjs reads from the kernel's
+#                                kallsyms) and build configuration
 #   modules/xen-blkfront.ko*, modules/xen-netfront.ko*   the Xen PV front ends (as packaged)
 #   busybox                      busybox-static, for the initramfs
 #   VERSION                      the kernel release, e.g. 6.1.0-50-armmp-lpae

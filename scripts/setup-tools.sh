@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests need when they are missing, one line per action:
-# qemu-user (the reference CPU), the armhf cross compiler and libc (our test guests),
-# qemu-system-arm and the bare-metal compiler gcc-arm-none-eabi (the bare-metal system tests,
-# spec/guests/baremetal), and Debian's busybox-static for armhf (real-program tests), unpacked
-# into the user's cache.
+# qemu-user (the reference CPU), qemu-system-arm (the reference board `virt`), gdb-multiarch
+# (drives QEMU's and our gdb stubs), xz-utils (decompresses the kernel's zImage payload), the
+# armhf cross compiler and libc (our test guests), the bare-metal compiler gcc-arm-none-eabi (the
+# bare-metal system tests, spec/guests/baremetal), and Debian's busybox-static for armhf
+# (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
 # Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
 # build the demo guest: the cross compiler and libc; no qemu, no busybox)
@@ -49,9 +50,11 @@ fi
 
 missing=()
 [ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
+[ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
+[ "$compiler_only" = 1 ] || command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
+[ "$compiler_only" = 1 ] || command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
 [ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
-[ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
 [ "$compiler_only" = 1 ] || command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
 need_busybox=0
 [ "$compiler_only" = 1 ] || [ -x "$bbdir/bin/busybox" ] || need_busybox=1
