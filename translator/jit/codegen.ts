@@ -9,6 +9,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
 import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
+import { VfpInliner } from './vfp-inline.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -91,12 +92,16 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const entry = 0;
   const wordAddr = (w: number) => stateBase + 4 * w;
 
-  // State words used and written anywhere in the region, each in a local.
+  // State words used and written anywhere in the region, each in a local; but the VFP
+  // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
+  // the VFP helpers work on them, so helper calls need no spills.
+  const inState = (w: number) => w >= W.VFP || w === W.FPSCR;
+  const vfp = new VfpInliner(f, stateBase);
   const wordLocal = new Map<number, number>();
   const written = new Set<number>();
   for (const b of blocks) {
     for (const o of b.ops) {
-      if (o.op === Op.GET || o.op === Op.SET) {
+      if ((o.op === Op.GET || o.op === Op.SET) && !inState(o.imm)) {
         if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
         if (o.op === Op.SET) written.add(o.imm);
       }
@@ -198,10 +203,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.i32(o.imm).set(t(o.d));
           break;
         case Op.GET:
-          f.get(wordLocal.get(o.imm)!).set(t(o.d));
+          if (inState(o.imm)) f.i32(0).mem(O.i32_load, 2, wordAddr(o.imm)).set(t(o.d));
+          else f.get(wordLocal.get(o.imm)!).set(t(o.d));
           break;
         case Op.SET: {
-          f.get(t(o.a)).set(wordLocal.get(o.imm)!);
+          if (inState(o.imm)) f.i32(0).get(t(o.a)).mem(O.i32_store, 2, wordAddr(o.imm));
+          else f.get(t(o.a)).set(wordLocal.get(o.imm)!);
           const v = consts.get(o.a);
           if (o.imm === W.PC) pcConst = v ?? null;
           else if (o.imm === W.T) tConst = v ?? null;
@@ -276,16 +283,21 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         }
         case Op.CALL: {
           const h = HELPERS[o.imm];
-          if (h.touchesState) writeBack(h.vfpOnly);
           const args = o.args!;
-          for (let i = 0; i < 4; i++) {
-            if (i < args.length) f.get(t(args[i]));
-            else f.i32(0);
-          }
-          f.call(imports.helper(o.imm));
-          if (o.d >= 0) f.set(t(o.d));
-          else f.op(O.drop);
-          if (h.touchesState) loadWords(h.vfpOnly);
+          const call = () => {
+            if (h.touchesState) writeBack(h.vfpOnly);
+            for (let i = 0; i < 4; i++) {
+              if (i < args.length) f.get(t(args[i]));
+              else f.i32(0);
+            }
+            f.call(imports.helper(o.imm));
+            if (o.d >= 0) f.set(t(o.d));
+            else f.op(O.drop);
+            if (h.touchesState) loadWords(h.vfpOnly);
+          };
+          // A VFP operation inline, with the call as its slow path.
+          if (o.d < 0 && vfp.emit(o.imm, args.map((x) => consts.get(x)), call, ops, i)) break;
+          call();
           break;
         }
         case Op.IF:

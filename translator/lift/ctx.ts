@@ -25,6 +25,11 @@ export class LiftCtx {
   trackIT = false;
   /** Set by IT: the new ITSTATE for the following instructions. */
   newIT: number | null = null;
+  /**
+   * FPSCR.LEN and STRIDE are known to be zero here: an earlier VFP data-processing instruction
+   * of the block checked them unconditionally and nothing wrote FPSCR since (sem/vfp_dp.ts).
+   */
+  vecChecked = false;
 
   constructor(
     readonly b: IRBuilder,

@@ -16,14 +16,18 @@ const ty = (dp: number) => (dp ? 'f64' : 'f32');
 
 /**
  * Short vectors are not implemented by the Cortex-A15 (MVFR0.ShortVectors = 0): QEMU makes the
- * data-processing instructions UNDEFINED while FPSCR.LEN or STRIDE is nonzero. A side exit.
+ * data-processing instructions UNDEFINED while FPSCR.LEN or STRIDE is nonzero. A side exit;
+ * once per block while FPSCR is not written (only VMSR writes those fields).
  */
 export function vecCheck(ctx: LiftCtx): void {
+  if (ctx.vecChecked) return;
   const b = ctx.b;
   b.if(b.andi(b.get(W.FPSCR), 0x00370000));
   ctx.undef();
   ctx.pcWritten = false;
   b.endif();
+  // Outside any IF the check dominates the rest of the block.
+  if (b.ifDepth === 0) ctx.vecChecked = true;
 }
 
 const DP_NAMES: Record<number, string> = {

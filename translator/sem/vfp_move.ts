@@ -144,6 +144,7 @@ export const VMRS_VMSR: Sem = {
       else ctx.setReg(a.rt, v);
     } else {
       b.set(W.FPSCR, b.andi(ctx.reg(a.rt), FPSCR_MASK));
+      ctx.vecChecked = false;
     }
   },
   dis(a, d) {

@@ -5,7 +5,8 @@
 export const I32 = 0x7f;
 export const I64 = 0x7e;
 export const F64 = 0x7c;
-export type ValType = typeof I32 | typeof I64 | typeof F64;
+export const F32 = 0x7d;
+export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64;
 
 /** Opcodes we emit. */
 export const O = {
@@ -327,4 +328,80 @@ export class ModuleBuilder {
     });
     return out.finish();
   }
+}
+
+/** Floating-point opcodes (the JIT's inline VFP code, jit/vfp-inline.ts). */
+export const OF = {
+  f32_load: 0x2a,
+  f64_load: 0x2b,
+  f32_store: 0x38,
+  f64_store: 0x39,
+  f32_const: 0x43,
+  f64_const: 0x44,
+  f32_eq: 0x5b,
+  f32_ne: 0x5c,
+  f32_lt: 0x5d,
+  f32_gt: 0x5e,
+  f32_le: 0x5f,
+  f32_ge: 0x60,
+  f64_eq: 0x61,
+  f64_ne: 0x62,
+  f64_lt: 0x63,
+  f64_gt: 0x64,
+  f64_le: 0x65,
+  f64_ge: 0x66,
+  f32_abs: 0x8b,
+  f32_neg: 0x8c,
+  f32_sqrt: 0x91,
+  f32_add: 0x92,
+  f32_sub: 0x93,
+  f32_mul: 0x94,
+  f32_div: 0x95,
+  f64_abs: 0x99,
+  f64_neg: 0x9a,
+  f64_trunc: 0x9d,
+  f64_nearest: 0x9e,
+  f64_sqrt: 0x9f,
+  f64_add: 0xa0,
+  f64_sub: 0xa1,
+  f64_mul: 0xa2,
+  f64_div: 0xa3,
+  i32_trunc_f64_s: 0xaa,
+  i32_trunc_f64_u: 0xab,
+  f32_convert_i32_s: 0xb2,
+  f32_convert_i32_u: 0xb3,
+  f32_demote_f64: 0xb6,
+  f64_convert_i32_s: 0xb7,
+  f64_convert_i32_u: 0xb8,
+  f64_promote_f32: 0xbb,
+  i32_reinterpret_f32: 0xbc,
+  i64_reinterpret_f64: 0xbd,
+  i64_sub: 0x7d,
+  i64_shl: 0x86,
+  i64_lt_u: 0x54,
+} as const;
+
+/** i64.const of any 64-bit value. */
+export function i64const(f: FuncBody, v: bigint): FuncBody {
+  f.op(O.i64_const);
+  v = BigInt.asIntN(64, v);
+  for (;;) {
+    const byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
+      f.code.u8(byte);
+      return f;
+    }
+    f.code.u8(byte | 0x80);
+  }
+}
+
+/** f32.const / f64.const: the value's IEEE bytes, little-endian. */
+export function fconst(f: FuncBody, v: number, double: boolean): FuncBody {
+  const b = new DataView(new ArrayBuffer(8));
+  if (double) b.setFloat64(0, v, true);
+  else b.setFloat32(0, v, true);
+  f.op(double ? OF.f64_const : OF.f32_const);
+  for (let i = 0; i < (double ? 8 : 4); i++) f.code.u8(b.getUint8(i));
+  return f;
 }
