@@ -44,6 +44,43 @@ export function codeRanges(file: Uint8Array): CodeRange[] {
   return ranges;
 }
 
+export interface FunctionSymbol {
+  name: string;
+  /** Start address (the Thumb bit cleared). */
+  addr: number;
+  size: number;
+  /** Thumb code (the symbol's value has bit 0 set). */
+  thumb: boolean;
+}
+
+const STT_FUNC = 2;
+
+/** The function symbols (STT_FUNC) of an ARM ELF file's symbol table. */
+export function functionSymbols(file: Uint8Array): FunctionSymbol[] {
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const shoff = dv.getUint32(32, true);
+  const shentsize = dv.getUint16(46, true);
+  const shnum = dv.getUint16(48, true);
+  const out: FunctionSymbol[] = [];
+  const dec = new TextDecoder();
+  for (let i = 0; i < shnum; i++) {
+    const sh = shoff + i * shentsize;
+    if (dv.getUint32(sh + 4, true) !== SHT_SYMTAB) continue;
+    const symoff = dv.getUint32(sh + 16, true);
+    const symsize = dv.getUint32(sh + 20, true);
+    const stroff = dv.getUint32(shoff + dv.getUint32(sh + 24, true) * shentsize + 16, true);
+    for (let s = symoff; s + 16 <= symoff + symsize; s += 16) {
+      if ((file[s + 12]! & 0xf) !== STT_FUNC) continue;
+      const at = stroff + dv.getUint32(s, true);
+      let end = at;
+      while (file[end] !== 0) end++;
+      const value = dv.getUint32(s + 4, true);
+      out.push({ name: dec.decode(file.subarray(at, end)), addr: value & ~1, size: dv.getUint32(s + 8, true), thumb: (value & 1) === 1 });
+    }
+  }
+  return out;
+}
+
 /** Guest memory holding the file's PT_LOAD segments (read/execute), as a CodeSource for the lifter. */
 export function loadSegments(file: Uint8Array, mem = new FlatMemory()): FlatMemory {
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);

@@ -46,9 +46,14 @@ export function busyboxPath(): string {
   return join(cacheDir(), 'busybox', 'bin', 'busybox');
 }
 
-/** The built armvisor CLI entry point (ARMVISOR_MAIN overrides it, e.g. to test another build). */
+/**
+ * The built armvisor command: the bundle dist/armvisor.mjs (what `armvisor` runs), or
+ * dist/cli/main.js when no bundle was built. ARMVISOR_MAIN overrides it (e.g. another build).
+ */
 export function armvisorMain(): string {
-  return process.env.ARMVISOR_MAIN || resolve(repoRoot(), 'dist', 'cli', 'main.js');
+  if (process.env.ARMVISOR_MAIN) return process.env.ARMVISOR_MAIN;
+  const bundle = resolve(repoRoot(), 'dist', 'armvisor.mjs');
+  return existsSync(bundle) ? bundle : resolve(repoRoot(), 'dist', 'cli', 'main.js');
 }
 
 /** Spawns a process and collects its output; never rejects for a non-zero exit. */

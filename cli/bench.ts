@@ -1,7 +1,10 @@
 // `armvisor bench ...`: benchmark commands. The suites are loaded only when a bench runs, so
-// `armvisor run` never pays for them.
+// `armvisor run` never pays for them; they are loaded from dist/bench/ by path, so the bundle
+// dist/armvisor.mjs (scripts/bundle.mjs) does not carry them (nor benny).
 
+import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
+import { distPath } from './paths.js';
 
 function positiveNumber(v: string): number {
   const n = Number(v);
@@ -30,7 +33,7 @@ export function registerBench(program: Command): void {
     .option('--no-translate', 'skip the translation-cost micro-benchmark')
     .option('--out <dir>', 'where to write cpu.json and cpu.svg (default bench/results)')
     .action(async (o: { scale: number; runs: number; only?: string; engines: string; translate: boolean; out?: string }) => {
-      const { benchCpu, BenchError } = await import('../bench/cpu.js');
+      const { benchCpu, BenchError } = (await import(pathToFileURL(distPath('bench/cpu.js')).href)) as typeof import('../bench/cpu.js');
       try {
         await benchCpu({
           scale: o.scale,

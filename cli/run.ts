@@ -1,7 +1,7 @@
 // `armvisor run [options] PROG [ARGS...]`: Linux user mode, what qemu-arm does.
 
 import * as fs from 'node:fs';
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
 import { elfSymbols } from '../runtime/symbols.js';
@@ -69,6 +69,12 @@ function parseAddress(v: string | undefined): number | undefined {
   return n;
 }
 
+/** Keeps generated code in V8's baseline compiler (Liftoff). */
+function setLiftoffOnly(): void {
+  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--liftoff-only');
+}
+
 /** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
 export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
@@ -80,8 +86,9 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const profiler = opts.profile || opts.profileOut ? new Profiler() : undefined;
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
   // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
-  // brings the optimizing tiers back for the hottest regions.
-  if (engine === 'jit' && opts.tier2 !== 'on') v8.setFlagsFromString('--liftoff-only');
+  // brings the optimizing tiers back for the hottest regions. Set just before the first region
+  // is compiled: loading node:v8 costs start-up time a short run should not pay.
+  const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({
@@ -96,7 +103,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
       engineOptions: {
         profiler,
         checkJit: opts.checkJit,
-        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on' },
+        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on', beforeFirstCompile: liftoffOnly },
       },
     });
   } catch (e) {

@@ -15,6 +15,12 @@ export interface Helper {
   touchesState: boolean;
   /** It touches only the VFP registers and FPSCR, so generated code spills and reloads just those. */
   vfpOnly: boolean;
+  /**
+   * When the first argument is a constant: every state word the call may read or write (a
+   * superset is fine). Generated code then spills and reloads only those words around the
+   * call, instead of every VFP word its region holds in locals.
+   */
+  footprint?: (arg0: number) => readonly number[];
 }
 
 export const HELPERS: Helper[] = [];
@@ -25,13 +31,13 @@ const byName = new Map<string, Helper>();
  * state block it may read or write besides its arguments: everything (true), nothing (false),
  * or only the VFP registers and FPSCR ('vfp').
  */
-export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true): number {
+export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true, footprint?: Helper['footprint']): number {
   const old = byName.get(name);
   if (old) {
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp' };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', footprint };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

@@ -2,7 +2,7 @@
 //   sp -> argc, argv[0..argc-1], NULL, envp[...], NULL, auxv pairs, AT_NULL,
 // then (above) AT_RANDOM's 16 bytes, the platform string and the strings themselves.
 
-import { randomFillSync } from 'node:crypto';
+import { hostRandom } from './hostrandom.js';
 import type { FlatMemory } from '../memory/flat.js';
 
 export const AT = {
@@ -92,7 +92,7 @@ export function buildStack(mem: FlatMemory, top: number, info: StackInfo): Built
   const argAddrs = info.argv.map(putString);
   const platform = putString(PLATFORM);
   p = (p & ~15) >>> 0;
-  const rnd = info.random ?? randomFillSync(new Uint8Array(16));
+  const rnd = info.random ?? hostRandom(new Uint8Array(16));
   p -= 16;
   mem.write(p, rnd.subarray(0, 16));
   const random = p;

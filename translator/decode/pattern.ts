@@ -152,30 +152,34 @@ export function extract(c: CompiledRow, insn: number): Args {
  * positions that most rows fix), so a lookup scans only the rows compatible with the key.
  */
 export class Decoder {
-  readonly rows: CompiledRow[];
+  private compiled: CompiledRow[] | null = null;
   private readonly keyPos: number[];
   private readonly buckets: (CompiledRow[] | undefined)[];
+  private readonly keyBits: number;
 
   constructor(
     readonly tableName: string,
-    rows: Row[],
+    private readonly source: Row[],
     readonly width: 16 | 32,
     keyBits: number,
   ) {
-    this.rows = rows.map((r, i) => compileRow(r, width, i));
     const seen = new Set<string>();
-    for (const r of rows) {
+    for (const r of source) {
       if (seen.has(r.name)) throw new Error(`decode: duplicate row name ${r.name} in ${tableName}`);
       seen.add(r.name);
     }
     this.keyPos = [];
     for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) this.keyPos.push(i);
     this.keyBits = keyBits >>> 0;
-    // Buckets are filled on first use, so start-up does not pay for the whole key space.
+    // Rows are compiled, and buckets filled, on first use: start-up pays only for the tables
+    // (and the parts of their key space) a guest actually reaches.
     this.buckets = new Array(1 << this.keyPos.length);
   }
 
-  private readonly keyBits: number;
+  /** The table's rows, compiled (on first use). */
+  get rows(): CompiledRow[] {
+    return (this.compiled ??= this.source.map((r, i) => compileRow(r, this.width, i)));
+  }
 
   private bucket(k: number): CompiledRow[] {
     let kb = 0;

@@ -133,6 +133,15 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const writeBack = (vfpOnly = false) => {
     for (const w of written) if (!vfpOnly || isVfpWord(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
+  const spillWords = (words: readonly number[]) => {
+    for (const w of words) if (written.has(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
+  };
+  const reloadWords = (words: readonly number[]) => {
+    for (const w of words) {
+      const l = wordLocal.get(w);
+      if (l !== undefined) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
+    }
+  };
   loadWords();
   f.get(entry).set(scratch);
 
@@ -284,8 +293,15 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.CALL: {
           const h = HELPERS[o.imm];
           const args = o.args!;
+          // A helper that names the words it touches (from a constant first argument) gets
+          // just those spilled and reloaded (translation cost: far fewer bytes per call).
+          const a0 = h.footprint && args.length ? consts.get(args[0]) : undefined;
+          const touched = a0 !== undefined ? h.footprint!(a0) : null;
           const call = () => {
-            if (h.touchesState) writeBack(h.vfpOnly);
+            if (h.touchesState) {
+              if (touched) spillWords(touched);
+              else writeBack(h.vfpOnly);
+            }
             for (let i = 0; i < 4; i++) {
               if (i < args.length) f.get(t(args[i]));
               else f.i32(0);
@@ -293,7 +309,10 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.call(imports.helper(o.imm));
             if (o.d >= 0) f.set(t(o.d));
             else f.op(O.drop);
-            if (h.touchesState) loadWords(h.vfpOnly);
+            if (h.touchesState) {
+              if (touched) reloadWords(touched);
+              else loadWords(h.vfpOnly);
+            }
           };
           // A VFP operation inline, with the call as its slow path.
           if (o.d < 0 && vfp.emit(o.imm, args.map((x) => consts.get(x)), call, ops, i)) break;

@@ -22,6 +22,11 @@ export interface JitOptions {
   tier2Threshold: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
+  /**
+   * Called once, before the first region is compiled (the CLI sets V8's flags there, so a
+   * short run that never compiles does not load node:v8).
+   */
+  beforeFirstCompile?: () => void;
 }
 
 export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
@@ -140,6 +145,7 @@ export class Jit {
       for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) regions.push(live.slice(i, i + this.opts.maxRegionBlocks));
     }
     if (!regions.length) return;
+    if (this.opts.beforeFirstCompile && this.stats.modules === 0) this.opts.beforeFirstCompile();
     const t0 = performance.now();
     const { fns, bytes } = compileRegions(
       regions.map((r) => r.map((e) => e.block)),

@@ -1,7 +1,7 @@
 // The rest: uname, getrandom, sysinfo, prctl, personality, and the ARM private calls
 // (set_tls, get_tls, cacheflush, breakpoint).
 
-import { randomFillSync } from 'node:crypto';
+import { hostRandom } from '../hostrandom.js';
 import * as os from 'node:os';
 import { W } from '../../../translator/state.js';
 import { PAGE_SHIFT } from '../../memory/flat.js';
@@ -83,7 +83,7 @@ export const MISC: SyscallTable = {
   [NR.getrandom]: sys('getrandom', 'xux', (p, [buf, len, flags]) => {
     if (flags & ~7) err(E.EINVAL);
     const n = Math.min(len, 33554431);
-    randomFillSync(p.io.out(buf, n));
+    hostRandom(p.io.out(buf, n));
     return n;
   }),
   [NR.sysinfo]: sys('sysinfo', 'x', (p, [buf]) => sysinfo(p, buf)),

@@ -1,0 +1,73 @@
+// Helper footprints (translator/helpers.ts): generated code spills and reloads only the state
+// words a helper declares it may touch, so a footprint must cover every word the helper reads
+// or writes. Checked for the VFP helpers on random states and arguments: the helper changes no
+// word outside its footprint, and what it writes does not depend on any word outside it.
+import fc from 'fast-check';
+import { HELPERS } from '../translator/helpers.js';
+import { CpuState, STATE_BYTES, W } from '../translator/state.js';
+import { H, VOp, Cvt } from '../translator/vfp/helpers.js';
+
+const WORDS = STATE_BYTES / 4;
+
+const reg = fc.integer({ min: 0, max: 31 });
+/** toInt/fromInt carry the fraction bits + 64 in the third byte, not a register. */
+const regOrFbits = fc.oneof(reg, fc.integer({ min: 64, max: 96 }));
+
+/** Valid arguments per helper: the third register byte, and the operation, kind or flags. */
+const CASES: [keyof typeof H, fc.Arbitrary<number>, fc.Arbitrary<number>][] = [
+  ['dpS', reg, fc.integer({ min: 0, max: VOp.SQRT })],
+  ['dpD', reg, fc.integer({ min: 0, max: VOp.SQRT })],
+  ['cmp', reg, fc.integer({ min: 0, max: 3 })],
+  ['cvt', reg, fc.integer({ min: 0, max: Cvt.F16T_F32 })],
+  ['toInt', regOrFbits, fc.integer({ min: 0, max: 15 })],
+  ['fromInt', regOrFbits, fc.integer({ min: 0, max: 31 })],
+];
+
+/** A state block of pseudo-random words (xorshift32 from `seed`). */
+function randomWords(seed: number): Int32Array {
+  const w = new Int32Array(WORDS);
+  let x = seed | 1;
+  for (let i = 0; i < WORDS; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    w[i] = x;
+  }
+  return w;
+}
+
+function run(id: number, words: Int32Array, a: number, b: number): Int32Array {
+  const cpu = new CpuState(new ArrayBuffer(STATE_BYTES), 0);
+  cpu.i32.set(words);
+  HELPERS[id].fn(cpu, a, b, 0, 0);
+  return cpu.i32.slice();
+}
+
+describe('helper footprints', () => {
+  for (const [name, third, second] of CASES) {
+    test(`${name}: touches only its footprint`, () => {
+      const h = HELPERS[H[name]];
+      expect(h.footprint).toBeDefined();
+      fc.assert(
+        fc.property(reg, reg, third, second, fc.integer(), fc.integer(), (d, n, m, b, seed1, seed2) => {
+          const a = d | (n << 8) | (m << 16);
+          const fp = new Set(h.footprint!(a));
+          const s1 = randomWords(seed1);
+          s1[W.FPSCR] &= ~0x00370000; // no short vectors
+          // Same footprint words, everything else different.
+          const other = randomWords(seed2 ^ 0x5a5a5a5a);
+          const s2 = s1.map((v, i) => (fp.has(i) ? v : other[i]));
+          const r1 = run(h.id, s1, a, b);
+          const r2 = run(h.id, s2, a, b);
+          const bad: string[] = [];
+          for (let i = 0; i < WORDS; i++) {
+            if (!fp.has(i) && (r1[i] !== s1[i] || r2[i] !== s2[i])) bad.push(`word ${i} written outside the footprint`);
+            if (fp.has(i) && r1[i] !== r2[i]) bad.push(`word ${i} depends on words outside the footprint`);
+          }
+          expect(bad).toEqual([]);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});
