@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests need when they are missing, one line per action:
-# qemu-user (the reference CPU), the armhf cross compiler and libc (our test guests), and
+# qemu-user and qemu-system-arm (the reference CPUs), the armhf cross compiler and libc (our test guests), and
 # Debian's busybox-static for armhf (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
 # Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
@@ -47,6 +47,8 @@ fi
 
 missing=()
 [ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
+# qemu-system-arm: the reference the system-mode tests compare against (spec/priv-qemu.test.ts).
+[ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
 command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
 [ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
 need_busybox=0
