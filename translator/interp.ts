@@ -6,6 +6,7 @@
 import { HELPERS } from './helpers.js';
 import { Exit, Mem, Op, type ExitReason, type IRBlock } from './ir.js';
 import { W, type CpuState } from './state.js';
+import { CpuTrap } from './sys.js';
 
 /** A guest memory access that cannot complete. */
 export class MemFault {
@@ -192,6 +193,13 @@ export class Interpreter {
       }
       throw new Error('interp: block without EXIT');
     } catch (e) {
+      if (e instanceof CpuTrap) {
+        // A helper raised an exception at this instruction (system mode); nothing retired.
+        this.cpu.addICount(count - 1);
+        st[W.PC] = pc;
+        if (it >= 0) st[W.ITSTATE] = it;
+        return e.reason;
+      }
       if (!(e instanceof MemFault)) throw e;
       // Precise fault: the faulting instruction did not retire.
       this.cpu.addICount(count - 1);

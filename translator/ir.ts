@@ -66,8 +66,10 @@ export const Exit = {
   PREFETCH_ABORT: 5, // instruction fetch fault at PC
   ALIGN_FAULT: 6, // alignment fault; FAULT_ADDR/FAULT_PC set
   YIELD: 7, // WFI/WFE/YIELD hint: a good place to let the host run
-  SMC: 8,
-  HVC: 9,
+  SMC: 8, // PC = next instruction, TRAP_IMM = imm4
+  HVC: 9, // PC = next instruction, TRAP_IMM = imm16
+  WFI: 10, // system mode: wait for interrupt; PC = next instruction
+  WFE: 11, // system mode: wait for event; PC = next instruction
 } as const;
 export type ExitReason = (typeof Exit)[keyof typeof Exit];
 

@@ -5,6 +5,8 @@
 // so core registers, flags and system words are uniform to the lifter.
 // N, Z, C, V and Q each hold 0 or 1 in a word of their own (DESIGN.md, "The JIT").
 
+import type { SysPort } from './sys.js';
+
 /** Word indices into the state block. */
 export const W = {
   R0: 0, // R0..R15 are words 0..15
@@ -36,6 +38,40 @@ export const W = {
   TEEHBR: 40, // ThumbEE handler base (MRC/MCR p14, 6, c1, c0, 0: PL0 read/write on qemu-arm)
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
+  // ---- system mode (PL1/PL0; see modes.ts). User mode (`armvisor run`) never reads these. ----
+  /** CPSR bits not held elsewhere: M[4:0], F, I, A, E (the PSR_CTL mask); 0x10 (User) in user mode. */
+  PSR: 128,
+  /** Banked copies (ARM ARM B1.3.2) of the registers the current mode does not see; the
+   *  current mode's live in R8-R14. R8_usr..R12_usr, R8_fiq..R12_fiq: five words each. */
+  R8_USR: 129,
+  R8_FIQ: 134,
+  SP_USR: 139,
+  LR_USR: 140,
+  SP_FIQ: 141,
+  LR_FIQ: 142,
+  SPSR_FIQ: 143,
+  SP_IRQ: 144,
+  LR_IRQ: 145,
+  SPSR_IRQ: 146,
+  SP_SVC: 147,
+  LR_SVC: 148,
+  SPSR_SVC: 149,
+  SP_ABT: 150,
+  LR_ABT: 151,
+  SPSR_ABT: 152,
+  SP_UND: 153,
+  LR_UND: 154,
+  SPSR_UND: 155,
+  SP_MON: 156,
+  LR_MON: 157,
+  SPSR_MON: 158,
+  SP_HYP: 159,
+  ELR_HYP: 160,
+  SPSR_HYP: 161,
+  /** The event register of WFE/SEV (B1.8.13), 0 or 1. */
+  EVENT: 162,
+  /** Second result word of a helper returning 64 bits (MRRC). */
+  HI: 163,
 } as const;
 
 /** Word index of single-precision register Sn (n < 32). */
@@ -65,7 +101,11 @@ export class CpuState {
     this.d = new Float64Array(buffer, base + W.VFP * 4, 32);
     this.s = new Float32Array(buffer, base + W.VFP * 4, 32);
     this.i32[W.EXCL_ADDR] = -1;
+    this.i32[W.PSR] = 0x10;
   }
+
+  /** System mode: the runtime's port for helpers that reach CP15 and friends (null in user mode). */
+  sys: SysPort | null = null;
 
   get pc(): number {
     return this.u32[W.PC];

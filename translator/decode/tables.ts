@@ -49,6 +49,12 @@ export const T32 = new Decoder(
   0xfff08000,
 );
 
+const VFP_ROWS = new Set<Row>([...VFP_A32, ...VFP_T32]);
+/** A VFP (cp10/cp11) row: UNDEFINED in system mode while VFP is disabled. */
+export function isVfpRow(row: Row): boolean {
+  return VFP_ROWS.has(row);
+}
+
 export const ALL_DECODERS = [A32, A32_UNCOND, T16, T32];
 
 const ARM_ENV: DecodeEnv = { inIT: false, lastInIT: true };

@@ -6,7 +6,8 @@
 import { Exit, IRBuilder, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { LiftCtx, condTemp } from './ctx.js';
-import { decodeArm, decodeThumb, isThumb32, type DecodedInsn } from '../decode/tables.js';
+import { decodeArm, decodeThumb, isThumb32, isVfpRow, type DecodedInsn } from '../decode/tables.js';
+import type { SysLift } from '../sys.js';
 
 /** Where the lifter reads guest code. Returns -1 when the halfword cannot be fetched. */
 export interface CodeSource {
@@ -21,6 +22,8 @@ export interface LiftOptions {
    * a region holds each instruction once and branches into the other block instead.
    */
   stopAt?: (pc: number, thumb: boolean) => boolean;
+  /** System mode: the privilege level and state the block is lifted for (sys.ts). */
+  sys?: SysLift;
 }
 
 export const DEFAULT_LIFT: LiftOptions = { maxInsns: 64 };
@@ -65,6 +68,8 @@ export function decodeAt(insn: number, len: number, thumb: boolean, it: number):
 export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: number, opts: LiftOptions = DEFAULT_LIFT): IRBlock {
   const b = new IRBuilder();
   const ctx = new LiftCtx(b, thumb);
+  const sys = opts.sys ?? null;
+  ctx.sys = sys;
   const start = pc >>> 0;
   let it = thumb ? itstate & 0xff : 0;
   ctx.trackIT = thumb && it !== 0;
@@ -112,11 +117,13 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
     ctx.cond = cond;
     const itNext = thumb ? itAdvance(it) : 0;
     ctx.itAfter = itNext;
+    ctx.itHere = it;
 
     const conditional = cond < 14;
     if (conditional) b.if(condTemp(b, cond));
-    if (d) d.sem.lift(ctx, d.args);
-    else ctx.undef();
+    if (!d) ctx.undef();
+    else if (sys && !sys.vfp && isVfpRow(d.row) && d.row.name !== 'VMSR_VMRS') ctx.undef(); // CPACR cp10/cp11 access and FPEXC.EN
+    else d.sem.lift(ctx, d.args);
     if (conditional) b.endif();
 
     if (ctx.newIT !== null) {

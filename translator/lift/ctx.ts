@@ -4,6 +4,7 @@
 
 import { Exit, IRBuilder, Mem, Op, type ExitReason } from '../ir.js';
 import { W } from '../state.js';
+import type { SysLift } from '../sys.js';
 
 export type Temp = number;
 
@@ -23,6 +24,8 @@ export class LiftCtx {
   itAfter = 0;
   /** Thumb blocks that saw or started in an IT block store ITSTATE on exit. */
   trackIT = false;
+  /** ITSTATE of the instruction being lifted (Thumb). */
+  itHere = 0;
   /** Set by IT: the new ITSTATE for the following instructions. */
   newIT: number | null = null;
   /**
@@ -30,6 +33,8 @@ export class LiftCtx {
    * of the block checked them unconditionally and nothing wrote FPSCR since (sem/vfp_dp.ts).
    */
   vecChecked = false;
+  /** System mode: what the block is lifted for (privilege...); null in Linux user mode. */
+  sys: SysLift | null = null;
 
   constructor(
     readonly b: IRBuilder,
@@ -99,7 +104,13 @@ export class LiftCtx {
   /** UNDEFINED: PC stays at this instruction. */
   undef(): void {
     this.b.set(W.PC, this.b.const(this.pc));
-    this.exit(Exit.UNDEF);
+    if (this.sys && this.trackIT) {
+      // System mode: the exception saves this instruction's ITSTATE in the SPSR (B1.8.3).
+      this.b.set(W.ITSTATE, this.b.const(this.itHere));
+      this.b.exit(Exit.UNDEF);
+    } else {
+      this.exit(Exit.UNDEF);
+    }
     this.pcWritten = true;
   }
 

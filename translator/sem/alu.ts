@@ -9,6 +9,7 @@
 import type { Args, DisCtx, Sem } from '../decode/pattern.js';
 import { Op, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { imm, mn, r, shiftImm, shiftReg } from './fmt.js';
+import { exceptionReturn, isSysExcReturn } from './priv.js';
 
 type Kind = 'logic' | 'arith' | 'test' | 'move';
 
@@ -63,6 +64,15 @@ function finish(ctx: LiftCtx, o: DpOp, a: Args, res: Temp, carry: Temp): void {
  */
 const excReturn = (o: DpOp, a: Args) => a.rd === 15 && a.s === 1 && (o.name === 'sub' || o.name === 'mov');
 
+/**
+ * System mode at PL1: every A32 `<op>S PC, ...` is an exception return (B9.3.20): the result
+ * goes to the PC and the SPSR to the CPSR, no flags are set. Returns the arguments to lift the
+ * operation with (S cleared), or null for the ordinary rules.
+ */
+function sysReturnArgs(ctx: LiftCtx, o: DpOp, a: Args): Args | null {
+  return o.kind !== 'test' && isSysExcReturn(ctx, a) ? { ...a, s: 0 } : null;
+}
+
 function operands(o: DpOp, a: Args, m: string): string {
   if (o.kind === 'test') return `${r(a.rn)}, ${m}`;
   if (o.kind === 'move') return `${r(a.rd)}, ${m}`;
@@ -110,11 +120,14 @@ function rrri(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rrri`,
     lift(ctx, a) {
-      if (excReturn(o, a)) return ctx.undef();
+      const ret = sysReturnArgs(ctx, o, a);
+      if (ret) a = ret;
+      else if (excReturn(o, a)) return ctx.undef();
       const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
       const [m, carry] = ctx.shiftImmC(ctx.reg(a.rm), a.shty, a.shim, wantCarry);
       const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
       const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
+      if (ret) return exceptionReturn(ctx, res);
       finish(ctx, o, a, res, carry);
     },
     dis: (a, d) => movShiftImm(o, a, d) ?? `${name(o, a, d.cc)} ${operands(o, a, r(a.rm) + shiftImm(a.shty, a.shim))}`,
@@ -125,11 +138,14 @@ function rrrr(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rrrr`,
     lift(ctx, a) {
-      if (excReturn(o, a)) return ctx.undef();
+      const ret = sysReturnArgs(ctx, o, a);
+      if (ret) a = ret;
+      else if (excReturn(o, a)) return ctx.undef();
       const wantCarry = (a.s === 1 || o.kind === 'test') && !isArith(o.name);
       const [m, carry] = ctx.shiftRegC(ctx.reg(a.rm), a.shty, ctx.reg(a.rs), wantCarry);
       const n = o.kind === 'move' ? -1 : ctx.reg(a.rn);
       const res = o.op(ctx, n, m, a.s === 1 || o.kind === 'test');
+      if (ret) return exceptionReturn(ctx, res);
       finish(ctx, o, a, res, carry);
     },
     dis: (a, d) => {
@@ -145,7 +161,9 @@ function rri(o: DpOp): Sem {
   return {
     name: `${o.name.toUpperCase()}_rri`,
     lift(ctx, a) {
-      if (excReturn(o, a)) return ctx.undef();
+      const ret = sysReturnArgs(ctx, o, a);
+      if (ret) a = ret;
+      else if (excReturn(o, a)) return ctx.undef();
       const b = ctx.b;
       const s = a.s === 1 || o.kind === 'test';
       const m = b.const(a.imm);
@@ -153,6 +171,7 @@ function rri(o: DpOp): Sem {
       // ADR-style reads of the PC use Align(PC, 4) in Thumb (ARM ARM A8.8.12).
       const n = o.kind === 'move' ? -1 : a.rn === 15 && ctx.thumb ? b.const(ctx.alignedPC()) : ctx.reg(a.rn);
       const res = o.op(ctx, n, m, s);
+      if (ret) return exceptionReturn(ctx, res);
       finish(ctx, o, a, res, carry);
     },
     dis: (a, d) => {

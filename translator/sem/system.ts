@@ -1,5 +1,7 @@
 // System and control instructions as a PL0 (user mode) guest sees them: SVC, BKPT, UDF, hints,
 // barriers, MRS/MSR of the APSR, CPS/SETEND, IT, and the coprocessor register transfers.
+// A block lifted for system mode (ctx.sys set) hands MRS/MSR, CPS, WFI/WFE/SEV and the
+// coprocessor transfers to sem/priv.ts instead; without ctx.sys nothing below changes.
 //
 // User-mode facts checked against qemu-arm 7.2 -cpu cortex-a15 (linux-user):
 // - MRS CPSR/APSR reads NZCVQ, GE and mode bits 0x10; the T, IT and J bits read as zero.
@@ -15,6 +17,7 @@
 import type { Args, Row, Sem } from '../decode/pattern.js';
 import { Exit, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { hex, r } from './fmt.js';
+import { liftCp32, liftCp64, liftCps, liftHint, liftMrsCpsr, liftMsrCpsr } from './priv.js';
 
 export const SVC: Sem = {
   name: 'SVC',
@@ -45,7 +48,9 @@ const HINT_NAMES: Record<number, string> = { 0: 'nop', 1: 'yield', 2: 'wfe', 3: 
 /** Hints: op 0-4 as named, 0xf0-0xff DBG #n, the rest execute as NOP. */
 export const HINT: Sem = {
   name: 'HINT',
-  lift: () => {},
+  lift: (ctx, a) => {
+    if (ctx.sys) liftHint(ctx, a.op);
+  },
   dis: (a, d) => {
     const w = d.thumb && d.len === 4 ? '.w' : '';
     if ((a.op & 0xf0) === 0xf0) return `dbg${d.cc} #${a.op & 15}`;
@@ -70,6 +75,7 @@ export const MRS: Sem = {
   lift(ctx, a) {
     const b = ctx.b;
     if (a.rd === 15) return ctx.undef(); // UNPREDICTABLE
+    if (ctx.sys) return liftMrsCpsr(ctx, a.rd);
     const bit = (w: number, n: number) => b.shli(b.get(w), n);
     let v = b.or(b.or(bit(W.N, 31), bit(W.Z, 30)), b.or(bit(W.C, 29), bit(W.V, 28)));
     v = b.or(v, bit(W.Q, 27));
@@ -98,6 +104,7 @@ const msrFields = (mask: number) => 'APSR_' + ((mask & 8 ? 'nzcvq' : '') + (mask
 export const MSR_r: Sem = {
   name: 'MSR_r',
   lift(ctx, a) {
+    if (ctx.sys) return liftMsrCpsr(ctx, ctx.reg(a.rn), a.mask);
     msrWrite(ctx, ctx.reg(a.rn), a.mask);
   },
   dis: (a, d) => `msr${d.cc} ${msrFields(a.mask)}, ${r(a.rn)}`,
@@ -107,15 +114,18 @@ export const MSR_r: Sem = {
 export const MSR_i: Sem = {
   name: 'MSR_i',
   lift(ctx, a) {
+    if (ctx.sys) return liftMsrCpsr(ctx, ctx.b.const(a.imm), a.mask);
     msrWrite(ctx, ctx.b.const(a.imm), a.mask);
   },
   dis: (a, d) => `msr${d.cc} ${msrFields(a.mask)}, #${hex(a.imm)}`,
 };
 
-/** CPS at PL0: no effect (B9.3.2). */
+/** CPS: no effect at PL0 (B9.3.2); at PL1 changes the masks and mode (priv.ts). */
 export const CPS: Sem = {
   name: 'CPS',
-  lift: () => {},
+  lift: (ctx, a) => {
+    if (ctx.sys && ctx.sys.pl === 1) liftCps(ctx, a);
+  },
   dis: (a) => (a.imod >= 2 ? `cps${a.imod === 2 ? 'ie' : 'id'} ${a.a ? 'a' : ''}${a.i ? 'i' : ''}${a.f ? 'f' : ''}` : `cps #${a.mode}`),
 };
 
@@ -198,6 +208,7 @@ const cpText = (a: Args) => `p${a.cp}, ${a.opc1}, ${r(a.rt)}, c${a.crn}, c${a.cr
 export const MRC: Sem = {
   name: 'MRC',
   lift(ctx, a) {
+    if (ctx.sys) return liftCp32(ctx, true, a.cp, a.opc1, a.crn, a.crm, a.opc2, a.rt);
     const rd = CP_READ[cpKey(a.cp, a.opc1, a.crn, a.crm, a.opc2)];
     if (!rd) return ctx.undef();
     const v = rd(ctx);
@@ -215,6 +226,7 @@ export const MRC: Sem = {
 export const MCR: Sem = {
   name: 'MCR',
   lift(ctx, a) {
+    if (ctx.sys) return liftCp32(ctx, false, a.cp, a.opc1, a.crn, a.crm, a.opc2, a.rt);
     const w = CP_WRITE[cpKey(a.cp, a.opc1, a.crn, a.crm, a.opc2)];
     if (w === undefined || a.rt === 15) return ctx.undef();
     if (w !== null) ctx.b.set(w, ctx.reg(a.rt));
@@ -225,6 +237,7 @@ export const MCR: Sem = {
 export const MRRC: Sem = {
   name: 'MRRC',
   lift(ctx, a) {
+    if (ctx.sys) return liftCp64(ctx, true, a);
     const v = CP_READ64[`p${a.cp}:${a.opc1}:c${a.crm}`];
     if (!v || a.rt === 15 || a.rt2 === 15) return ctx.undef();
     ctx.setReg(a.rt, ctx.b.const(v[0]));
@@ -233,10 +246,10 @@ export const MRRC: Sem = {
   dis: (a, d) => `mrrc${d.cc} p${a.cp}, ${a.opc1}, ${r(a.rt)}, ${r(a.rt2)}, c${a.crm}`,
 };
 
-/** No 64-bit coprocessor register is writable at PL0. */
+/** No 64-bit coprocessor register is writable at PL0 in user mode. */
 export const MCRR: Sem = {
   name: 'MCRR',
-  lift: (ctx) => ctx.undef(),
+  lift: (ctx, a) => (ctx.sys ? liftCp64(ctx, false, a) : ctx.undef()),
   dis: (a, d) => `mcrr${d.cc} p${a.cp}, ${a.opc1}, ${r(a.rt)}, ${r(a.rt2)}, c${a.crm}`,
 };
 

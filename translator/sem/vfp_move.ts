@@ -3,6 +3,7 @@
 // 32 bits: the Cortex-A15 under QEMU has Advanced SIMD, which owns the 8/16-bit forms and
 // VDUP), and VMRS/VMSR. Raw bit moves: no FP exceptions.
 
+import { liftCp32 } from './priv.js';
 import type { Sem } from '../decode/pattern.js';
 import { W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { wD, wS } from '../state.js';
@@ -134,6 +135,12 @@ export const VMRS_VMSR: Sem = {
   name: 'VMRS_VMSR',
   lift(ctx, a) {
     const b = ctx.b;
+    // System mode: without CPACR access every cp10 transfer is UNDEFINED (CPACR.cp10); FPSID,
+    // MVFR0/1 and FPEXC, reachable while FPEXC.EN is clear, are MRC/MCR p10, 7, <reg> in the
+    // register table.
+    if (ctx.sys && !ctx.sys.cp10) return ctx.undef();
+    if (ctx.sys && a.reg !== 1) return liftCp32(ctx, a.l === 1, 10, 7, a.reg, 0, 0, a.rt);
+    if (ctx.sys && !ctx.sys.vfp) return ctx.undef();
     if (a.reg !== 1) {
       ctx.undef();
       return;

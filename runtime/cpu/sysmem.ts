@@ -1,0 +1,270 @@
+// Guest memory of a system-mode CPU for the interpreter: virtual addresses go through the
+// stage 1 translation of runtime/mmu (with a small direct-mapped TLB in front), then, where
+// the hypervisor installs one, a stage 2 (see `stage2`), then to RAM or to the board's MMIO
+// callback. Faults are precise: the access throws MemFault after recording the DFSR/DFAR (or
+// IFSR/IFAR) values in `fault`, which the CPU copies to CP15 when it takes the abort.
+
+import { MemFault, type GuestMemory } from '../../translator/interp.js';
+import { Mem } from '../../translator/ir.js';
+import type { CodeSource } from '../../translator/lift/block.js';
+import { Mode, PSR_M } from '../../translator/modes.js';
+import { W, type CpuState } from '../../translator/state.js';
+import { alignmentDfsr, dfsr, ifsr } from '../mmu/fsr.js';
+import { isLongFormat, translate } from '../mmu/translate.js';
+import { Access, PhysAbort, Walk, type PhysReader } from '../mmu/types.js';
+import { SCTLR, type Cp15State } from './cp15.js';
+
+/** A device access: returns the value read (ignored for writes); throws PhysAbort when nothing answers. */
+export type MmioHandler = (pa: number, size: number, isWrite: boolean, value: number) => number;
+
+/**
+ * Stage 2 (the hypervisor's p2m; the second stage of the PL1&0 regime): maps an intermediate
+ * physical address to a physical one for an access, or returns -1 for a stage 2 fault. It is
+ * applied when a TLB entry is filled, so hits never pay for it.
+ */
+export type Stage2 = (ipa: number, access: Access) => number;
+
+/** The fault the last failed access recorded. */
+export interface FaultInfo {
+  /** DFSR or IFSR value. */
+  fsr: number;
+  /** DFAR or IFAR value. */
+  far: number;
+  prefetch: boolean;
+}
+
+/** Entries per TLB: one data TLB and one instruction TLB (so code and data never evict each other). */
+const TLB_BITS = 9;
+const TLB_SIZE = 1 << TLB_BITS;
+
+
+/** Short and long format FSR of a synchronous external abort (not on a walk). */
+const EXT_ABORT_SHORT = 0b01000;
+const EXT_ABORT_LONG = 0b010000 | (1 << 9);
+
+const WALK_ABORT = new PhysAbort(-1);
+
+export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
+  readonly dv: DataView;
+  readonly u8: Uint8Array;
+  /** One byte per RAM page: 1 when translated code was lifted from it. */
+  readonly codePages: Uint8Array;
+  /** Called with a physical page number when a store hits a page holding translated code. */
+  onCodeWrite: (paPage: number) => void = () => {};
+  /** The hypervisor's stage 2, or null (PA = IPA). */
+  stage2: Stage2 | null = null;
+  readonly fault: FaultInfo = { fsr: 0, far: 0, prefetch: false };
+  tlbFills = 0;
+
+  // Direct-mapped TLBs, data entries at [0, TLB_SIZE), instruction entries above: tag =
+  // virtual page + 1 (0 = empty), the PL1/PL0 Perm bits of the mapping, the physical page base.
+  private readonly tag = new Int32Array(2 * TLB_SIZE);
+  private readonly perms = new Uint8Array(2 * TLB_SIZE);
+  private readonly paPage = new Float64Array(2 * TLB_SIZE);
+  private readonly walk = new Walk();
+  private readonly ramEnd: number;
+
+  constructor(
+    readonly cpu: CpuState,
+    readonly cp15: Cp15State,
+    /** Guest RAM and the physical address of its first byte. */
+    readonly ram: Uint8Array,
+    readonly ramBase: number,
+    readonly mmio: MmioHandler,
+  ) {
+    this.u8 = ram;
+    this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    this.ramEnd = ramBase + ram.byteLength;
+    this.codePages = new Uint8Array(Math.ceil(ram.byteLength / 4096));
+  }
+
+  /** Drops every cached translation (TLB maintenance, context and regime changes). */
+  flushTlb(): void {
+    this.tag.fill(0);
+  }
+
+  private user(flags: number): boolean {
+    return (flags & Mem.USER) !== 0 || (this.cpu.i32[W.PSR] & PSR_M) === Mode.USR;
+  }
+
+  /**
+   * The physical address of `va` for an access; on a fault records it and throws MemFault.
+   */
+  translate(va: number, access: Access, user: boolean): number {
+    const vp = va >>> 12;
+    const slot = (vp & (TLB_SIZE - 1)) | (access === Access.EXEC ? TLB_SIZE : 0);
+    const need = (user ? 8 : 1) << access;
+    if (this.tag[slot] === vp + 1 && this.perms[slot] & need) return this.paPage[slot] + (va & 0xfff);
+    const w = translate(this, this.cp15, va >>> 0, access, user, this.walk);
+    this.tlbFills++;
+    if (!w.ok()) {
+      const f = this.fault;
+      f.prefetch = access === Access.EXEC;
+      f.fsr = f.prefetch ? ifsr(w) : dfsr(w, access === Access.WRITE);
+      f.far = va >>> 0;
+      throw new MemFault(va >>> 0, 'permission', access === Access.WRITE);
+    }
+    let pa = w.pa;
+    // Stage 2 joins here: the IPA from stage 1 becomes a PA (or a stage 2 fault) once per fill.
+    if (this.stage2) {
+      const p = this.stage2(pa, access);
+      if (p < 0) {
+        this.externalAbort(va, access);
+      }
+      pa = p;
+    }
+    this.tag[slot] = vp + 1;
+    this.perms[slot] = w.perms;
+    this.paPage[slot] = pa - (pa % 4096);
+    return pa;
+  }
+
+  private externalAbort(va: number, access: Access): never {
+    const f = this.fault;
+    f.prefetch = access === Access.EXEC;
+    const long = isLongFormat(this.cp15);
+    f.fsr = (long ? EXT_ABORT_LONG : EXT_ABORT_SHORT) | (access === Access.WRITE ? 1 << 11 : 0);
+    f.far = va >>> 0;
+    throw new MemFault(va >>> 0, 'unmapped', access === Access.WRITE);
+  }
+
+  private alignment(va: number, size: number, flags: number, write: boolean): void {
+    const mask = flags & Mem.ALIGN8 ? 7 : (flags & Mem.ALIGN) || this.cp15.sctlr & SCTLR.A ? size - 1 : 0;
+    if (va & mask) {
+      this.fault.prefetch = false;
+      this.fault.fsr = alignmentDfsr(isLongFormat(this.cp15), write);
+      this.fault.far = va >>> 0;
+      throw new MemFault(va >>> 0, 'alignment', write);
+    }
+  }
+
+  // ---- physical accesses -------------------------------------------------------------
+
+  private physLoad(pa: number, size: number, va: number): number {
+    if (pa >= this.ramBase && pa + size <= this.ramEnd) {
+      const o = pa - this.ramBase;
+      return size === 4 ? this.dv.getInt32(o, true) : size === 2 ? this.dv.getUint16(o, true) : this.u8[o];
+    }
+    try {
+      return this.mmio(pa, size, false, 0);
+    } catch (e) {
+      if (e instanceof PhysAbort) this.externalAbort(va, Access.READ);
+      throw e;
+    }
+  }
+
+  private physStore(pa: number, size: number, v: number, va: number): void {
+    if (pa >= this.ramBase && pa + size <= this.ramEnd) {
+      const o = pa - this.ramBase;
+      if (this.codePages[o >>> 12]) this.onCodeWrite(pa >>> 12);
+      if (size === 4) this.dv.setInt32(o, v, true);
+      else if (size === 2) this.dv.setUint16(o, v, true);
+      else this.u8[o] = v;
+      return;
+    }
+    try {
+      this.mmio(pa, size, true, size === 4 ? v : v & (size === 2 ? 0xffff : 0xff));
+    } catch (e) {
+      if (e instanceof PhysAbort) this.externalAbort(va, Access.WRITE);
+      throw e;
+    }
+  }
+
+  /** PhysReader for the translation table walk: RAM only (a walk into a device aborts). */
+  read32(pa: number): number {
+    if (pa >= this.ramBase && pa + 4 <= this.ramEnd) return this.dv.getInt32(pa - this.ramBase, true);
+    // One preallocated instance: the walker only tests its class, and building an Error (its
+    // stack trace) per failed walk made a guest looping on such aborts ~10x slower.
+    throw WALK_ABORT;
+  }
+
+  // ---- GuestMemory (the interpreter's port) -------------------------------------------
+
+  load(addr: number, flags: number): number {
+    const size = flags & Mem.SIZE_MASK;
+    this.alignment(addr, size, flags, false);
+    const user = this.user(flags);
+    let v: number;
+    if ((addr & 0xfff) + size > 4096) {
+      // Crosses a page: byte by byte, each translated.
+      v = 0;
+      for (let i = 0; i < size; i++) v |= this.physLoad(this.translate((addr + i) >>> 0, Access.READ, user), 1, addr + i) << (8 * i);
+    } else {
+      v = this.physLoad(this.translate(addr, Access.READ, user), size, addr);
+    }
+    if (flags & Mem.SIGNED) return size === 1 ? (v << 24) >> 24 : (v << 16) >> 16;
+    return size === 4 ? v | 0 : size === 2 ? v & 0xffff : v & 0xff;
+  }
+
+  store(addr: number, value: number, flags: number): void {
+    const size = flags & Mem.SIZE_MASK;
+    this.alignment(addr, size, flags, true);
+    const user = this.user(flags);
+    if ((addr & 0xfff) + size > 4096) {
+      // Translate every byte first so a fault leaves memory untouched.
+      const pas: number[] = [];
+      for (let i = 0; i < size; i++) pas.push(this.translate((addr + i) >>> 0, Access.WRITE, user));
+      for (let i = 0; i < size; i++) this.physStore(pas[i], 1, (value >>> (8 * i)) & 0xff, addr + i);
+      return;
+    }
+    this.physStore(this.translate(addr, Access.WRITE, user), size, value, addr);
+  }
+
+  // ---- CodeSource (the lifter's port) ---------------------------------------------------
+
+  /** A halfword of code at `va` for the current mode, or -1 when it cannot be fetched. */
+  fetch16(va: number): number {
+    const user = (this.cpu.i32[W.PSR] & PSR_M) === Mode.USR;
+    let pa: number;
+    try {
+      pa = this.translate(va >>> 0, Access.EXEC, user);
+    } catch (e) {
+      if (e instanceof MemFault) return -1;
+      throw e;
+    }
+    if (pa >= this.ramBase && pa + 2 <= this.ramEnd) {
+      const o = pa - this.ramBase;
+      this.codePages[o >>> 12] = 1;
+      return this.dv.getUint16(o, true);
+    }
+    // Executing from a device: not supported (the prefetch aborts as an external abort).
+    this.fault.prefetch = true;
+    this.fault.fsr = isLongFormat(this.cp15) ? EXT_ABORT_LONG : EXT_ABORT_SHORT;
+    this.fault.far = va >>> 0;
+    return -1;
+  }
+
+  /**
+   * Why fetching at `va` fails, as IFSR/IFAR (after the lifter reported a prefetch abort);
+   * null when it does not (the fault was on the second halfword of a Thumb instruction).
+   */
+  prefetchFault(va: number): FaultInfo | null {
+    const user = (this.cpu.i32[W.PSR] & PSR_M) === Mode.USR;
+    try {
+      const pa = this.translate(va >>> 0, Access.EXEC, user);
+      if (pa < this.ramBase || pa + 2 > this.ramEnd) {
+        this.fault.prefetch = true;
+        this.fault.fsr = isLongFormat(this.cp15) ? EXT_ABORT_LONG : EXT_ABORT_SHORT;
+        this.fault.far = va >>> 0;
+        return this.fault;
+      }
+      return null;
+    } catch (e) {
+      if (e instanceof MemFault) return this.fault;
+      throw e;
+    }
+  }
+
+  /** The physical page holding `va` for instruction fetch in the current mode, or -1. */
+  codePage(va: number): number {
+    const user = (this.cpu.i32[W.PSR] & PSR_M) === Mode.USR;
+    try {
+      return Math.floor(this.translate(va >>> 0, Access.EXEC, user) / 4096);
+    } catch (e) {
+      if (e instanceof MemFault) return -1;
+      throw e;
+    }
+  }
+}
+
+
