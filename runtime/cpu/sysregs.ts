@@ -3,7 +3,7 @@
 // time, read and written through the SysPort the helpers call (translator/sys.ts).
 //
 // Other parts of the runtime (the generic timer of the devices, later the hypervisor) add
-// their registers with registerSysRegs(); the Cortex-A15 set is in cp15-a15.ts.
+// their registers with registerSysRegs(); the Cortex-A15 set is in cortex-a15.ts.
 
 import { Exit } from '../../translator/ir.js';
 import { W, type CpuState } from '../../translator/state.js';
