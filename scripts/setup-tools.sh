@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the tests need when they are missing, one line per action:
-# qemu-user (the reference CPU), the armhf cross compiler and libc (our test guests), and
-# Debian's busybox-static for armhf (real-program tests), unpacked into the user's cache.
+# qemu-user (the reference CPU), the armhf cross compiler and libc (our test guests),
+# gdb-multiarch (the debugger the gdb stub's tests drive), and Debian's busybox-static for
+# armhf (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
 # Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
-# build the demo guest: the cross compiler and libc; no qemu, no busybox)
+# build the demo guest: the cross compiler and libc; no qemu, gdb or busybox)
 set -euo pipefail
 
 compiler_only=0
@@ -47,6 +48,7 @@ fi
 
 missing=()
 [ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
+[ "$compiler_only" = 1 ] || command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
 [ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
 need_busybox=0
