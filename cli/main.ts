@@ -56,6 +56,7 @@ export function buildProgram(): Command {
     .option('--profile', 'print where the time went and the hottest guest functions on stderr')
     .option('--profile-out <file>', 'write a profile that https://www.speedscope.app opens')
     .option('--dump-region <addr>', 'at exit, print the wasm (text) of the region holding ADDR')
+    .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')
     .passThroughOptions()
     .action(async (prog: string, args: string[], opts) => finish(await runProgram(prog, args, opts)));
 

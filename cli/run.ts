@@ -6,6 +6,8 @@ import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
 import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
+import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
+import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -28,6 +30,8 @@ export interface RunCliOptions {
   profileOut?: string;
   /** --dump-region ADDR: print the wasm of the region holding ADDR when the run ends. */
   dumpRegion?: string;
+  /** --gdb PORT: wait for gdb on localhost:PORT before the first instruction. */
+  gdb?: string;
 }
 
 /** A problem with the user's input: print `armvisor: <message>` and exit 1. */
@@ -75,6 +79,43 @@ function setLiftoffOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
+/** A GdbPortError as a UsageError (one line, exit 1). */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GdbPortError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** SIGKILL: the status of a program gdb killed, as a shell would report it (128 + 9). */
+const KILLED_STATUS = 128 + 9;
+
+/**
+ * `--gdb PORT`: the program waits for gdb before its first instruction, runs as gdb says,
+ * and runs on to its end when gdb detaches or disconnects.
+ */
+async function runUnderGdb(proc: LinuxProcess, port: number): Promise<number> {
+  const target = new LinuxGdbTarget(proc);
+  let end;
+  try {
+    end = await serveGdb(target, { port, log: stderrLine, trace: process.env.ARMVISOR_GDB_TRACE ? stderrLine : undefined });
+  } catch (e) {
+    if (e instanceof GdbPortError) throw new UsageError(e.message);
+    throw e;
+  }
+  switch (end.kind) {
+    case 'ended':
+      return target.end!.status;
+    case 'killed':
+      stderrLine('armvisor: program killed by gdb');
+      return KILLED_STATUS;
+    case 'detached':
+      return proc.run();
+  }
+}
+
 /** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
 export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
@@ -83,6 +124,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   if (opts.checkJit && engine !== 'jit') throw new UsageError('--check-jit needs --engine jit');
   const threshold = parseCount('--jit-threshold', opts.jitThreshold);
   const dumpAt = parseAddress(opts.dumpRegion);
+  const gdbPort = opts.gdb === undefined ? undefined : usage(() => parseGdbPort(opts.gdb!));
   const profiler = opts.profile || opts.profileOut ? new Profiler() : undefined;
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
   // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
@@ -113,7 +155,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   if (profiler) profiler.symbols = elfSymbols(fs.readFileSync(prog));
   let status: number;
   try {
-    status = proc.run();
+    status = gdbPort === undefined ? proc.run() : await runUnderGdb(proc, gdbPort);
   } catch (e) {
     if (e instanceof JitDivergence) {
       stderrLine(`armvisor: ${e.message}`);

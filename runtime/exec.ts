@@ -19,6 +19,9 @@ const JC_SIZE = 4096;
 /** Generated code returns to the dispatcher at least this often (guest instructions). */
 const MAX_BUDGET = 1 << 20;
 
+/** run() stopped before an instruction at a debugger breakpoint (setBreakpoints); not an ExitReason. */
+export const BREAKPOINT_HIT = 254;
+
 export interface EngineOptions {
   /** Called before each guest instruction with a line: address, encoding, disassembly. */
   trace?: (line: string) => void;
@@ -36,8 +39,12 @@ export class Engine {
   readonly cache = new BlockCache();
   readonly interp: Interpreter;
   readonly jit: Jit | null;
-  private readonly liftOpts: LiftOptions;
+  private readonly baseLift: LiftOptions;
+  /** baseLift, plus ending blocks before breakpoints while there are any. */
+  private liftOpts: LiftOptions;
   readonly lockstep: Lockstep | null;
+  /** Addresses run() stops before (gdb breakpoints); see setBreakpoints. */
+  private breakpoints: ReadonlySet<number> = new Set();
 
   constructor(
     readonly cpu: CpuState,
@@ -45,10 +52,10 @@ export class Engine {
     readonly opts: EngineOptions = {},
   ) {
     this.interp = new Interpreter(cpu, mem);
-    this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
+    this.liftOpts = this.baseLift = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit =
       opts.jit && !opts.trace
-        ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }, (b, stopAt) => liftBlock(this.mem, b.pc, b.thumb, b.itstate, { ...this.liftOpts, stopAt }))
+        ? new Jit(opts.jit, (p) => this.compilable(p), { ...DEFAULT_JIT, ...opts.jitOptions }, (b, stopAt) => liftBlock(this.mem, b.pc, b.thumb, b.itstate, { ...this.baseLift, stopAt: this.stopAtBreakpoints(stopAt) }))
         : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
 
@@ -59,6 +66,43 @@ export class Engine {
     const dropped = this.cache.invalidatePage(page);
     if (this.jit) this.jit.forget(dropped);
     this.requestExit();
+  }
+
+  /**
+   * Makes run() stop (BREAKPOINT_HIT) before executing an instruction at any of `addrs`.
+   * Blocks are lifted to end before a breakpoint, a block starting at one is never compiled
+   * (so compiled code reaches it only through a dispatcher miss), and the translations of
+   * every page whose breakpoints change are dropped. Costs nothing while the set is empty.
+   */
+  setBreakpoints(addrs: Iterable<number>): void {
+    const next = new Set<number>();
+    for (const a of addrs) next.add(a >>> 0);
+    const pages = new Set<number>();
+    for (const a of next) if (!this.breakpoints.has(a)) pages.add(a >>> 12);
+    for (const a of this.breakpoints) if (!next.has(a)) pages.add(a >>> 12);
+    this.breakpoints = next;
+    this.liftOpts = next.size ? { ...this.baseLift, stopAt: this.stopAtBreakpoints(this.baseLift.stopAt) } : this.baseLift;
+    for (const p of pages) this.invalidatePage(p);
+  }
+
+  private stopAtBreakpoints(stop: LiftOptions['stopAt']): LiftOptions['stopAt'] {
+    const bps = this.breakpoints;
+    if (bps.size === 0) return stop;
+    return stop ? (pc, thumb) => stop(pc, thumb) || bps.has(pc) : (pc) => bps.has(pc);
+  }
+
+  /** The blocks of a page the JIT may compile: all but those starting at a breakpoint. */
+  private compilable(page: number): BlockEntry[] {
+    const l = this.cache.onPage(page);
+    return this.breakpoints.size ? l.filter((e) => !this.breakpoints.has(e.block.pc)) : l;
+  }
+
+  /** Executes exactly one guest instruction under the interpreter (a debugger's single step). */
+  step(): ExitReason {
+    const st = this.cpu.i32;
+    const thumb = st[W.T] !== 0;
+    const block = liftBlock(this.mem, st[W.PC] >>> 0, thumb, thumb ? st[W.ITSTATE] & 0xff : 0, { ...this.baseLift, maxInsns: 1 });
+    return this.interp.run(block);
   }
 
   /** Makes running generated code return to the dispatcher at its next branch. */
@@ -87,7 +131,7 @@ export class Engine {
    * Runs blocks until one exits with a reason other than NEXT, or until about `budget`
    * guest instructions have retired (then returns NEXT).
    */
-  run(budget = Infinity): ExitReason {
+  run(budget = Infinity): ExitReason | typeof BREAKPOINT_HIT {
     if (this.opts.profiler) return this.runProfiled(budget, this.opts.profiler);
     const trace = this.opts.trace;
     const jit = this.jit;
@@ -100,6 +144,7 @@ export class Engine {
     const eager = jit !== null && jit.opts.threshold <= 0;
     for (;;) {
       const e = this.entry();
+      if (this.breakpoints.size !== 0 && this.breakpoints.has(e.block.pc)) return BREAKPOINT_HIT;
       if (eager && !e.region) jit!.compileNow(e);
       let r: ExitReason;
       if (e.region && wasmLoop) {
@@ -125,7 +170,7 @@ export class Engine {
   }
 
   /** run() with timing and attribution of every dispatch (slower; for --profile). */
-  private runProfiled(budget: number, prof: Profiler): ExitReason {
+  private runProfiled(budget: number, prof: Profiler): ExitReason | typeof BREAKPOINT_HIT {
     const jit = this.jit;
     const cpu = this.cpu;
     const t0 = performance.now();
@@ -133,6 +178,7 @@ export class Engine {
     try {
       for (;;) {
         const e = this.entry();
+        if (this.breakpoints.size !== 0 && this.breakpoints.has(e.block.pc)) return BREAKPOINT_HIT;
         const n0 = cpu.icount;
         const t = performance.now();
         const compiled = e.region !== null;

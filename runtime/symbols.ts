@@ -39,6 +39,12 @@ export class Symbols {
     return { name: this.names[best], offset: off };
   }
 
+  /** The address of the function `name` (its first definition), or null. */
+  addressOf(name: string): number | null {
+    const i = this.names.indexOf(name);
+    return i < 0 ? null : this.addrs[i];
+  }
+
   /** "name+0x10" or the bare hex address. */
   format(pc: number): string {
     const s = this.lookup(pc);

@@ -7,7 +7,7 @@
 # (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
 # Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
-# build the demo guest: the cross compiler and libc; no qemu, no busybox)
+# build the demo guest: the cross compiler and libc; no qemu, gdb or busybox)
 set -euo pipefail
 
 compiler_only=0

@@ -44,6 +44,7 @@ const CASES: Case[] = [
   { guest: 'exitcode', args: ['77'], status: 77 },
   { guest: 'crash', status: 139, prints: 'about to dereference NULL' },
   { guest: 'asm', status: 5, prints: '0x000000aa' },
+  { guest: 'bploop', status: 112 },
 ];
 
 // Both engines: the JIT (the default) and the interpreter alone.

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Engine, type EngineOptions } from '../exec.js';
+import { BREAKPOINT_HIT, Engine, type EngineOptions } from '../exec.js';
 import { flatJitTarget } from '../memory/flat-jit.js';
 import { FlatMemory, PAGE_SIZE, STATE_BASE } from '../memory/flat.js';
 import { CpuState, W } from '../../translator/state.js';
@@ -56,6 +56,15 @@ export class GuestExit {
 /** A program armvisor cannot start (one line for the user). */
 export class LoadError extends Error {}
 
+/** How a stretch of the run (runSlice, stepOne) ended. */
+export type RunEnd =
+  /** The guest is gone: its exit status (128 + signal when a signal killed it). */
+  | { kind: 'exit'; status: number; signal?: number }
+  /** The engine stopped before an instruction at a debugger breakpoint. */
+  | { kind: 'breakpoint' }
+  /** The instruction budget ran out; the guest can go on. */
+  | { kind: 'paused' };
+
 export class LinuxProcess {
   readonly mem = new FlatMemory();
   readonly cpu: CpuState;
@@ -69,6 +78,8 @@ export class LinuxProcess {
   /** Absolute host path of the program (readlink /proc/self/exe). */
   readonly exePath: string;
   readonly pid = process.pid;
+  /** Where the main program was loaded relative to its link addresses (ET_DYN), else 0. */
+  loadBias = 0;
   /** prctl PR_SET_NAME. */
   comm: string;
   private readonly warned = new Set<string>();
@@ -138,6 +149,7 @@ export class LinuxProcess {
     try {
       const mainBias = img.type === ET_DYN ? ET_DYN_BASE - imageSpan(img).low : 0;
       const main = loadImage(this.as, img, mainBias);
+      this.loadBias = mainBias;
       this.as.brkStart = this.as.brk = pageAlignUp(main.high);
       let entry = main.entry;
       let base = 0;
@@ -182,52 +194,84 @@ export class LinuxProcess {
 
   /** Runs the guest to its end; returns the exit status (128 + signal when killed). */
   run(): number {
-    const cpu = this.cpu;
     for (;;) {
-      try {
-        const r = this.engine.run();
-        switch (r) {
-          case Exit.SVC:
-            this.syscall();
-            break;
-          case Exit.UNDEF:
-          case Exit.SMC:
-          case Exit.HVC: {
-            const f = fetchInsn(this.mem, cpu.pc, cpu.thumb);
-            const enc = f ? (f[1] === 2 ? f[0].toString(16).padStart(4, '0') : cpu.thumb ? `${(f[0] >>> 16).toString(16).padStart(4, '0')} ${(f[0] & 0xffff).toString(16).padStart(4, '0')}` : hex8(f[0])) : '?';
-            this.fault({ signo: SIG.SIGILL, code: SI.ILL_ILLOPC, addr: cpu.pc, message: `armvisor: guest SIGILL at pc=0x${hex8(cpu.pc)} (undefined instruction ${enc})` });
-            break;
-          }
-          case Exit.BKPT:
-            this.fault({ signo: SIG.SIGTRAP, code: SI.TRAP_BRKPT, addr: cpu.pc, message: `armvisor: guest SIGTRAP at pc=0x${hex8(cpu.pc)} (bkpt #${cpu.u32[W.TRAP_IMM]})` });
-            break;
-          case Exit.DATA_ABORT: {
-            const addr = cpu.u32[W.FAULT_ADDR];
-            const mapped = this.as.isMapped(addr);
-            this.fault({ signo: SIG.SIGSEGV, code: mapped ? SI.SEGV_ACCERR : SI.SEGV_MAPERR, addr, message: `armvisor: guest SIGSEGV at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(addr)}` });
-            break;
-          }
-          case Exit.PREFETCH_ABORT:
-            this.fault({ signo: SIG.SIGSEGV, code: this.as.isMapped(cpu.pc) ? SI.SEGV_ACCERR : SI.SEGV_MAPERR, addr: cpu.pc, message: `armvisor: guest SIGSEGV at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(cpu.pc)} (instruction fetch)` });
-            break;
-          case Exit.ALIGN_FAULT: {
-            const addr = cpu.u32[W.FAULT_ADDR];
-            this.fault({ signo: SIG.SIGBUS, code: SI.BUS_ADRALN, addr, message: `armvisor: guest SIGBUS at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(addr)} (alignment)` });
-            break;
-          }
-          default:
-            break; // NEXT, YIELD: carry on
-        }
-        if (this.signals.hasDeliverable()) this.signals.deliverPending(cpu, this.mem);
-      } catch (e) {
-        if (e instanceof GuestExit) return e.status;
-        if (e instanceof GuestKilled) {
-          if (e.message) this.log(e.message);
-          return 128 + e.signo;
-        }
-        throw e;
-      }
+      const end = this.runSlice(Infinity);
+      if (end.kind === 'exit') return end.status;
     }
+  }
+
+  /** Runs about `budget` guest instructions (Infinity: until the end or a breakpoint). */
+  runSlice(budget: number): RunEnd {
+    const cpu = this.cpu;
+    const start = cpu.icount;
+    try {
+      for (;;) {
+        const left = budget - (cpu.icount - start);
+        if (left <= 0) return { kind: 'paused' };
+        const r = this.engine.run(left);
+        if (r === BREAKPOINT_HIT) return { kind: 'breakpoint' };
+        this.handleExit(r);
+      }
+    } catch (e) {
+      return this.ended(e);
+    }
+  }
+
+  /** Executes one guest instruction (a debugger's step), with the system call or signal it causes. */
+  stepOne(): RunEnd {
+    try {
+      this.handleExit(this.engine.step());
+      return { kind: 'paused' };
+    } catch (e) {
+      return this.ended(e);
+    }
+  }
+
+  private ended(e: unknown): RunEnd {
+    if (e instanceof GuestExit) return { kind: 'exit', status: e.status };
+    if (e instanceof GuestKilled) {
+      if (e.message) this.log(e.message);
+      return { kind: 'exit', status: 128 + e.signo, signal: e.signo };
+    }
+    throw e;
+  }
+
+  /** Handles what a block exited for (system call, fault), then delivers pending signals. */
+  private handleExit(r: number): void {
+    const cpu = this.cpu;
+    switch (r) {
+      case Exit.SVC:
+        this.syscall();
+        break;
+      case Exit.UNDEF:
+      case Exit.SMC:
+      case Exit.HVC: {
+        const f = fetchInsn(this.mem, cpu.pc, cpu.thumb);
+        const enc = f ? (f[1] === 2 ? f[0].toString(16).padStart(4, '0') : cpu.thumb ? `${(f[0] >>> 16).toString(16).padStart(4, '0')} ${(f[0] & 0xffff).toString(16).padStart(4, '0')}` : hex8(f[0])) : '?';
+        this.fault({ signo: SIG.SIGILL, code: SI.ILL_ILLOPC, addr: cpu.pc, message: `armvisor: guest SIGILL at pc=0x${hex8(cpu.pc)} (undefined instruction ${enc})` });
+        break;
+      }
+      case Exit.BKPT:
+        this.fault({ signo: SIG.SIGTRAP, code: SI.TRAP_BRKPT, addr: cpu.pc, message: `armvisor: guest SIGTRAP at pc=0x${hex8(cpu.pc)} (bkpt #${cpu.u32[W.TRAP_IMM]})` });
+        break;
+      case Exit.DATA_ABORT: {
+        const addr = cpu.u32[W.FAULT_ADDR];
+        const mapped = this.as.isMapped(addr);
+        this.fault({ signo: SIG.SIGSEGV, code: mapped ? SI.SEGV_ACCERR : SI.SEGV_MAPERR, addr, message: `armvisor: guest SIGSEGV at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(addr)}` });
+        break;
+      }
+      case Exit.PREFETCH_ABORT:
+        this.fault({ signo: SIG.SIGSEGV, code: this.as.isMapped(cpu.pc) ? SI.SEGV_ACCERR : SI.SEGV_MAPERR, addr: cpu.pc, message: `armvisor: guest SIGSEGV at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(cpu.pc)} (instruction fetch)` });
+        break;
+      case Exit.ALIGN_FAULT: {
+        const addr = cpu.u32[W.FAULT_ADDR];
+        this.fault({ signo: SIG.SIGBUS, code: SI.BUS_ADRALN, addr, message: `armvisor: guest SIGBUS at pc=0x${hex8(cpu.pc)} accessing 0x${hex8(addr)} (alignment)` });
+        break;
+      }
+      default:
+        break; // NEXT, YIELD: carry on
+    }
+    if (this.signals.hasDeliverable()) this.signals.deliverPending(cpu, this.mem);
   }
 
   private fault(info: SigInfo): void {
