@@ -48,7 +48,7 @@ export class Engine {
     this.liftOpts = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit =
       opts.jit && !opts.trace
-        ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions }, (b, stopAt) => liftBlock(this.mem, b.pc, b.thumb, b.itstate, { ...this.liftOpts, stopAt }))
+        ? new Jit(opts.jit, (p) => this.cache.onPage(p), { ...DEFAULT_JIT, ...opts.jitOptions })
         : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
 
@@ -57,7 +57,7 @@ export class Engine {
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
   invalidatePage(page: number): void {
     const dropped = this.cache.invalidatePage(page);
-    if (this.jit) this.jit.forget(dropped);
+    if (this.jit) this.jit.forget(dropped, page);
     this.requestExit();
   }
 
