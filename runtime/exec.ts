@@ -55,7 +55,7 @@ export class Engine {
     this.liftOpts = this.baseLift = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit =
       opts.jit && !opts.trace
-        ? new Jit(opts.jit, (p) => this.compilable(p), { ...DEFAULT_JIT, ...opts.jitOptions }, (b, stopAt) => liftBlock(this.mem, b.pc, b.thumb, b.itstate, { ...this.baseLift, stopAt: this.stopAtBreakpoints(stopAt) }))
+        ? new Jit(opts.jit, (p) => this.compilable(p), { ...DEFAULT_JIT, ...opts.jitOptions })
         : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
 
@@ -64,7 +64,7 @@ export class Engine {
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
   invalidatePage(page: number): void {
     const dropped = this.cache.invalidatePage(page);
-    if (this.jit) this.jit.forget(dropped);
+    if (this.jit) this.jit.forget(dropped, page);
     this.requestExit();
   }
 

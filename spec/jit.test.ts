@@ -8,6 +8,7 @@ import { CpuState, W } from '../translator/state.js';
 import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { buildModule, compileRegions } from '../translator/jit/module.js';
+import { removeDeadSets } from '../translator/opt/deadset.js';
 
 const BIN_OPS: OpCode[] = [Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES];
 const UN_OPS: OpCode[] = [Op.CLZ, Op.SEXT8, Op.SEXT16, Op.BSWAP];
@@ -133,6 +134,53 @@ test('tier 1 equals the interpreter on random blocks', () => {
   );
 });
 
+test('dead state writes removed: the interpreter sees the same state, memory and exit', () => {
+  const interp = new Interpreter(A.cpu, A.mem);
+  const interpB = new Interpreter(B.cpu, B.mem);
+  let removed = 0;
+  fc.assert(
+    fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), fc.integer(), (steps, seed) => {
+      const block = buildBlock(steps);
+      const opt = removeDeadSets(block);
+      removed += block.ops.length - opt.ops.length;
+      reset(A, seed);
+      reset(B, seed);
+      expect(interpB.run(opt)).toBe(interp.run(block));
+      expect(Array.from(B.cpu.i32.subarray(0, 40))).toEqual(Array.from(A.cpu.i32.subarray(0, 40)));
+      expect(Buffer.from(B.mem.read(DATA, 4096)).equals(Buffer.from(A.mem.read(DATA, 4096)))).toBe(true);
+    }),
+    { numRuns: 500 },
+  );
+  expect(removed).toBeGreaterThan(0);
+});
+
+test('dead state writes: a flag overwritten before any exit, access or read goes, with its computation', () => {
+  const b = new IRBuilder();
+  b.insn(0x8000, 2);
+  const r0 = b.get(0);
+  b.set(W.N, b.shri(r0, 31)); // dead: N is set again below before anything can see it
+  b.set(W.C, b.get(W.C)); // a word's own value: dead
+  b.insn(0x8002, 2);
+  b.set(W.N, b.const(0));
+  const v = b.load(b.get(1), 4);
+  b.set(W.Z, b.const(1)); // live: the LOAD below may fault and leave with the state as it is
+  b.store(b.get(2), v, 4);
+  b.set(W.Z, b.const(0));
+  b.if(r0);
+  b.set(W.V, b.const(1)); // live: the SET after the ENDIF comes too late for the side exit
+  b.exit(Exit.SVC);
+  b.endif();
+  b.set(W.V, b.const(0));
+  b.exit(Exit.NEXT);
+  const opt = removeDeadSets(b.finish(0x8000, true, 0, 2, 0x8004));
+  const sets = opt.ops.filter((o) => o.op === Op.SET).map((o) => o.imm);
+  expect(sets).toEqual([W.N, W.Z, W.Z, W.V, W.V]);
+  expect(opt.ops.some((o) => o.op === Op.SHR)).toBe(false);
+  // IF points at its ENDIF in the new op list
+  const at = opt.ops.findIndex((o) => o.op === Op.IF);
+  expect(opt.ops[opt.ops[at].c].op).toBe(Op.ENDIF);
+});
+
 test('emitted modules validate with wabt', () => {
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = fc.sample(fc.array(step, { minLength: 1, maxLength: 60 }), { numRuns: 20, seed: 42 }).map(buildBlock);
@@ -180,6 +228,33 @@ test('a region branches between its blocks and honours the budget', () => {
   expect(B.cpu.icount).toBe(2 * B.cpu.i32[0]);
   expect(B.cpu.icount).toBeGreaterThanOrEqual(100);
   expect(B.cpu.icount).toBeLessThan(110);
+});
+
+test('a loop across a page boundary runs in one region, which a write to either page retires', async () => {
+  const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  // 0x8ff8 (page 8) and 0x9000 (page 9) branch to each other.
+  const blocks = [counterBlock(0x8ff8, 0x9000, 0xa000, 1000), counterBlock(0x9000, 0x8ff8, 0xa000, 1000)];
+  const entries = blocks.map((block) => ({ block, region: null as null | ((i: number) => number), index: -1, slot: -1, group: null, dead: false }));
+  const onPage = (p: number) => entries.filter((e) => e.block.pc >>> 12 === p);
+  const jit = new Jit({ ...target, dispatchBase: undefined }, onPage, { ...DEFAULT_JIT, threshold: 0 });
+  jit.compileNow(entries[0]);
+  jit.compileNow(entries[1]); // page 9's region takes page 8's (compiled) block as a guest
+  const [a, b] = entries;
+  expect(b.group!.pages.sort()).toEqual([8, 9]);
+  expect(a.group!.pages).toEqual([8]); // page 8 was compiled first: page 9's block was not compiled yet
+  reset(B, 5);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  expect(b.region!(b.index)).toBe(Exit.NEXT);
+  // The whole loop ran inside page 9's region: one call, 1000 iterations.
+  expect(B.cpu.i32[0]).toBe(1000);
+  expect(B.cpu.u32[W.PC]).toBe(0xa000);
+  // A write to page 8 retires page 9's region too (it holds a copy of page 8's block).
+  jit.forget([a], 8);
+  expect(b.region).toBeNull();
+  expect(b.group).toBeNull();
+  expect(a.region).toBeNull();
 });
 
 test('tier 2 optimizes a region in a worker and the result runs the same', async () => {

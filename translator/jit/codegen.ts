@@ -9,6 +9,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
 import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
+import { forEachOperand } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -116,6 +117,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const pool: number[] = [];
   let tl = new Int32Array(0); // temp -> local, for the block being generated
   const scratch = f.local();
+  const addrTmp = f.local(); // an access's address when its temp has no local of its own
+  const valueTmp = f.local(); // a store's value, likewise
   const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
   // The shared epilogue's inputs: the exit reason (-1: a fault), instructions of the current
@@ -142,6 +145,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       if (l !== undefined) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
     }
   };
+  /** Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block. */
+  const getWord = (w: number) => {
+    if (inState(w)) f.i32(0).mem(O.i32_load, 2, wordAddr(w));
+    else f.get(wordLocal.get(w)!);
+  };
   loadWords();
   f.get(entry).set(scratch);
 
@@ -155,7 +163,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     n,
   );
 
-  const t = (i: number) => tl[i];
   blocks.forEach((block, k) => {
     f.end(); // close block $b_k: its code follows
     const loopDepth = n - k; // `br loopDepth` at the block's top level restarts the dispatcher
@@ -185,89 +192,154 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       f.end();
     };
 
-    tl = new Int32Array(block.ntemps);
-    const lastUse = lastUses(block);
     const ops = block.ops;
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i];
-      // Operands whose last use this is give their locals back; then the result takes one.
-      forEachOperand(o, (x) => {
-        if (lastUse[x] === i) {
-          pool.push(tl[x]);
-          lastUse[x] = -2; // freed (an operand may appear twice)
-        }
-      });
-      if (o.d >= 0) {
-        tl[o.d] = pool.pop() ?? f.local();
-        if (lastUse[o.d] === -1) pool.push(tl[o.d]); // never read: free after this op
+    const plan = planTemps(block);
+    const { kind, defAt, lastUse } = plan;
+    tl = new Int32Array(block.ntemps);
+    /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
+    const val = (x: number): void => {
+      switch (kind[x]) {
+        case Kind.CONST:
+          f.i32(ops[defAt[x]].imm);
+          break;
+        case Kind.ALIAS:
+          getWord(ops[defAt[x]].imm);
+          break;
+        case Kind.INLINE:
+          expr(ops[defAt[x]]);
+          break;
+        default:
+          f.get(tl[x]);
       }
+    };
+    /** A local holding temp `x` (for operands read more than once): its own, a word's, or `spare`. */
+    const inLocal = (x: number, spare: number): number => {
+      if (kind[x] === Kind.LOCAL) return tl[x];
+      if (kind[x] === Kind.ALIAS && !inState(ops[defAt[x]].imm)) return wordLocal.get(ops[defAt[x]].imm)!;
+      val(x);
+      f.set(spare);
+      return spare;
+    };
+    /** Pushes the result of pure op `o`. */
+    const expr = (o: IRInsn): void => {
       const bin = BIN[o.op];
       if (bin !== undefined) {
-        f.get(t(o.a)).get(t(o.b)).op(bin).set(t(o.d));
-        continue;
+        val(o.a);
+        val(o.b);
+        f.op(bin);
+        return;
       }
       switch (o.op) {
         case Op.CONST:
-          consts.set(o.d, o.imm);
-          f.i32(o.imm).set(t(o.d));
+          f.i32(o.imm);
           break;
         case Op.GET:
-          if (inState(o.imm)) f.i32(0).mem(O.i32_load, 2, wordAddr(o.imm)).set(t(o.d));
-          else f.get(wordLocal.get(o.imm)!).set(t(o.d));
+          getWord(o.imm);
           break;
+        case Op.MULHU:
+        case Op.MULHS: {
+          const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
+          val(o.a);
+          f.op(ext);
+          val(o.b);
+          f.op(ext).op(O.i64_mul).i64(32).op(O.i64_shr_u).op(O.i32_wrap_i64);
+          break;
+        }
+        case Op.UDIV:
+          // b == 0 ? 0 : a / b, without wasm's trap
+          f.i32(0);
+          val(o.a);
+          val(o.b);
+          val(o.b);
+          f.op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
+          val(o.b);
+          f.op(O.i32_eqz).op(O.select);
+          break;
+        case Op.SDIV:
+          // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
+          f.i32(0);
+          val(o.a);
+          f.op(O.i32_sub); // -a
+          val(o.a); // a / (b in {-1, 0} ? 1 : b)
+          f.i32(1);
+          val(o.b);
+          val(o.b);
+          f.i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
+          f.op(O.i32_div_s);
+          val(o.b);
+          f.i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
+          f.i32(0);
+          val(o.b);
+          f.op(O.select); // b != 0 ? that : 0
+          break;
+        case Op.CLZ:
+          val(o.a);
+          f.op(O.i32_clz);
+          break;
+        case Op.SELECT:
+          val(o.b);
+          val(o.c);
+          val(o.a);
+          f.op(O.select);
+          break;
+        case Op.SEXT8:
+          val(o.a);
+          f.op(O.i32_extend8_s);
+          break;
+        case Op.SEXT16:
+          val(o.a);
+          f.op(O.i32_extend16_s);
+          break;
+        case Op.BSWAP:
+          // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
+          val(o.a);
+          f.i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
+          val(o.a);
+          f.i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
+          f.op(O.i32_or);
+          break;
+        default:
+          throw new Error(`codegen: op ${o.op} is not pure`);
+      }
+    };
+
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      // Temps read for the last time here give their locals back; then the result takes one.
+      for (const x of plan.freeAt[i] ?? []) pool.push(tl[x]);
+      if (o.d >= 0) {
+        const kd = kind[o.d];
+        if (o.op === Op.CONST) consts.set(o.d, o.imm);
+        if (kd !== Kind.LOCAL) continue; // emitted where it is used
+        if (lastUse[o.d] < 0 && PURE_OPS.has(o.op)) continue; // never read
+        tl[o.d] = pool.pop() ?? f.local();
+        if (lastUse[o.d] < 0) pool.push(tl[o.d]); // never read: free after this op
+        if (PURE_OPS.has(o.op)) {
+          expr(o);
+          f.set(tl[o.d]);
+          continue;
+        }
+      }
+      switch (o.op) {
         case Op.SET: {
-          if (inState(o.imm)) f.i32(0).get(t(o.a)).mem(O.i32_store, 2, wordAddr(o.imm));
-          else f.get(t(o.a)).set(wordLocal.get(o.imm)!);
+          if (inState(o.imm)) {
+            f.i32(0);
+            val(o.a);
+            f.mem(O.i32_store, 2, wordAddr(o.imm));
+          } else {
+            val(o.a);
+            f.set(wordLocal.get(o.imm)!);
+          }
           const v = consts.get(o.a);
           if (o.imm === W.PC) pcConst = v ?? null;
           else if (o.imm === W.T) tConst = v ?? null;
           else if (o.imm === W.ITSTATE) itConst = v ?? null;
           break;
         }
-        case Op.MULHU:
-        case Op.MULHS: {
-          const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
-          f.get(t(o.a)).op(ext).get(t(o.b)).op(ext).op(O.i64_mul);
-          f.i64(32);
-          f.op(O.i64_shr_u).op(O.i32_wrap_i64).set(t(o.d));
-          break;
-        }
-        case Op.UDIV:
-          // b == 0 ? 0 : a / b, without wasm's trap
-          f.i32(0).get(t(o.a)).get(t(o.b)).get(t(o.b)).op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
-          f.get(t(o.b)).op(O.i32_eqz).op(O.select).set(t(o.d));
-          break;
-        case Op.SDIV:
-          // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
-          f.i32(0).get(t(o.a)).op(O.i32_sub); // -a
-          f.get(t(o.a)); // a / (b in {-1, 0} ? 1 : b)
-          f.i32(1).get(t(o.b)).get(t(o.b)).i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
-          f.op(O.i32_div_s);
-          f.get(t(o.b)).i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
-          f.i32(0).get(t(o.b)).op(O.select).set(t(o.d)); // b != 0 ? that : 0
-          break;
-        case Op.CLZ:
-          f.get(t(o.a)).op(O.i32_clz).set(t(o.d));
-          break;
-        case Op.SELECT:
-          f.get(t(o.b)).get(t(o.c)).get(t(o.a)).op(O.select).set(t(o.d));
-          break;
-        case Op.SEXT8:
-          f.get(t(o.a)).op(O.i32_extend8_s).set(t(o.d));
-          break;
-        case Op.SEXT16:
-          f.get(t(o.a)).op(O.i32_extend16_s).set(t(o.d));
-          break;
-        case Op.BSWAP:
-          // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
-          f.get(t(o.a)).i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
-          f.get(t(o.a)).i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
-          f.op(O.i32_or).set(t(o.d));
-          break;
         case Op.LOAD: {
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
-          const addr = t(o.a);
+          const addr = inLocal(o.a, addrTmp);
           mem.emitFastCheck(f, addr, o.imm, false, host);
           f.open(O.if, I32);
           f.get(host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
@@ -275,17 +347,20 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
           faultCheck();
           f.get(scratch);
-          f.end().set(t(o.d));
+          f.end();
+          if (o.d >= 0) f.set(tl[o.d]);
+          else f.op(O.drop);
           break;
         }
         case Op.STORE: {
           const size = o.imm & Mem.SIZE_MASK;
-          const addr = t(o.a);
+          const addr = inLocal(o.a, addrTmp);
+          const value = inLocal(o.b, valueTmp);
           mem.emitFastCheck(f, addr, o.imm, true, host);
           f.open(O.if);
-          f.get(host).get(t(o.b)).mem(STORES[size], 0, 0);
+          f.get(host).get(value).mem(STORES[size], 0, 0);
           f.op(O.else);
-          f.get(addr).get(t(o.b)).i32(o.imm).call(imports.slowStore);
+          f.get(addr).get(value).i32(o.imm).call(imports.slowStore);
           faultCheck();
           f.end();
           break;
@@ -303,11 +378,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
               else writeBack(h.vfpOnly);
             }
             for (let i = 0; i < 4; i++) {
-              if (i < args.length) f.get(t(args[i]));
+              if (i < args.length) val(args[i]);
               else f.i32(0);
             }
             f.call(imports.helper(o.imm));
-            if (o.d >= 0) f.set(t(o.d));
+            if (o.d >= 0) f.set(tl[o.d]);
             else f.op(O.drop);
             if (h.touchesState) {
               if (touched) reloadWords(touched);
@@ -320,7 +395,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         }
         case Op.IF:
-          f.get(t(o.a)).open(O.if);
+          val(o.a);
+          f.open(O.if);
           ifDepth++;
           saved.push([pcConst, tConst, itConst]);
           break;
@@ -385,24 +461,90 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   return f;
 }
 
-/** Calls `fn` with each temp the op reads. */
-function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
-  if (o.args) {
-    for (const x of o.args) fn(x);
-    return;
+/** How a temp's value reaches its readers. */
+const enum Kind {
+  /** In a wasm local from the pool, from its definition to its last read. */
+  LOCAL = 0,
+  /** A constant, emitted at each read. */
+  CONST = 1,
+  /** A GET whose word's local is unchanged until the last read: that local is read instead. */
+  ALIAS = 2,
+  /** A pure op read once: its expression is emitted at the read (wasm's operand stack). */
+  INLINE = 3,
+}
+
+const PURE_OPS = new Set<number>([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
+/** Ops that read each operand exactly once from straight-line code, so an operand may be an inlined expression. */
+const READS_ONCE = new Set<number>([...Object.keys(BIN).map(Number), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
+
+interface TempPlan {
+  kind: Uint8Array;
+  /** Op index defining each temp. */
+  defAt: Int32Array;
+  /** Op index at which a LOCAL temp is read for the last time (-1: never). */
+  lastUse: Int32Array;
+  /** Temps whose locals return to the pool at each op index. */
+  freeAt: (number[] | undefined)[];
+}
+
+/**
+ * Decides, last op first, where each temp lives. An inlined op is evaluated where its reader
+ * is emitted (its "effective" position), so its own operands stay live until then; temps in the
+ * IR are defined once and pure ops cannot fault, so moving a pure op later changes nothing. A GET
+ * becomes an alias of its word's local when no SET of the word, and no helper call that may
+ * change it, comes between the GET and its last effective read.
+ */
+function planTemps(block: IRBlock): TempPlan {
+  const ops = block.ops;
+  const n = ops.length;
+  const kind = new Uint8Array(block.ntemps);
+  const defAt = new Int32Array(block.ntemps).fill(-1);
+  const uses = new Int32Array(block.ntemps);
+  const user = new Int32Array(block.ntemps).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const o = ops[i];
+    if (o.d >= 0) defAt[o.d] = i;
+    forEachOperand(o, (x) => {
+      uses[x]++;
+      user[x] = i;
+    });
   }
-  if (o.a >= 0) fn(o.a);
-  if (o.b >= 0 && o.op !== Op.INSN) fn(o.b);
-  if (o.op === Op.SELECT) fn(o.c);
+  const eff = new Int32Array(n);
+  const lastUse = new Int32Array(block.ntemps).fill(-1);
+  for (let i = n - 1; i >= 0; i--) {
+    const o = ops[i];
+    eff[i] = i;
+    const d = o.d;
+    if (d >= 0 && PURE_OPS.has(o.op)) {
+      if (o.op === Op.CONST) kind[d] = Kind.CONST;
+      else if (o.op === Op.GET) {
+        if (uses[d] > 0 && !changedBetween(ops, o.imm, i, lastUse[d])) kind[d] = Kind.ALIAS;
+      } else if (uses[d] === 1 && READS_ONCE.has(ops[user[d]].op)) {
+        kind[d] = Kind.INLINE;
+        eff[i] = lastUse[d];
+      }
+    }
+    forEachOperand(o, (x) => {
+      if (eff[i] > lastUse[x]) lastUse[x] = eff[i];
+    });
+  }
+  const freeAt: (number[] | undefined)[] = new Array(n);
+  for (let x = 0; x < block.ntemps; x++) {
+    if (kind[x] !== Kind.LOCAL || lastUse[x] < 0) continue;
+    (freeAt[lastUse[x]] ??= []).push(x);
+  }
+  return { kind, defAt, lastUse, freeAt };
 }
 
-/** The index of the last op reading each temp (-1: never read). */
-function lastUses(block: IRBlock): Int32Array {
-  const last = new Int32Array(block.ntemps).fill(-1);
-  block.ops.forEach((o, i) => forEachOperand(o, (x) => (last[x] = i)));
-  return last;
+/** May state word `w` change strictly between ops `from` and `to`? */
+function changedBetween(ops: IRInsn[], w: number, from: number, to: number): boolean {
+  for (let j = from + 1; j < to; j++) {
+    const o = ops[j];
+    if (o.op === Op.SET && o.imm === w) return true;
+    if (o.op === Op.CALL && HELPERS[o.imm].touchesState) return true;
+  }
+  return false;
 }
-
 /**
  * The indirect-branch lookup, at the top level of the region loop: hashes the target PC into
  * a br_table of stubs, each comparing with the one region block that hashes there; a hit

@@ -1,10 +1,12 @@
 // The JIT's decisions: heat per 4 KiB page, when to compile, which blocks form a region, and
 // batching regions into modules. (Code generation: codegen.ts; bytes: wasm/builder.ts.)
 
-import type { IRBlock } from '../ir.js';
+import { Op, type IRBlock } from '../ir.js';
+import { W } from '../state.js';
 import { compileRegions, type JitTarget, type RegionFn } from './module.js';
 import { Tier2 } from './tier2.js';
 import { Dispatcher } from './dispatch.js';
+import { truncateBlock } from '../opt/truncate.js';
 
 export interface JitOptions {
   /**
@@ -35,6 +37,8 @@ export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 40
 export interface RegionGroup {
   entries: BlockEntry[];
   calls: number;
+  /** Pages whose code the region holds: its own blocks' and its guests' (see flush). */
+  pages: number[];
 }
 
 /** A cached block; once compiled, the region function that runs it and its index there. */
@@ -58,8 +62,27 @@ export interface JitStats {
   compileMs: number;
 }
 
+/** Most guest blocks (copies of neighbouring pages' blocks) in one region. */
+const MAX_GUESTS = 16;
+
+/** The constant PCs a block's exits may go to (the values written to PC from constants). */
+function constTargets(b: IRBlock): number[] {
+  const consts = new Map<number, number>();
+  const out: number[] = [];
+  for (const o of b.ops) {
+    if (o.op === Op.CONST) consts.set(o.d, o.imm);
+    else if (o.op === Op.SET && o.imm === W.PC) {
+      const v = consts.get(o.a);
+      if (v !== undefined) out.push(v >>> 0);
+    }
+  }
+  return out;
+}
+
 export class Jit {
   private readonly heat = new Map<number, number>();
+  /** The regions holding code of each page, so that a write to the page retires them all. */
+  private readonly pageGroups = new Map<number, Set<RegionGroup>>();
   private queue: number[] = [];
   private age = 0;
   readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
@@ -72,8 +95,6 @@ export class Jit {
     /** The live blocks whose code starts on `page`. */
     readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
-    /** Lifts a block again, ending it where `stopAt` says another block starts. */
-    readonly relift: ((b: IRBlock, stopAt: (pc: number, thumb: boolean) => boolean) => IRBlock) | null = null,
   ) {
     this.tier2 = opts.tier2 ? new Tier2(target, (entries, fn) => this.install(entries, fn)) : null;
     this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase) : null;
@@ -96,10 +117,50 @@ export class Jit {
     if (e.slot >= 0) this.dispatcher!.install(e.block.pc, e.block.thumb, e.block.itstate, e.slot, e.index);
   }
 
-  /** Blocks dropped by invalidation leave the dispatcher. */
-  forget(entries: BlockEntry[]): void {
-    if (!this.dispatcher) return;
-    for (const e of entries) this.dispatcher.remove(e.block.pc, e.block.thumb, e.block.itstate);
+  /**
+   * Blocks dropped by invalidation of `page` leave the dispatcher, and so does every region
+   * holding a copy of the page's code (a guest block): its blocks run interpreted until
+   * recompiled, so no in-region branch can reach stale code.
+   */
+  forget(entries: BlockEntry[], page?: number): void {
+    if (this.dispatcher) for (const e of entries) this.dispatcher.remove(e.block.pc, e.block.thumb, e.block.itstate);
+    const groups = page === undefined ? undefined : this.pageGroups.get(page);
+    if (!groups) return;
+    for (const g of [...groups]) {
+      for (const p of g.pages) this.pageGroups.get(p)?.delete(g);
+      for (const e of g.entries) {
+        if (e.group !== g) continue;
+        if (this.dispatcher) this.dispatcher.remove(e.block.pc, e.block.thumb, e.block.itstate);
+        e.region = null;
+        e.group = null;
+        e.slot = -1;
+      }
+    }
+  }
+
+  /**
+   * Blocks on the neighbouring pages that the blocks of `own` branch to directly: compiled into
+   * the region as guests, a loop that crosses a page boundary stays inside one region.
+   */
+  private guests(own: BlockEntry[]): BlockEntry[] {
+    const mine = new Set(own);
+    const out: BlockEntry[] = [];
+    const home = own[0].block.pc >>> 12;
+    // Breadth first from the region's own blocks, so a called function's blocks on the next
+    // page come along with the call (and its return, an indirect branch back into the region).
+    for (let i = 0; i < own.length + out.length && out.length < MAX_GUESTS; i++) {
+      const e = i < own.length ? own[i] : out[i - own.length];
+      for (const pc of constTargets(e.block)) {
+        const tp = pc >>> 12;
+        if (tp === home || Math.abs(tp - home) > 1 || out.length >= MAX_GUESTS) continue;
+        const t = this.blocksOnPage(tp).find((x) => !x.dead && x.block.pc === pc && x.block.thumb === e.block.thumb && !mine.has(x));
+        if (t && t.region) {
+          mine.add(t);
+          out.push(t);
+        }
+      }
+    }
+    return out;
   }
 
   /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
@@ -129,26 +190,29 @@ export class Jit {
     this.queue = [];
     this.age = 0;
     const regions: BlockEntry[][] = [];
+    const guestsOf: BlockEntry[][] = [];
     for (const p of pages) {
       this.heat.set(p, 0);
       const live = this.blocksOnPage(p).filter((e) => !e.dead);
       if (!live.length) continue;
-      if (this.relift) {
-        // One copy of each instruction: a block that runs into another block's entry ends
-        // there and branches to it (inside the region).
-        const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
-        const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
-        for (const e of live) e.block = this.relift(e.block, stop);
-      }
+      // One copy of each instruction: a block that runs into another block's entry ends
+      // there and branches to it (inside the region).
+      const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
+      const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
+      for (const e of live) e.block = truncateBlock(e.block, stop);
       // Large pages become several regions of neighbouring blocks.
       live.sort((a, b) => a.block.pc - b.block.pc);
-      for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) regions.push(live.slice(i, i + this.opts.maxRegionBlocks));
+      for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) {
+        const own = live.slice(i, i + this.opts.maxRegionBlocks);
+        regions.push(own);
+        guestsOf.push(this.guests(own));
+      }
     }
     if (!regions.length) return;
     if (this.opts.beforeFirstCompile && this.stats.modules === 0) this.opts.beforeFirstCompile();
     const t0 = performance.now();
     const { fns, bytes } = compileRegions(
-      regions.map((r) => r.map((e) => e.block)),
+      regions.map((r, i) => [...r, ...guestsOf[i]].map((e) => e.block)),
       this.target,
     );
     this.stats.compileMs += performance.now() - t0;
@@ -156,7 +220,13 @@ export class Jit {
     this.stats.regions += regions.length;
     this.stats.wasmBytes += bytes.length;
     regions.forEach((r, i) => {
-      const group: RegionGroup = { entries: r, calls: 0 };
+      const pages = [...new Set([...r, ...guestsOf[i]].map((e) => e.block.pc >>> 12))];
+      const group: RegionGroup = { entries: r, calls: 0, pages };
+      for (const p of pages) {
+        let set = this.pageGroups.get(p);
+        if (!set) this.pageGroups.set(p, (set = new Set()));
+        set.add(group);
+      }
       for (const e of r) {
         this.stats.blocks++;
         this.stats.guestInsns += e.block.ninsns;

@@ -7,6 +7,7 @@ import { Op, type IRBlock } from '../ir.js';
 import type { CpuState } from '../state.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion, type MemStrategy } from './codegen.js';
+import { removeDeadSets } from '../opt/deadset.js';
 
 export interface JitTarget {
   memory: WebAssembly.Memory;
@@ -59,7 +60,7 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup);
+    const body = genRegion(blocks.map(removeDeadSets), target.cpu.base, target.strategy, imports, lookup);
     m.export(`r${i}`, m.addFunction([I32], [I32], body));
   });
   return { bytes: m.finish(), helperIds };

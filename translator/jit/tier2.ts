@@ -78,7 +78,7 @@ export class Tier2 {
     }
     this.stats.workerMs += m.ms ?? 0;
     const fns = instantiate(m.bytes, 1, this.target);
-    const group = { entries: p.entries, calls: -Infinity }; // never promoted again
+    const group = { entries: p.entries, calls: -Infinity, pages: [...new Set(p.entries.map((e) => e.block.pc >>> 12))] }; // never promoted again
     for (const e of p.entries) e.group = group;
     this.install(p.entries, fns[0]);
     this.stats.installed++;
