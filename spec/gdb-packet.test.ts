@@ -107,6 +107,20 @@ describe('framing', () => {
       { numRuns: 500 },
     );
   });
+
+  test("a '$' inside a checksum starts a new packet (found by the property above: junk '$#')", () => {
+    const d = new PacketDecoder(1 << 16);
+    expect(d.push(bytes('$#'))).toEqual([]);
+    expect(d.push(bytes(framePacket('')))).toEqual([
+      { type: 'bad', why: 'packet cut short by a new one' },
+      { type: 'packet', payload: '' },
+    ]);
+    expect(d.push(bytes('$g#6'))).toEqual([]);
+    expect(d.push(bytes(framePacket('m0,4')))).toEqual([
+      { type: 'bad', why: 'packet cut short by a new one' },
+      { type: 'packet', payload: 'm0,4' },
+    ]);
+  });
 });
 
 describe('hex', () => {

@@ -124,14 +124,19 @@ export class PacketDecoder {
           }
           break;
         case 'sum1':
-          this.sum = String.fromCharCode(b);
-          this.state = 'sum2';
+        case 'sum2':
+          // '$' is never a checksum digit: the unfinished packet is bad and a new one starts.
+          if (b === 0x24) {
+            ev.push({ type: 'bad', why: 'packet cut short by a new one' });
+            this.start();
+          } else if (this.state === 'sum1') {
+            this.sum = String.fromCharCode(b);
+            this.state = 'sum2';
+          } else {
+            this.state = 'idle';
+            ev.push(this.finish(this.sum + String.fromCharCode(b)));
+          }
           break;
-        case 'sum2': {
-          this.state = 'idle';
-          ev.push(this.finish(this.sum + String.fromCharCode(b)));
-          break;
-        }
       }
     }
     return ev;
