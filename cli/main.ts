@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// armvisor's command line (commander): `run` (Linux user mode), `demo`, `bench cpu`.
+// armvisor's command line (commander): `run` (Linux user mode), `boot` (the virt board), `demo`,
+// `bench cpu`.
 // Every failure is one line on stderr: bad input exits 1, an internal error exits 70.
 
 import { readFileSync, realpathSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { Command, Option } from 'commander';
 import { LoadError } from '../runtime/linux/process.js';
 import { ENGINES, runProgram, UsageError } from './run.js';
 import { runDemo } from './demo.js';
+import { runBoot } from './boot.js';
 import { registerBench } from './bench.js';
 import { repoRoot } from './paths.js';
 
@@ -59,6 +61,19 @@ export function buildProgram(): Command {
     .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')
     .passThroughOptions()
     .action(async (prog: string, args: string[], opts) => finish(await runProgram(prog, args, opts)));
+
+  program
+    .command('boot')
+    .description('boot a kernel (zImage, Image) or bare-metal ELF on the emulated virt board (Cortex-A15), like qemu-system-arm -M virt')
+    .requiredOption('--kernel <file>', 'the kernel: a zImage, an uncompressed Image or an ELF program')
+    .option('--initrd <file>', 'initial RAM disk for a Linux kernel')
+    .option('--dtb <file>', "device tree blob to pass instead of the board's own")
+    .option('--append <cmdline>', 'kernel command line (/chosen bootargs)')
+    .option('--memory <MiB>', 'guest RAM in MiB', '512')
+    .addOption(new Option('--clock <clock>', 'host: real time; icount: time from the guest instruction count (reproducible runs)').choices(['host', 'icount']).default('host'))
+    .option('--timeout <seconds>', 'stop with an error if the guest has not powered off after this long')
+    .option('--profile', 'print instructions, MIPS, exceptions, interrupts, MMIO and TLB counts on stderr at the end')
+    .action(async (opts) => finish(await runBoot(opts)));
 
   program
     .command('demo')

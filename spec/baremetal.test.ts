@@ -2,11 +2,14 @@
 // each run must end with DONE by PSCI SYSTEM_OFF and print no UNEXPECTED line (the tests check
 // their own fault status codes, interrupt order, and so on), and every runner's console must
 // equal the reference's (the first runner, QEMU) line for line.
-// To compare armvisor once `armvisor boot` runs: add armvisorRunner (./baremetal/run.js) to
-// `runners`.
+// armvisor (`armvisor boot`, dist/cli/main.js) is the second runner. Tests armvisor does not
+// pass yet are listed in KNOWN_FAILING with the reason: for them only the reference must be
+// good, armvisor's difference is printed, and a known failure that starts passing is printed too
+// so the entry can go (they are never skipped silently).
 
 import { existsSync } from 'node:fs';
 import {
+  armvisorRunner,
   baremetalElf,
   baremetalTests,
   consoleLines,
@@ -17,8 +20,15 @@ import {
   type BoardRunner,
 } from './baremetal/run.js';
 
-const runners: BoardRunner[] = [qemuRunner];
+const runners: BoardRunner[] = [qemuRunner, armvisorRunner];
 const tests = baremetalTests();
+
+/** Tests armvisor fails today, each with the reason (the CPU or device behind it). */
+export const KNOWN_FAILING: Record<string, string> = {
+  exceptions:
+    'MRS/MSR (banked register) execute instead of being UNDEFINED without the Virtualization Extensions ("mrs banked"/"msr banked"; translator/sem/priv.ts)',
+  idregs: 'ID values of runtime/cpu/cortex-a15.ts differ from QEMU: MVFR1 0x11000011 (no Advanced SIMD) vs 0x11111111, CPACR.ASEDIS reads 1, PMCR.N 0 vs 6',
+};
 
 describe('the judging of a run', () => {
   const good: BoardRun = { console: 'a: 00000001\nDONE\n', stderr: '', status: 0, timedOut: false, ms: 1 };
@@ -44,10 +54,22 @@ describe('bare-metal system tests', () => {
     expect(tests).toEqual(expect.arrayContaining(['boot', 'exceptions', 'idregs', 'mmu_lpae', 'mmu_short', 'smc', 'timer_gic', 'tlb']));
   });
 
+  test('the known failures are named tests, each with its reason', () => {
+    for (const [name, why] of Object.entries(KNOWN_FAILING)) {
+      expect(tests).toContain(name);
+      expect(why.length).toBeGreaterThan(10);
+    }
+    if (Object.keys(KNOWN_FAILING).length) {
+      console.log(`bare-metal tests armvisor is known to fail:\n${Object.entries(KNOWN_FAILING).map(([n, w]) => `  ${n}: ${w}`).join('\n')}`);
+    }
+  });
+
   test.each(tests)('%s', async (name) => {
     const elf = baremetalElf(name);
     if (!existsSync(elf)) throw new Error(`${elf} not found: run \`npm test\` (its pretest step builds the bare-metal tests)`);
-    const runs = await Promise.all(runners.map((r) => r.run(elf)));
+    // One at a time: the machine has two cores and both emulators are CPU-bound.
+    const runs: BoardRun[] = [];
+    for (const r of runners) runs.push(await r.run(elf));
     const problems: string[] = [];
     runs.forEach((run, i) => {
       for (const p of runProblems(run)) problems.push(`${runners[i].name}: ${p}`);
@@ -56,6 +78,14 @@ describe('bare-metal system tests', () => {
     for (let i = 1; i < runners.length; i++) {
       const diff = firstDifference(ref, { name: runners[i].name, console: runs[i].console });
       if (diff) problems.push(`${runners[i].name} differs from ${ref.name}: ${diff}`);
+    }
+    const known = KNOWN_FAILING[name];
+    if (known !== undefined) {
+      // Only the reference must be good; armvisor's state is reported either way.
+      const refProblems = runProblems(runs[0]).map((p) => `${runners[0].name}: ${p}`);
+      if (refProblems.length) throw new Error(`${name}:\n${refProblems.join('\n')}`);
+      console.log(problems.length ? `${name}: known failure (${known}):\n${problems.join('\n')}` : `${name}: listed in KNOWN_FAILING but now passes under every runner: remove it from the list`);
+      return;
     }
     if (problems.length) {
       const tail = (r: BoardRun) => consoleLines(r.console).slice(-6).join('\n') + (r.stderr ? `\nstderr: ${r.stderr.trim().split('\n').slice(-4).join('\n')}` : '');

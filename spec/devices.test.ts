@@ -153,7 +153,7 @@ describe('PSCI 1.0', () => {
 
   test('version, features, migrate info, unknown IDs', () => {
     const p = new Psci();
-    expect(p.call(0, PSCI_VERSION, 0, 0, 0)).toEqual({ r0: 0x10000, effect: { kind: 'none' } });
+    expect(p.call(0, PSCI_VERSION, 0, 0, 0)).toEqual({ r0: 0x10001, effect: { kind: 'none' } });
     for (const f of [PSCI_VERSION, PSCI_CPU_SUSPEND, PSCI_CPU_OFF, PSCI_CPU_ON, PSCI_AFFINITY_INFO, PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES]) {
       expect(p.call(0, PSCI_FEATURES, f, 0, 0).r0).toBe(0);
     }

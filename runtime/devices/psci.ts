@@ -40,7 +40,8 @@ export const AFFINITY_ON_PENDING = 2;
 export const MIGRATE_NOT_REQUIRED = 2;
 
 /** PSCI 1.0 (major 1, minor 0). */
-export const PSCI_VERSION_1_0 = 0x00010000;
+/** What PSCI_VERSION answers: 1.1, as QEMU 7.2's virt (1.1 adds no mandatory function to 1.0). */
+export const PSCI_VERSION_1_1 = 0x00010001;
 
 export type PsciEffect =
   | { kind: 'none' }
@@ -102,7 +103,7 @@ export class Psci {
     const ret = (v: number, effect: PsciEffect = NONE): PsciOutcome => ({ r0: v >>> 0, effect });
     switch (fid) {
       case PSCI_VERSION:
-        return ret(PSCI_VERSION_1_0);
+        return ret(PSCI_VERSION_1_1);
       case PSCI_CPU_SUSPEND:
         return ret(PSCI_SUCCESS, { kind: 'wfi' });
       case PSCI_CPU_OFF:

@@ -60,11 +60,21 @@ export const HINT: Sem = {
 
 const BARRIER_OPT: Record<number, string> = { 15: 'sy', 14: 'st', 11: 'ish', 10: 'ishst', 7: 'nsh', 6: 'nshst', 3: 'osh', 2: 'oshst' };
 
-/** DMB / DSB / ISB: ordering has no visible effect on one interpreted vCPU. */
+/**
+ * DMB / DSB: ordering has no visible effect on one vCPU. ISB ends the block, so instructions
+ * written (and made visible by cache maintenance) before it are fetched anew after it (A3.8.3).
+ */
 export function barrier(name: 'dmb' | 'dsb' | 'isb'): Sem {
   return {
     name: name.toUpperCase(),
-    lift: () => {},
+    lift:
+      name === 'isb'
+        ? (ctx) => {
+            ctx.b.set(W.PC, ctx.b.const(ctx.nextPC()));
+            ctx.exit(Exit.NEXT);
+            ctx.pcWritten = true;
+          }
+        : () => {},
     dis: (a) => `${name} ${BARRIER_OPT[a.option] ?? `#${a.option}`}`,
   };
 }

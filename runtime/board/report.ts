@@ -1,0 +1,53 @@
+// What `armvisor boot --profile` prints about a machine's run: guest instructions and MIPS,
+// exceptions by kind, interrupts acknowledged by source, MMIO accesses by device, TLB fills
+// and PSCI calls. One line per fact, for stderr.
+
+import { MODE_NAMES, readCPSR } from '../../translator/modes.js';
+import { W } from '../../translator/state.js';
+import { EXC_NAMES } from '../cpu/exception.js';
+import { PPI_HYP_TIMER, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from '../devices/timer/generic-timer.js';
+import type { VirtMachine } from './machine.js';
+import { VIRT_IRQ } from './machine.js';
+import type { RunStats } from './runloop.js';
+
+const IRQ_NAMES: Record<number, string> = {
+  [PPI_VIRT_TIMER]: 'virtual timer',
+  [PPI_PHYS_TIMER]: 'physical timer',
+  [PPI_HYP_TIMER]: 'hyp timer',
+  [VIRT_IRQ.uart]: 'pl011',
+  [VIRT_IRQ.rtc]: 'pl031',
+};
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export function profileReport(m: VirtMachine, stats: RunStats): string[] {
+  const insns = m.instructions;
+  const busyS = Math.max(1e-9, (stats.ms - stats.idleMs) / 1000);
+  const out: string[] = [];
+  const cpuS = Math.max(1e-9, stats.cpuMs / 1000);
+  out.push(
+    `profile: ${fmt(insns)} guest instructions in ${(stats.ms / 1000).toFixed(2)} s wall (${(stats.idleMs / 1000).toFixed(2)} s idle in WFI), ${(stats.cpuMs / 1000).toFixed(2)} s CPU; ${(insns / busyS / 1e6).toFixed(2)} MIPS of wall time running, ${(insns / cpuS / 1e6).toFixed(2)} MIPS per CPU second`,
+  );
+  if (m.clockKind === 'icount') out.push(`profile: icount clock, ${fmt(m.idleInsns)} instructions of idle time skipped`);
+  const exc = m.cpu.exceptions.map((n, k) => (n && EXC_NAMES[k] ? `${EXC_NAMES[k]} ${fmt(n)}` : '')).filter(Boolean);
+  out.push(`profile: exceptions: ${exc.length ? exc.join(', ') : 'none'}`);
+  const acks: string[] = [];
+  m.gic.acknowledged.forEach((n, id) => {
+    if (n) acks.push(`${id}${IRQ_NAMES[id] ? ` (${IRQ_NAMES[id]})` : id < 16 ? ' (SGI)' : ''} ${fmt(n)}`);
+  });
+  out.push(`profile: interrupts acknowledged: ${acks.length ? acks.join(', ') : 'none'}`);
+  const mmio = m.bus
+    .stats()
+    .filter((s) => s.reads || s.writes)
+    .map((s) => `${s.name} ${fmt(s.reads)} reads ${fmt(s.writes)} writes`);
+  out.push(`profile: MMIO: ${mmio.length ? mmio.join(', ') : 'none'}`);
+  out.push(`profile: TLB fills: ${fmt(m.cpu.mem.tlbFills)}`);
+  const st = m.cpu.state.i32;
+  const cpsr = readCPSR(st);
+  out.push(
+    `profile: the CPU stopped at pc=0x${(st[W.PC] >>> 0).toString(16).padStart(8, '0')} cpsr=0x${cpsr.toString(16)} (${MODE_NAMES[cpsr & 0x1f] ?? '?'}), MMU ${m.cpu.mmuEnabled ? 'on' : 'off'}`,
+  );
+  const psci = [...m.psci.calls].map(([fid, n]) => `0x${fid.toString(16)} ${fmt(n)}`);
+  if (psci.length) out.push(`profile: PSCI calls: ${psci.join(', ')}`);
+  return out;
+}
