@@ -61,7 +61,7 @@ ${OFF}`,
   expect(r[10]).toBe(0x11);
   expect(r[11] & 0x1f).toBe(8); // 288 interrupt IDs: ITLinesNumber 8
   expect(r[12]).toBe(0x12345678);
-  expect(r[6]).toBe(0x00010000);
+  expect(r[6]).toBe(0x00010001); // PSCI_VERSION: 1.1, as QEMU 7.2
   expect(r[5]).toBe(0xffffffff);
   expect(m.bus.stats().find((s) => s.name === 'pl011')?.writes).toBe(1);
 });
