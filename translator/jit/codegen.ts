@@ -128,13 +128,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const exitPC = f.local();
   const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
 
-  /** `vfpOnly`: just the VFP registers and FPSCR (around helpers that touch only those). */
-  const isVfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
-  const loadWords = (vfpOnly = false) => {
-    for (const [w, l] of wordLocal) if (!vfpOnly || isVfpWord(w)) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
+  const loadWords = () => {
+    for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
   };
-  const writeBack = (vfpOnly = false) => {
-    for (const w of written) if (!vfpOnly || isVfpWord(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
+  const writeBack = () => {
+    for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
   const spillWords = (words: readonly number[]) => {
     for (const w of words) if (written.has(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
@@ -370,12 +368,14 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const args = o.args!;
           // A helper that names the words it touches (from a constant first argument) gets
           // just those spilled and reloaded (translation cost: far fewer bytes per call).
-          const a0 = h.footprint && args.length ? consts.get(args[0]) : undefined;
+          // Helpers that touch only VFP words and FPSCR need nothing: those never live in locals.
+          const spills = h.touchesState && !h.vfpOnly;
+          const a0 = spills && h.footprint && args.length ? consts.get(args[0]) : undefined;
           const touched = a0 !== undefined ? h.footprint!(a0) : null;
           const call = () => {
-            if (h.touchesState) {
+            if (spills) {
               if (touched) spillWords(touched);
-              else writeBack(h.vfpOnly);
+              else writeBack();
             }
             for (let i = 0; i < 4; i++) {
               if (i < args.length) val(args[i]);
@@ -384,9 +384,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.call(imports.helper(o.imm));
             if (o.d >= 0) f.set(tl[o.d]);
             else f.op(O.drop);
-            if (h.touchesState) {
+            if (spills) {
               if (touched) reloadWords(touched);
-              else loadWords(h.vfpOnly);
+              else loadWords();
             }
           };
           // A VFP operation inline, with the call as its slow path.

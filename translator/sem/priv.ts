@@ -98,7 +98,7 @@ function port(cpu: CpuState) {
 }
 
 /** Ends the block after this instruction (the mode, masks or translation may have changed). */
-function endBlock(ctx: LiftCtx): void {
+export function endBlock(ctx: LiftCtx): void {
   ctx.b.set(W.PC, ctx.b.const(ctx.nextPC()));
   ctx.exit(Exit.NEXT);
   ctx.pcWritten = true;

@@ -17,7 +17,7 @@
 import type { Args, Row, Sem } from '../decode/pattern.js';
 import { Exit, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { hex, r } from './fmt.js';
-import { liftCp32, liftCp64, liftCps, liftHint, liftMrsCpsr, liftMsrCpsr } from './priv.js';
+import { endBlock, liftCp32, liftCp64, liftCps, liftHint, liftMrsCpsr, liftMsrCpsr } from './priv.js';
 
 export const SVC: Sem = {
   name: 'SVC',
@@ -67,14 +67,7 @@ const BARRIER_OPT: Record<number, string> = { 15: 'sy', 14: 'st', 11: 'ish', 10:
 export function barrier(name: 'dmb' | 'dsb' | 'isb'): Sem {
   return {
     name: name.toUpperCase(),
-    lift:
-      name === 'isb'
-        ? (ctx) => {
-            ctx.b.set(W.PC, ctx.b.const(ctx.nextPC()));
-            ctx.exit(Exit.NEXT);
-            ctx.pcWritten = true;
-          }
-        : () => {},
+    lift: name === 'isb' ? endBlock : () => {},
     dis: (a) => `${name} ${BARRIER_OPT[a.option] ?? `#${a.option}`}`,
   };
 }
