@@ -2,7 +2,8 @@
 # Installs the Debian tools the tests need when they are missing, one line per action:
 # qemu-user (the reference CPU), qemu-system-arm (the reference board `virt`), gdb-multiarch
 # (drives QEMU's and our gdb stubs), xz-utils (decompresses the kernel's zImage payload), the
-# armhf cross compiler and libc (our test guests), the bare-metal compiler gcc-arm-none-eabi (the
+# armhf cross compiler and libc (our test guests), cpio and dtc (cross-check our initramfs
+# and device tree writers), the bare-metal compiler gcc-arm-none-eabi (the
 # bare-metal system tests, spec/guests/baremetal), and Debian's busybox-static for armhf
 # (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
@@ -53,6 +54,8 @@ missing=()
 [ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
 [ "$compiler_only" = 1 ] || command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 [ "$compiler_only" = 1 ] || command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
+[ "$compiler_only" = 1 ] || command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+[ "$compiler_only" = 1 ] || command -v dtc >/dev/null 2>&1 || missing+=(device-tree-compiler)
 command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
 [ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
 [ "$compiler_only" = 1 ] || command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)

@@ -180,6 +180,19 @@ describe('the virtual and Hyp timers', () => {
     wr('CNTV_CTL', ENABLE);
     expect(t.nextDeadline()).toBe(3200n);
   });
+  test('a deadline that passed since the last update() is still reported (host clock race)', () => {
+    // The run loop calls update() and then nextDeadline(); on the host clock time moves in
+    // between. The expired timer's output has not risen yet, so its deadline must not vanish
+    // (a WFI would otherwise look like it waits with no timer armed).
+    const { clock, wr, t, lines } = setup();
+    wr('CNTP_CVAL', 100);
+    wr('CNTP_CTL', ENABLE);
+    clock.ns += 10_000n; // past the deadline, no update()
+    expect(t.nextDeadline()).toBe(1600n);
+    t.update();
+    expect(lines.get(PPI_PHYS_TIMER)).toBe(true);
+    expect(t.nextDeadline()).toBeUndefined();
+  });
 });
 
 describe('system register encodings (ARM ARM B8.2)', () => {

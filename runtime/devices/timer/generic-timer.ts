@@ -79,7 +79,10 @@ export class TimerChannel {
 
   /** The physical counter value at which the output rises, if it is low and will rise. */
   risesAt(): bigint | undefined {
-    if ((this.ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) !== CNT_CTL_ENABLE || this.istatus()) return undefined;
+    // Keyed on the output given to the GIC, not on ISTATUS now: on the host clock the
+    // condition can become true between the run loop's update() and this call, and the
+    // deadline must still be reported (it is in the past, so the loop updates at once).
+    if ((this.ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) !== CNT_CTL_ENABLE || this.output) return undefined;
     const at = this.cval + this.offset();
     return at > U64 ? undefined : at;
   }
