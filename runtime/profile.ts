@@ -21,6 +21,9 @@ export class Profiler {
   readonly events = new Map<string, number>();
   readonly eventMs = new Map<string, number>();
 
+  /** Group addresses no symbol names by 4 KiB page ("0x40010xxx"), e.g. a kernel's decompressor. */
+  groupUnnamedByPage = false;
+
   constructor(public symbols: Symbols | null = null) {}
 
   attribute(pc: number, insns: number, ms: number, jit: boolean): void {
@@ -34,6 +37,11 @@ export class Profiler {
     }
   }
 
+  /** A sample: `weight` guest instructions attributed to `pc` (system mode samples the PC between slices). */
+  sample(pc: number, weight: number): void {
+    this.byPC.set(pc, (this.byPC.get(pc) ?? 0) + weight);
+  }
+
   event(kind: string, name: string, ms = 0): void {
     const k = `${kind}:${name}`;
     this.events.set(k, (this.events.get(k) ?? 0) + 1);
@@ -45,10 +53,18 @@ export class Profiler {
     const m = new Map<string, number>();
     for (const [pc, n] of this.byPC) {
       const s = this.symbols?.lookup(pc);
-      const name = s ? s.name : `0x${pc.toString(16).padStart(8, '0')}`;
+      const name = s ? s.name : this.groupUnnamedByPage ? `0x${(pc >>> 12).toString(16).padStart(5, '0')}xxx` : `0x${pc.toString(16).padStart(8, '0')}`;
       m.set(name, (m.get(name) ?? 0) + n);
     }
     return [...m].sort((a, b) => b[1] - a[1]);
+  }
+
+  /** The `top` hottest functions, one line each: share of `total`, instructions, name. */
+  hottest(total: number, top = 15, indent = '    '): string[] {
+    const f = (n: number) => n.toLocaleString('en-US');
+    return this.functions()
+      .slice(0, top)
+      .map(([name, n]) => `${indent}${((100 * n) / Math.max(total, 1)).toFixed(1).padStart(5)}%  ${f(n).padStart(14)}  ${name}`);
   }
 
   report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, top = 15): string {
@@ -76,10 +92,10 @@ export class Profiler {
       lines.push(`  tier 1              ${f(jit.modules)} modules, ${f(jit.regions)} regions, ${f(jit.blocks)} blocks, ${f(jit.guestInsns)} guest insns -> ${f(jit.wasmBytes)} bytes of wasm; ${perInsn.toFixed(2)} µs/guest insn`);
     }
     if (tier2) lines.push(`  tier 2              ${tier2.requested} requested, ${tier2.installed} installed, ${tier2.failed} failed, ${s(tier2.workerMs)} in the worker thread`);
-    const fns = this.functions();
-    if (fns.length) {
+    const hot = this.hottest(icount, top);
+    if (hot.length) {
       lines.push(`  hottest ${this.symbols?.size ? 'functions' : 'blocks'} (guest instructions)`);
-      for (const [name, n] of fns.slice(0, top)) lines.push(`    ${((100 * n) / Math.max(icount, 1)).toFixed(1).padStart(5)}%  ${f(n).padStart(14)}  ${name}`);
+      lines.push(...hot);
     }
     const ev = [...this.events].sort((a, b) => b[1] - a[1]);
     if (ev.length) {

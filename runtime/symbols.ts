@@ -6,6 +6,7 @@ export class Symbols {
   private readonly names: string[] = [];
   private readonly sizes: number[] = [];
 
+  /** `entries` with an empty name are end markers: addresses from there to the next symbol name nothing. */
   constructor(entries: { addr: number; size: number; name: string }[]) {
     entries.sort((a, b) => a.addr - b.addr);
     for (const e of entries) {
@@ -15,6 +16,7 @@ export class Symbols {
     }
   }
 
+  /** The number of symbols (end markers included). */
   get size(): number {
     return this.addrs.length;
   }
@@ -32,7 +34,7 @@ export class Symbols {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (best < 0) return null;
+    if (best < 0 || this.names[best] === '') return null; // before the first symbol, or past an end marker
     const off = pc - a[best];
     // A sized symbol covers only its size; an unsized one (System.map) up to the next.
     if (this.sizes[best] > 0 && off >= this.sizes[best]) return null;
@@ -94,12 +96,26 @@ export function elfSymbols(data: Uint8Array, bias = 0): Symbols {
   return new Symbols(out);
 }
 
-/** Symbols from a System.map ("c0008000 T stext" per line). */
+/** Symbols marking the end of a text section in a kernel's System.map. */
+const TEXT_ENDS = new Set(['_etext', '_einittext', '__init_end', '_end']);
+
+/**
+ * Symbols from a System.map ("c0008000 T stext" per line). Text symbols (t, T, w, W) are
+ * functions, unsized, each reaching to the next; any other symbol and the section ends
+ * (`_etext`, `_einittext`) end the function before them, so an address past the kernel's text
+ * (the vector page, a module) names no function.
+ */
 export function systemMapSymbols(text: string): Symbols {
   const out: { addr: number; size: number; name: string }[] = [];
+  const ends: number[] = [];
   for (const line of text.split('\n')) {
-    const m = /^([0-9a-fA-F]{8})\s+([tTwW])\s+(\S+)/.exec(line);
-    if (m) out.push({ addr: parseInt(m[1], 16), size: 0, name: m[3] });
+    const m = /^([0-9a-fA-F]{8})\s+([a-zA-Z])\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const addr = parseInt(m[1], 16);
+    if ('tTwW'.includes(m[2]) && !TEXT_ENDS.has(m[3])) out.push({ addr, size: 0, name: m[3] });
+    else ends.push(addr);
   }
+  const starts = new Set(out.map((e) => e.addr));
+  for (const a of ends) if (!starts.has(a)) out.push({ addr: a, size: 0, name: '' });
   return new Symbols(out);
 }

@@ -1,13 +1,16 @@
 // `armvisor boot` as a user meets it (dist/cli/main.js in a child process): small bare-metal
 // programs assembled here with Debian's binutils (console input through a pipe, a guest that
 // spins past --timeout, one that waits for an interrupt nothing can raise, a signal), bad input
-// (one line, exit 1), and --clock icount giving the same instruction count every run.
+// (one line, exit 1), --clock icount giving the same instruction count every run, and
+// --profile's hottest functions named from an ELF's own symbols, a System.map (--symbols), or
+// the System.map beside Debian's kernel.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { armvisorMain, runProcess } from '../bench/guestrun.js';
 import { baremetalElf } from './baremetal/run.js';
+import { kernelFile } from './helpers/kernel.js';
 
 let dir: string;
 
@@ -153,4 +156,142 @@ test('--clock icount: two runs of the timer test retire the same number of instr
   const b = await count();
   expect(b).toEqual(a);
   expect(a.console).toMatch(/DONE\n$/);
+});
+
+describe('--profile: the hottest guest functions', () => {
+  // `hot` runs 200 x 2000 iterations, `cold` 20 000: about 95% and 5% of the instructions.
+  const PROGRAM = `
+  bl cold
+  mov r6, #0
+1: bl hot
+  add r6, r6, #1
+  cmp r6, #200
+  bne 1b
+${SYSTEM_OFF}
+  .type hot, %function
+hot:
+  ldr r0, =2000
+2: subs r0, r0, #1
+  bne 2b
+  bx lr
+  .ltorg
+  .size hot, .-hot
+  .type cold, %function
+cold:
+  ldr r0, =20000
+3: subs r0, r0, #1
+  bne 3b
+  bx lr
+  .ltorg
+  .size cold, .-cold`;
+
+  /** The table after the "hottest" line: [percent, instructions, name]. */
+  function hottest(stderr: string): { header: string; rows: [number, number, string][] } {
+    const lines = stderr.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('profile: hottest '));
+    expect(at).toBeGreaterThanOrEqual(0);
+    const rows: [number, number, string][] = [];
+    for (const l of lines.slice(at + 1)) {
+      const m = /^profile:\s+([\d.]+)%\s+([\d,]+)\s+(\S+)$/.exec(l);
+      if (!m) break;
+      rows.push([Number(m[1]), Number(m[2].replace(/,/g, '')), m[3]]);
+    }
+    return { header: lines[at], rows };
+  }
+
+  const share = (rows: [number, number, string][], name: string) => rows.find((r) => r[2] === name)?.[0] ?? 0;
+
+  test("an ELF kernel's own symbols by default; a System.map by --symbols; --profile-out writes speedscope JSON", async () => {
+    const prog = elf('hotcold', PROGRAM);
+    const a = await boot(['--kernel', prog, '--clock', 'icount', '--profile']);
+    expect(a.status).toBe(0);
+    const ta = hottest(a.stderr);
+    expect(ta.header).toContain(`symbols: ${prog}`);
+    expect(ta.rows[0][2]).toBe('hot');
+    expect(share(ta.rows, 'hot')).toBeGreaterThan(88);
+    expect(share(ta.rows, 'cold')).toBeGreaterThan(1);
+    expect(share(ta.rows, 'cold')).toBeLessThan(10);
+
+    // The same run, stripped, named from nm's output in System.map form.
+    const stripped = join(dir, 'hotcold.stripped');
+    execFileSync('arm-linux-gnueabihf-objcopy', ['--strip-all', prog, stripped]);
+    const map = join(dir, 'hotcold.map');
+    writeFileSync(map, execFileSync('arm-linux-gnueabihf-nm', ['-n', prog]));
+    const out = join(dir, 'hotcold.speedscope.json');
+    const b = await boot(['--kernel', stripped, '--clock', 'icount', '--profile', '--symbols', map, '--profile-out', out]);
+    expect(b.status).toBe(0);
+    const tb = hottest(b.stderr);
+    expect(tb.header).toContain(`symbols: ${map}`);
+    expect(tb.rows[0][2]).toBe('hot');
+    expect(share(tb.rows, 'hot')).toBeGreaterThan(88);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as { shared: { frames: { name: string }[] }; profiles: { weights: number[]; samples: number[][] }[] };
+    const p = json.profiles[0];
+    const heaviest = p.samples[p.weights.indexOf(Math.max(...p.weights))][0];
+    expect(json.shared.frames[heaviest].name).toBe('hot');
+  });
+
+  test('code that ends run-loop slices itself (a timer register write) is not credited with them', async () => {
+    // `tick` (3 instructions) writes CNTV_TVAL, which ends the slice; `work` runs ~1000.
+    const prog = elf(
+      'tickwork',
+      `
+  mov r6, #0
+  ldr r7, =2000
+1: bl tick
+  bl work
+  add r6, r6, #1
+  cmp r6, r7
+  bne 1b
+${SYSTEM_OFF}
+  .type tick, %function
+tick:
+  mov r0, #1000
+  mcr p15, 0, r0, c14, c3, 0
+  bx lr
+  .size tick, .-tick
+  .type work, %function
+work:
+  ldr r0, =500
+2: subs r0, r0, #1
+  bne 2b
+  bx lr
+  .ltorg
+  .size work, .-work`,
+    );
+    const r = await boot(['--kernel', prog, '--clock', 'icount', '--profile']);
+    expect(r.status).toBe(0);
+    const t = hottest(r.stderr);
+    expect(t.rows[0][2]).toBe('work');
+    expect(share(t.rows, 'work')).toBeGreaterThan(95);
+    expect(share(t.rows, 'tick')).toBeLessThan(3);
+  });
+
+  test('bad --symbols and --profile-out: one line, exit 1', async () => {
+    const prog = elf('hotcold2', PROGRAM);
+    const r1 = await boot(['--kernel', prog, '--profile', '--symbols', join(dir, 'nope.map')]);
+    expect(r1.status).toBe(1);
+    expect(r1.stderr).toMatch(/^armvisor: --symbols .*nope\.map: no such file\n$/);
+    const junk = join(dir, 'junk.map');
+    writeFileSync(junk, 'hello\nworld\n');
+    const r2 = await boot(['--kernel', prog, '--profile', '--symbols', junk]);
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toMatch(/^armvisor: --symbols .*junk\.map: no function symbols .*\n$/);
+    const r3 = await boot(['--kernel', prog, '--profile-out', join(dir, 'no/such/dir/p.json')]);
+    expect(r3.status).toBe(1);
+    expect(r3.stderr).toMatch(/^armvisor: --profile-out .*p\.json: no such directory\n$/);
+  });
+
+  test("Debian's kernel for 2 s: kernel functions named from the System.map beside the Image", async () => {
+    const image = kernelFile('Image');
+    const names = new Set(readFileSync(kernelFile('System.map'), 'latin1').split('\n').map((l) => l.split(' ')[2]));
+    const r = await boot(['--kernel', image, '--initrd', kernelFile('initramfs.cpio'), '--timeout', '2', '--profile']);
+    expect(r.status).toBe(124);
+    const t = hottest(r.stderr);
+    expect(t.header).toContain(`symbols: ${kernelFile('System.map')}`);
+    expect(t.rows).toHaveLength(15);
+    for (const [, , name] of t.rows) expect(names.has(name)).toBe(true);
+    const total = Number(/([\d,]+) instructions sampled/.exec(t.header)![1].replace(/,/g, ''));
+    expect(t.rows.reduce((a, r) => a + r[1], 0)).toBeLessThanOrEqual(total);
+    expect(total).toBeGreaterThan(1_000_000);
+  });
 });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { extractKallsyms, formatSystemMap, KallsymsError, type KernelSymbol } from '../runtime/board/kallsyms.js';
 import { identifyKernel } from '../runtime/board/kernel.js';
 import { kernelFile } from './helpers/kernel.js';
+import { systemMapSymbols } from '../runtime/symbols.js';
 
 /** Multi-character tokens given to byte values no symbol character uses. */
 const MULTI = ['_pa', 'init', 'kernel', 'start', '__', 'get_', 'set_', 'irq', 'dev', 'mem', 'T_', 't_', 'lock', 'ata'];
@@ -170,5 +171,28 @@ describe("Debian's kernel Image", () => {
     // Every function begins with code: start_kernel's first instructions include a push {..., lr}.
     const firsts = [0, 1, 2, 3, 4, 5].map((i) => word(at('start_kernel'), i));
     expect(firsts.some((w) => (w & 0xffff4000) >>> 0 === 0xe92d4000)).toBe(true);
+  });
+});
+
+describe('System.map as profiler symbols (systemMapSymbols)', () => {
+  test('a text symbol names the addresses up to the next; data symbols and the text ends name none', () => {
+    const map = ['c0400000 T _stext', 'c0400000 T first', 'c0400040 t second', 'c0400080 D _etext', 'c0500000 T init_fn', 'c0500100 T _einittext', 'c0600000 d some_data'].join('\n');
+    const s = systemMapSymbols(map);
+    expect(['first', '_stext']).toContain(s.lookup(0xc0400000)?.name); // they share the address; either names it
+    expect(s.format(0xc040003c)).toMatch(/^(first|_stext)\+0x3c$/);
+    expect(s.lookup(0xc0400044)).toEqual({ name: 'second', offset: 4 });
+    expect(s.lookup(0xc0400080)).toBeNull(); // past _etext
+    expect(s.lookup(0xc04fffff)).toBeNull();
+    expect(s.lookup(0xc05000fc)).toEqual({ name: 'init_fn', offset: 0xfc });
+    expect(s.lookup(0xc0500100)).toBeNull(); // past _einittext
+    expect(s.lookup(0xffff0000)).toBeNull(); // the vector page
+    expect(s.lookup(0xbf000000)).toBeNull(); // below the kernel (modules)
+  });
+
+  test("Debian's System.map: start_kernel names its own code, the vector page names nothing", () => {
+    const s = systemMapSymbols(readFileSync(kernelFile('System.map'), 'latin1'));
+    const sk = s.addressOf('start_kernel')!;
+    expect(s.format(sk + 8)).toBe('start_kernel+0x8');
+    expect(s.lookup(0xffff0000)).toBeNull();
   });
 });

@@ -103,6 +103,75 @@ test('icount: WFI jumps the clock to the timer deadline, identically each run', 
   expect(await once()).toEqual(a);
 });
 
+// The virtual timer interrupts a counting loop 5000 ticks (80 000 instructions) after arming:
+// its handler records the loop counter (r11) and the interrupt ID (r12), disables the timer.
+const LOOP_IRQ = `
+  ldr r0, =vectors
+  mcr p15, 0, r0, c12, c0, 0   @ VBAR
+  ldr r4, =0x08000000
+  mov r0, #1
+  str r0, [r4]            @ GICD_CTLR
+  ldr r0, =(1 << 27)
+  str r0, [r4, #0x100]    @ GICD_ISENABLER0: PPI 27
+  ldr r4, =0x08010000
+  mov r0, #0xff
+  str r0, [r4, #4]        @ GICC_PMR
+  mov r0, #1
+  str r0, [r4]            @ GICC_CTLR
+  ldr r0, =5000
+  mcr p15, 0, r0, c14, c3, 0   @ CNTV_TVAL
+  mov r0, #1
+  mcr p15, 0, r0, c14, c3, 1   @ CNTV_CTL: enable
+  mov r11, #0
+  cpsie i
+  mov r5, #0
+  ldr r6, =100000
+1: add r5, r5, #1
+  cmp r5, r6
+  bne 1b
+${OFF}
+  .balign 32
+vectors:
+  b .
+  b .
+  b .
+  b .
+  b .
+  b .
+  b irq
+  b .
+irq:
+  mov r11, r5
+  ldr r0, =0x08010000
+  ldr r12, [r0, #0xc]     @ GICC_IAR
+  mov r1, #0
+  mcr p15, 0, r1, c14, c3, 1   @ CNTV_CTL: off
+  str r12, [r0, #0x10]    @ GICC_EOIR
+  subs pc, lr, #4
+  .ltorg`;
+
+test('icount: sampling the PC for --profile (short, varied slices) changes nothing the guest sees', async () => {
+  const once = async (sample: boolean) => {
+    const { m } = machine(LOOP_IRQ);
+    const loop = new RunLoop(m);
+    const pcs = new Map<number, number>();
+    if (sample) loop.sample(100, (pc, n) => pcs.set(pc, (pcs.get(pc) ?? 0) + n));
+    expect(await loop.run()).toEqual({ kind: 'system-off' });
+    const r = m.cpu.state.u32;
+    return { guest: { r5: r[5], r11: r[11], r12: r[12], insns: m.instructions }, slices: loop.stats.slices, sampled: [...pcs.values()].reduce((a, b) => a + b, 0) };
+  };
+  const plain = await once(false);
+  expect(plain.guest.r12).toBe(27); // the virtual timer's PPI
+  expect(plain.guest.r11).toBeGreaterThan(20_000); // mid-loop
+  expect(plain.guest.r11).toBeLessThan(30_000);
+  const sampled = await once(true);
+  expect(sampled.slices).toBeGreaterThan(100 * plain.slices);
+  expect(sampled.guest).toEqual(plain.guest);
+  // Every instruction is in some sample but those after the last one.
+  expect(sampled.sampled).toBeLessThanOrEqual(sampled.guest.insns);
+  expect(sampled.sampled).toBeGreaterThan(sampled.guest.insns - 200);
+});
+
 test('host clock: WFI sleeps until the timer deadline', async () => {
   const { m } = machine(WFI_TIMER(6_250_000), 'host'); // 100 ms
   const loop = new RunLoop(m);

@@ -204,6 +204,12 @@ export class VirtMachine {
     this.rtc.update();
   }
 
+  /** A byte of physical memory outside RAM that reads without side effects (flash), else null: a debugger's view. */
+  quietRead(pa: number): number | null {
+    const f = VIRT_MAP.flash;
+    return pa >= f.base && pa < f.base + f.size ? this.flash.read(pa - f.base, 1) : null;
+  }
+
   /** Guest instructions retired (not counting icount idle time). */
   get instructions(): number {
     return this.cpu.state.icount;

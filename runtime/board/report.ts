@@ -1,6 +1,7 @@
 // What `armvisor boot --profile` prints about a machine's run: guest instructions and MIPS,
-// exceptions by kind, interrupts acknowledged by source, MMIO accesses by device, TLB fills
-// and PSCI calls. One line per fact, for stderr.
+// exceptions by kind, interrupts acknowledged by source, MMIO accesses by device, TLB fills,
+// PSCI calls, and the hottest guest functions from the run loop's PC samples (a Profiler
+// over the kernel's symbols). One line per fact, for stderr.
 
 import { MODE_NAMES, readCPSR } from '../../translator/modes.js';
 import { W } from '../../translator/state.js';
@@ -9,6 +10,7 @@ import { PPI_HYP_TIMER, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from '../devices/timer/
 import type { VirtMachine } from './machine.js';
 import { VIRT_IRQ } from './machine.js';
 import type { RunStats } from './runloop.js';
+import type { Profiler } from '../profile.js';
 
 const IRQ_NAMES: Record<number, string> = {
   [PPI_VIRT_TIMER]: 'virtual timer',
@@ -20,7 +22,8 @@ const IRQ_NAMES: Record<number, string> = {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-export function profileReport(m: VirtMachine, stats: RunStats): string[] {
+/** The report's lines; with a profiler, the 15 hottest functions of its samples (`symbolsFrom`: where their names came from). */
+export function profileReport(m: VirtMachine, stats: RunStats, profiler: Profiler | null = null, symbolsFrom: string | null = null): string[] {
   const insns = m.instructions;
   const busyS = Math.max(1e-9, (stats.ms - stats.idleMs) / 1000);
   const out: string[] = [];
@@ -49,5 +52,12 @@ export function profileReport(m: VirtMachine, stats: RunStats): string[] {
   );
   const psci = [...m.psci.calls].map(([fid, n]) => `0x${fid.toString(16)} ${fmt(n)}`);
   if (psci.length) out.push(`profile: PSCI calls: ${psci.join(', ')}`);
+  if (profiler) {
+    let sampled = 0;
+    for (const n of profiler.byPC.values()) sampled += n;
+    const named = symbolsFrom ? `functions (symbols: ${symbolsFrom})` : 'blocks (no symbols: see --symbols)';
+    out.push(`profile: hottest ${named}, by guest instructions (PC sampled every ~${fmt(stats.sampleInsns)} instructions, ${fmt(sampled)} instructions sampled):`);
+    out.push(...profiler.hottest(sampled, 15, 'profile:  '));
+  }
   return out;
 }

@@ -4,13 +4,16 @@
 // loop every few milliseconds so console input and signals are handled, and when the CPU waits
 // in WFI: under the host clock sleeps until the next timer deadline or host input (wake()),
 // under icount jumps the clock to the deadline. It ends when the guest powers off / resets /
-// stops its CPU, on quit() (Ctrl-A x, a signal), or after `timeoutMs` of wall-clock time.
+// stops its CPU, on quit() (Ctrl-A x, a signal), or after `timeoutMs` of wall-clock time spent
+// running. advance() is one stretch of that (a gdb target resumes through it), and sample()
+// makes slices short and reports the PC after each (the profiler's samples).
 
 import type { VirtMachine } from './machine.js';
 import { IcountClock } from '../devices/timer/clock.js';
+import { W } from '../../translator/state.js';
 
 export interface RunLoopOptions {
-  /** Wall-clock limit in milliseconds (default: none). */
+  /** Limit in milliseconds of wall-clock time spent running (default: none); time a debugger holds the machine does not count. */
   timeoutMs?: number;
   /** Guest instructions per slice between device updates (default 20 000). */
   sliceInsns?: number;
@@ -24,29 +27,71 @@ export type RunEnd =
   /** WFI with interrupts that cannot arrive: no timer armed and no input source left. */
   | { kind: 'idle-forever' };
 
+/** What advance() returns: the end of the run, a debugger breakpoint at the PC, or null (go on). */
+export type AdvanceResult = RunEnd | { kind: 'breakpoint' } | null;
+
+/** The profiler's sample: the PC where a slice's budget ran out and the instructions retired since the last sample. */
+export type SliceSampler = (pc: number, insns: number) => void;
+
 export interface RunStats {
-  /** Wall-clock milliseconds spent in run(). */
+  /** Wall-clock milliseconds spent running (in advance()). */
   ms: number;
   /** Milliseconds the loop slept waiting for an interrupt (host clock). */
   idleMs: number;
-  /** CPU time of this process (user + system) during run(), in milliseconds. */
+  /** CPU time of this process (user + system) while running, in milliseconds. */
   cpuMs: number;
   slices: number;
+  /** The sampler's mean period in guest instructions (0: no sampling). */
+  sampleInsns: number;
 }
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export class RunLoop {
-  readonly stats: RunStats = { ms: 0, idleMs: 0, cpuMs: 0, slices: 0 };
+  readonly stats: RunStats = { ms: 0, idleMs: 0, cpuMs: 0, slices: 0, sampleInsns: 0 };
   private quitRequested = false;
   private waker: (() => void) | null = null;
+  private lastYield = nowMs();
   /** False once no host input can arrive any more (stdin closed): a WFI with nothing armed then never ends. */
   inputOpen = true;
+  /** Longest sleep in one WFI wait; a debugger lowers it so a Ctrl-C is seen promptly. */
+  maxIdleMs = 1000;
+  /** The profiler's sampler, or null. */
+  private sampler: SliceSampler | null = null;
+  private samplePeriod = 0;
+  /** Instructions retired since the last sample, and still to run until the next. */
+  private unsampled = 0;
+  private sampleLeft = 0;
+  private sampleSeed = 1;
 
   constructor(
     readonly machine: VirtMachine,
     readonly opts: RunLoopOptions = {},
   ) {}
+
+  /**
+   * Samples the PC every `period` guest instructions or so: slices end at the next sample
+   * point (periods varied by ±50% with a fixed pseudo-random sequence, so a loop whose length
+   * divides the period is not always caught at the same instruction, and runs stay
+   * reproducible). The PC is a block boundary: the next block to run.
+   */
+  sample(period: number, sampler: SliceSampler): void {
+    this.samplePeriod = Math.max(16, Math.floor(period));
+    this.stats.sampleInsns = this.samplePeriod;
+    this.sampler = sampler;
+    this.sampleLeft = this.nextSamplePeriod();
+  }
+
+  private nextSamplePeriod(): number {
+    // xorshift32
+    let x = this.sampleSeed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.sampleSeed = x | 0;
+    const p = this.samplePeriod;
+    return (p >>> 1) + ((x >>> 0) % p);
+  }
 
   /** Host input arrived (the UART has it): end an idle wait. */
   wake(): void {
@@ -76,39 +121,78 @@ export class RunLoop {
     });
   }
 
+  /** Runs the machine to its end. */
   async run(): Promise<RunEnd> {
+    for (;;) {
+      const r = await this.advance();
+      if (r && r.kind !== 'breakpoint') return r;
+    }
+  }
+
+  /**
+   * Runs the machine until `maxInsns` more guest instructions have retired (about: slices end
+   * at block boundaries), the CPU reaches a debugger breakpoint, the run ends, or the loop
+   * waited once (a yield to the event loop every `yieldMs`, a WFI sleep); null when it may go
+   * on. A debugger holds the machine simply by not calling it: devices keep their state, the
+   * console keeps buffering input.
+   */
+  async advance(maxInsns = Infinity): Promise<AdvanceResult> {
     const m = this.machine;
     const cpu = m.cpu;
     const timer = m.timer;
     const icount = m.clock instanceof IcountClock ? m.clock : null;
     const slice = this.opts.sliceInsns ?? 20_000;
     const yieldMs = this.opts.yieldMs ?? 20;
-    const start = nowMs();
-    const cpu0 = process.cpuUsage();
-    const deadlineMs = this.opts.timeoutMs !== undefined ? start + this.opts.timeoutMs : Infinity;
-    let lastYield = start;
+    const limitMs = this.opts.timeoutMs ?? Infinity;
+    const t0 = nowMs();
+    const c0 = process.cpuUsage();
+    const insns0 = cpu.state.icount;
+    const idle = async (ms: number): Promise<void> => {
+      const w0 = nowMs();
+      await this.idle(Math.min(ms, limitMs - (this.stats.ms + w0 - t0), this.maxIdleMs));
+      this.stats.idleMs += nowMs() - w0;
+      this.lastYield = nowMs();
+    };
     try {
       for (;;) {
         if (this.quitRequested) return { kind: 'quit' };
         if (m.powerEvent) return { kind: m.powerEvent };
         const t = nowMs();
-        if (t >= deadlineMs) return { kind: 'timeout', ms: t - start };
-        if (t - lastYield >= yieldMs) {
+        const ran = this.stats.ms + (t - t0);
+        if (ran >= limitMs) return { kind: 'timeout', ms: ran };
+        if (t - this.lastYield >= yieldMs) {
           await new Promise<void>((r) => setImmediate(r));
-          lastYield = nowMs();
+          this.lastYield = nowMs();
           m.rtc.update();
-          continue;
+          return null;
         }
+        const left = maxInsns - (cpu.state.icount - insns0);
+        if (left <= 0) return null;
 
         // Fire what is due, then run up to the next deadline (icount) or one slice.
         // (nextDeadline() only sees outputs still to rise, so a deadline that passed during
         // the last slice is found by update(), not by comparing with it.)
         timer.update();
         let next = timer.nextDeadline();
-        let budget = slice;
-        if (icount && next !== undefined) budget = Math.max(1, Math.min(slice, Number(icount.insnsUntil(next))));
+        let budget = Math.min(this.sampler ? Math.min(slice, this.sampleLeft) : slice, left);
+        if (icount && next !== undefined) budget = Math.max(1, Math.min(budget, Number(icount.insnsUntil(next))));
         this.stats.slices++;
+        const before = cpu.state.icount;
         const r = cpu.run(budget);
+        if (this.sampler) {
+          // A sample each time the count passes the next sample point, whatever ended the slice:
+          // sampling where the guest's code ends a slice itself (a timer register write, WFI)
+          // would credit the code just before that point with the whole slice.
+          const ran = cpu.state.icount - before;
+          this.unsampled += ran;
+          this.sampleLeft -= ran;
+          if (this.sampleLeft <= 0) {
+            this.sampler(cpu.state.i32[W.PC] >>> 0, this.unsampled);
+            this.unsampled = 0;
+            this.sampleLeft = this.nextSamplePeriod();
+          }
+        }
+        if (r === 'breakpoint') return { kind: 'breakpoint' };
         if (r !== 'wfi') continue;
 
         // The CPU waits for an interrupt.
@@ -123,23 +207,18 @@ export class RunLoop {
         } else if (next !== undefined) {
           const waitMs = Number(next - m.clock.nowNs()) / 1e6;
           if (waitMs <= 0) continue;
-          const w0 = nowMs();
-          await this.idle(Math.min(waitMs, deadlineMs - w0, 1000));
-          this.stats.idleMs += nowMs() - w0;
-          lastYield = nowMs();
-          continue;
+          await idle(waitMs);
+          return null;
         }
         // Nothing armed: only host input (or the RTC alarm) can wake the CPU.
         if (!this.inputOpen && m.uart.pendingInput === 0 && m.rtc.imsc === 0) return { kind: 'idle-forever' };
-        const w0 = nowMs();
-        await this.idle(Math.min(deadlineMs - w0, 1000));
-        this.stats.idleMs += nowMs() - w0;
-        lastYield = nowMs();
+        await idle(Infinity);
+        return null;
       }
     } finally {
-      this.stats.ms = nowMs() - start;
-      const c = process.cpuUsage(cpu0);
-      this.stats.cpuMs = (c.user + c.system) / 1000;
+      this.stats.ms += nowMs() - t0;
+      const c = process.cpuUsage(c0);
+      this.stats.cpuMs += (c.user + c.system) / 1000;
     }
   }
 }

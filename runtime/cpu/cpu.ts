@@ -8,10 +8,13 @@
 // block remembers the physical page it was lifted from, so a changed mapping re-lifts, a store
 // to a code page drops its translations at once, and an instruction-cache invalidation drops
 // those of pages other writers changed (physWritten).
+//
+// A debugger (runtime/board/gdb-target.ts) has two hooks: setBreakpoints (run() stops before a
+// block at one of them; blocks are lifted to end before them) and step() (one instruction).
 
 import { blockKey } from '../../translator/cache.js';
 import { Interpreter } from '../../translator/interp.js';
-import { Exit, type IRBlock } from '../../translator/ir.js';
+import { Exit, type ExitReason, type IRBlock } from '../../translator/ir.js';
 import { liftBlock } from '../../translator/lift/block.js';
 import { Mode, PSR_F, PSR_I, PSR_M, modePL, readCPSR, setCPSR } from '../../translator/modes.js';
 import { CpuState, STATE_BYTES, W } from '../../translator/state.js';
@@ -37,8 +40,8 @@ export interface CpuOptions {
   state?: CpuState;
 }
 
-/** Why run() returned. */
-export type RunStop = 'budget' | 'wfi' | 'stopped';
+/** Why run() returned ('breakpoint': the PC is at a debugger breakpoint, not yet executed). */
+export type RunStop = 'budget' | 'wfi' | 'stopped' | 'breakpoint';
 
 /**
  * A call handler (HVC from the guest kernel, SMC for firmware calls such as PSCI): `imm` is
@@ -76,6 +79,9 @@ export class ArmCpu {
   private readonly staleCode = new Set<number>();
   private readonly liftEnvs: SysLift[];
   private readonly maxInsns: number;
+  /** Debugger breakpoints (virtual PCs): run() stops before executing one; see setBreakpoints. */
+  private breakpoints: ReadonlySet<number> = new Set();
+  private readonly stopAtBreakpoint = (pc: number): boolean => this.breakpoints.has(pc);
 
   constructor(opts: CpuOptions) {
     this.state = opts.state ?? new CpuState(new ArrayBuffer(STATE_BYTES), 0);
@@ -149,6 +155,34 @@ export class ArmCpu {
     this.stopRequested = true;
   }
 
+  /**
+   * The debugger's breakpoints (virtual addresses). While there are any, blocks are lifted to
+   * end before each of them and run() checks the PC against the set before every block, so
+   * nothing is written into guest memory. Changing the set drops every translation (blocks
+   * lifted before did not end at the new addresses); with an empty set the cost is one
+   * `Set.size` test per block.
+   */
+  setBreakpoints(addrs: Iterable<number>): void {
+    const next = new Set<number>();
+    for (const a of addrs) next.add(a >>> 0);
+    if (next.size === this.breakpoints.size && [...next].every((a) => this.breakpoints.has(a))) return;
+    this.breakpoints = next;
+    this.flushCode();
+  }
+
+  /**
+   * Executes exactly one instruction at the PC (a debugger's single step), interrupts not
+   * taken first (as QEMU steps by default); an exception it raises is taken, so the PC may
+   * then be a vector. A vCPU halted in WFI executes nothing.
+   */
+  step(): void {
+    if (this.halted) return;
+    const st = this.state.i32;
+    const thumb = st[W.T] !== 0;
+    const block = liftBlock(this.mem, st[W.PC] >>> 0, thumb, thumb ? st[W.ITSTATE] & 0xff : 0, { maxInsns: 1, sys: this.liftEnv() });
+    this.exit(this.interp.run(block));
+  }
+
   /** Drops every translation (ICIALLU, BPIALL, new system registers). */
   flushCode(): void {
     for (const b of this.blocks.values()) b.dead = true;
@@ -210,7 +244,7 @@ export class ArmCpu {
     const paPage = this.mem.codePage(pc);
     const old = this.blocks.get(key);
     if (old && old.paPage === paPage && paPage >= 0) return old.block;
-    const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env });
+    const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
     if (paPage >= 0) {
       this.blocks.set(key, { block, paPage, dead: false });
       let l = this.byPage.get(paPage);
@@ -244,7 +278,8 @@ export class ArmCpu {
 
   /**
    * Runs until about `budget` guest instructions have retired ('budget'), the vCPU waits for
-   * an interrupt ('wfi': call again after raising a line) or stop() was called ('stopped').
+   * an interrupt ('wfi': call again after raising a line), stop() was called ('stopped') or
+   * the PC is at a debugger breakpoint ('breakpoint', before executing it).
    */
   run(budget = Infinity): RunStop {
     const st = this.state.i32;
@@ -259,53 +294,59 @@ export class ArmCpu {
         else return 'wfi';
       }
       if (this.state.icount - start >= budget) return 'budget';
-      const r = this.interp.run(this.entry());
-      switch (r) {
-        case Exit.NEXT:
-          break;
-        case Exit.SVC:
-          this.exception(Exc.SVC, st[W.PC]);
-          break;
-        case Exit.UNDEF:
-          this.exception(Exc.UNDEF, st[W.PC]);
-          break;
-        case Exit.BKPT:
-          // A debug event with halting debug disabled: a Prefetch Abort, IFSR FS = 0b00010, debug event.
-          this.cp15.ifsr = this.cp15.ttbcr & 0x80000000 ? 0x222 : 0x2;
-          this.cp15.ifar = st[W.PC] >>> 0;
-          this.exception(Exc.PREFETCH_ABORT, st[W.PC]);
-          break;
-        case Exit.DATA_ABORT:
-        case Exit.ALIGN_FAULT:
-          this.cp15.dfsr = this.mem.fault.fsr;
-          this.cp15.dfar = this.mem.fault.far;
-          this.exception(Exc.DATA_ABORT, st[W.PC]);
-          break;
-        case Exit.PREFETCH_ABORT: {
-          const pc = st[W.PC] >>> 0;
-          const f = this.mem.prefetchFault(pc) ?? this.mem.prefetchFault((pc + 2) >>> 0);
-          if (!f) throw new Error(`prefetch abort at 0x${pc.toString(16)} without a fault`);
-          this.cp15.ifsr = f.fsr;
-          this.cp15.ifar = f.far;
-          this.exception(Exc.PREFETCH_ABORT, pc);
-          break;
-        }
-        case Exit.WFI:
-          this.halted = true;
-          break;
-        case Exit.WFE:
-          if (st[W.EVENT]) st[W.EVENT] = 0;
-          else this.halted = true;
-          break;
-        case Exit.HVC:
-        case Exit.SMC: {
-          const h = r === Exit.HVC ? this.onHvc : this.onSmc;
-          if (!h || !h(this, st[W.TRAP_IMM] >>> 0)) this.exception(Exc.UNDEF, (st[W.PC] - 4) | 0);
-          break;
-        }
-        default:
-          throw new Error(`system mode: unexpected block exit ${r}`);
+      if (this.breakpoints.size !== 0 && this.breakpoints.has(st[W.PC] >>> 0)) return 'breakpoint';
+      this.exit(this.interp.run(this.entry()));
+    }
+  }
+
+  /** A block's exit: exceptions, halts, HVC/SMC calls. */
+  private exit(r: ExitReason): void {
+    const st = this.state.i32;
+    switch (r) {
+      case Exit.NEXT:
+        break;
+      case Exit.SVC:
+        this.exception(Exc.SVC, st[W.PC]);
+        break;
+      case Exit.UNDEF:
+        this.exception(Exc.UNDEF, st[W.PC]);
+        break;
+      case Exit.BKPT:
+        // A debug event with halting debug disabled: a Prefetch Abort, IFSR FS = 0b00010, debug event.
+        this.cp15.ifsr = this.cp15.ttbcr & 0x80000000 ? 0x222 : 0x2;
+        this.cp15.ifar = st[W.PC] >>> 0;
+        this.exception(Exc.PREFETCH_ABORT, st[W.PC]);
+        break;
+      case Exit.DATA_ABORT:
+      case Exit.ALIGN_FAULT:
+        this.cp15.dfsr = this.mem.fault.fsr;
+        this.cp15.dfar = this.mem.fault.far;
+        this.exception(Exc.DATA_ABORT, st[W.PC]);
+        break;
+      case Exit.PREFETCH_ABORT: {
+        const pc = st[W.PC] >>> 0;
+        const f = this.mem.prefetchFault(pc) ?? this.mem.prefetchFault((pc + 2) >>> 0);
+        if (!f) throw new Error(`prefetch abort at 0x${pc.toString(16)} without a fault`);
+        this.cp15.ifsr = f.fsr;
+        this.cp15.ifar = f.far;
+        this.exception(Exc.PREFETCH_ABORT, pc);
+        break;
       }
+      case Exit.WFI:
+        this.halted = true;
+        break;
+      case Exit.WFE:
+        if (st[W.EVENT]) st[W.EVENT] = 0;
+        else this.halted = true;
+        break;
+      case Exit.HVC:
+      case Exit.SMC: {
+        const h = r === Exit.HVC ? this.onHvc : this.onSmc;
+        if (!h || !h(this, st[W.TRAP_IMM] >>> 0)) this.exception(Exc.UNDEF, (st[W.PC] - 4) | 0);
+        break;
+      }
+      default:
+        throw new Error(`system mode: unexpected block exit ${r}`);
     }
   }
 

@@ -3,7 +3,8 @@
 // fpscr; gdb makes s0-s31 from the d registers itself), and their values from a CpuState.
 // Register numbers are the description's order (GDB manual, "Target Description Format":
 // without `regnum`, each register is the previous one + 1): r0-r15 = 0-15, cpsr = 16,
-// d0-d31 = 17-48, fpscr = 49.
+// d0-d31 = 17-48, fpscr = 49. A system-mode CPU adds fpexc = 50 in a feature of our own
+// (ARM_SYSTEM_REGISTERS; gdb shows registers of features it does not know under their names).
 
 import { W, wD, type CpuState } from '../../translator/state.js';
 import type { RegisterLayout } from './target.js';
@@ -13,6 +14,8 @@ export const REG_CPSR = 16;
 export const REG_D0 = 17;
 export const REG_FPSCR = REG_D0 + 32;
 export const ARM_REG_COUNT = REG_FPSCR + 1;
+export const REG_FPEXC = ARM_REG_COUNT;
+export const ARM_SYSTEM_REG_COUNT = REG_FPEXC + 1;
 
 function coreFeature(): string {
   const regs: string[] = [];
@@ -31,14 +34,30 @@ function vfpFeature(): string {
   return `  <feature name="org.gnu.gdb.arm.vfp">\n${regs.join('\n')}\n  </feature>`;
 }
 
-/** target.xml for an ARMv7-A CPU with VFPv3-D32. */
-export const ARM_TARGET_XML =
+/** The system-mode registers beyond GDB's standard features: FPEXC. */
+function sysFeature(): string {
+  return '  <feature name="org.armvisor.arm.sys">\n    <reg name="fpexc" bitsize="32" type="uint32" group="float"/>\n  </feature>';
+}
+
+const targetXml = (features: string[]): string =>
   '<?xml version="1.0"?>\n<!DOCTYPE target SYSTEM "gdb-target.dtd">\n<target version="1.0">\n  <architecture>arm</architecture>\n' +
-  `${coreFeature()}\n${vfpFeature()}\n</target>\n`;
+  `${features.join('\n')}\n</target>\n`;
+
+/** target.xml for an ARMv7-A CPU with VFPv3-D32. */
+export const ARM_TARGET_XML = targetXml([coreFeature(), vfpFeature()]);
+
+const regSize = (n: number): number => (n >= REG_D0 && n < REG_FPSCR ? 8 : 4);
 
 export const ARM_REGISTERS: RegisterLayout = {
   targetXml: ARM_TARGET_XML,
-  sizes: Array.from({ length: ARM_REG_COUNT }, (_, n) => (n >= REG_D0 && n < REG_FPSCR ? 8 : 4)),
+  sizes: Array.from({ length: ARM_REG_COUNT }, (_, n) => regSize(n)),
+  pc: REG_PC,
+};
+
+/** A system-mode CPU (armvisor boot): the same registers plus fpexc (50). */
+export const ARM_SYSTEM_REGISTERS: RegisterLayout = {
+  targetXml: targetXml([coreFeature(), vfpFeature(), sysFeature()]),
+  sizes: Array.from({ length: ARM_SYSTEM_REG_COUNT }, (_, n) => regSize(n)),
   pc: REG_PC,
 };
 
@@ -46,6 +65,8 @@ export const ARM_REGISTERS: RegisterLayout = {
 export interface CpsrAccess {
   get(): number;
   set(v: number): void;
+  /** A system-mode CPU: FPEXC (register 50) exists too. */
+  system?: boolean;
 }
 
 const userCpsr = (cpu: CpuState): CpsrAccess => ({
@@ -55,14 +76,16 @@ const userCpsr = (cpu: CpuState): CpsrAccess => ({
   },
 });
 
-/** Register n of `cpu` as little-endian bytes. */
+/** Register n of `cpu` as little-endian bytes (fpexc only with a system-mode CpsrAccess). */
 export function readArmRegister(cpu: CpuState, n: number, cpsr: CpsrAccess = userCpsr(cpu)): Uint8Array {
-  if (!Number.isInteger(n) || n < 0 || n >= ARM_REG_COUNT) throw new RangeError(`no register ${n}`);
-  const out = new Uint8Array(ARM_REGISTERS.sizes[n]);
+  const count = cpsr.system ? ARM_SYSTEM_REG_COUNT : ARM_REG_COUNT;
+  if (!Number.isInteger(n) || n < 0 || n >= count) throw new RangeError(`no register ${n}`);
+  const out = new Uint8Array(regSize(n));
   const dv = new DataView(out.buffer);
   if (n < 16) dv.setUint32(0, cpu.u32[n], true);
   else if (n === REG_CPSR) dv.setUint32(0, cpsr.get(), true);
   else if (n === REG_FPSCR) dv.setUint32(0, cpu.u32[W.FPSCR], true);
+  else if (n === REG_FPEXC) dv.setUint32(0, cpu.u32[W.FPEXC], true);
   else {
     const w = wD(n - REG_D0);
     dv.setUint32(0, cpu.u32[w], true);
@@ -73,12 +96,14 @@ export function readArmRegister(cpu: CpuState, n: number, cpsr: CpsrAccess = use
 
 /** Sets register n of `cpu` from little-endian bytes. */
 export function writeArmRegister(cpu: CpuState, n: number, value: Uint8Array, cpsr: CpsrAccess = userCpsr(cpu)): void {
-  if (!Number.isInteger(n) || n < 0 || n >= ARM_REG_COUNT) throw new RangeError(`no register ${n}`);
-  if (value.length !== ARM_REGISTERS.sizes[n]) throw new RangeError(`register ${n} takes ${ARM_REGISTERS.sizes[n]} bytes`);
+  const count = cpsr.system ? ARM_SYSTEM_REG_COUNT : ARM_REG_COUNT;
+  if (!Number.isInteger(n) || n < 0 || n >= count) throw new RangeError(`no register ${n}`);
+  if (value.length !== regSize(n)) throw new RangeError(`register ${n} takes ${regSize(n)} bytes`);
   const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);
   if (n < 16) cpu.u32[n] = dv.getUint32(0, true);
   else if (n === REG_CPSR) cpsr.set(dv.getUint32(0, true));
   else if (n === REG_FPSCR) cpu.u32[W.FPSCR] = dv.getUint32(0, true);
+  else if (n === REG_FPEXC) cpu.u32[W.FPEXC] = dv.getUint32(0, true);
   else {
     const w = wD(n - REG_D0);
     cpu.u32[w] = dv.getUint32(0, true);

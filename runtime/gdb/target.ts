@@ -1,7 +1,7 @@
 // What the gdb stub needs from whatever it debugs: a Linux user-mode process
-// (runtime/linux/gdb-target.ts) today, a system-mode vCPU later. The stub owns the protocol,
-// the socket, the breakpoint list and the pacing of a run; a target only executes, reads and
-// writes. One thread (gdb thread id 1), all-stop.
+// (runtime/linux/gdb-target.ts) or the virt machine's vCPU (runtime/board/gdb-target.ts). The
+// stub owns the protocol, the socket, the breakpoint list and the pacing of a run; a target only
+// executes, reads and writes. One thread (gdb thread id 1), all-stop.
 
 /** GDB's own signal numbers (gdb/signals.def), which stop replies carry. */
 export const GdbSignal = {
