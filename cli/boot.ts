@@ -74,7 +74,7 @@ function openOutput(file: string, what: string): number {
 
 function parseMemory(v: string | undefined): number {
   if (v === undefined) return DEFAULT_RAM_MIB * 0x10_0000;
-  const n = Number(v);
+  const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
   const max = VIRT_MAX_RAM / 0x10_0000;
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--memory ${v}: expected a whole number of MiB from 1 to ${max}`);
   return n * 0x10_0000;

@@ -38,7 +38,10 @@ export function buildProgram(): Command {
     .description('Runs 32-bit ARMv7-A guests on Node.js')
     .version(version(), '-V, --version', 'print the version')
     .enablePositionalOptions()
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // commander's own errors (an unknown option, a missing value...) as our one line: it then
+    // exits with status 1 itself. Subcommands inherit this.
+    .configureOutput({ outputError: (str, write) => write(`armvisor: ${str.replace(/^error: /, '').trim().replace(/\n+/g, ' ')}\n`) });
 
   program
     .command('run')

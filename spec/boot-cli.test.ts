@@ -1,9 +1,10 @@
 // `armvisor boot` as a user meets it (dist/cli/main.js in a child process): small bare-metal
 // programs assembled here with Debian's binutils (console input through a pipe, a guest that
 // spins past --timeout, one that waits for an interrupt nothing can raise, a signal), bad input
-// (one line, exit 1), --clock icount giving the same instruction count every run, and
-// --profile's hottest functions named from an ELF's own symbols, a System.map (--symbols), or
-// the System.map beside Debian's kernel.
+// (a missing, empty or non-kernel file, a bad --dtb, an initrd too big for RAM, --memory out of
+// range, unknown flags: one line, exit 1), --clock icount giving the same instruction count
+// every run, and --profile's hottest functions named from an ELF's own symbols, a System.map
+// (--symbols), or the System.map beside Debian's kernel.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,14 @@ describe('bad input: one line on stderr, exit 1', () => {
     ['a bad --memory', ['--kernel', 'package.json', '--memory', '0'], /^armvisor: --memory 0: expected/],
     ['a bad --timeout', ['--kernel', 'package.json', '--timeout', 'soon'], /^armvisor: --timeout soon: expected/],
     ['a bad --clock', ['--kernel', 'package.json', '--clock', 'sundial'], /sundial/],
+    ['--memory above the board\'s RAM window', ['--kernel', 'package.json', '--memory', '5000'], /^armvisor: --memory 5000: expected a whole number of MiB from 1 to 3072$/],
+    ['--memory not in decimal MiB', ['--kernel', 'package.json', '--memory', '0x10'], /^armvisor: --memory 0x10: expected/],
+    ['--memory with a fraction', ['--kernel', 'package.json', '--memory', '1.5'], /^armvisor: --memory 1\.5: expected/],
+    ['an unknown flag', ['--kernel', 'package.json', '--bogus'], /^armvisor: unknown option '--bogus'$/],
+    ['no --kernel', [], /^armvisor: required option '--kernel <file>' not specified$/],
+    ['a stray argument', ['--kernel', 'package.json', 'extra'], /^armvisor: too many arguments/],
+    ['a directory as the kernel', ['--kernel', 'spec'], /^armvisor: --kernel spec: is a directory$/],
+    ['an empty kernel file', ['--kernel', '/dev/null'], /^armvisor: \/dev\/null: not a kernel image/],
   ])('%s', async (_what, args, want) => {
     const r = await boot(args);
     expect(r.status).toBe(1);
@@ -139,6 +148,23 @@ describe('bad input: one line on stderr, exit 1', () => {
     const r2 = await boot(['--kernel', spin, '--initrd', junk]);
     expect(r2.status).toBe(1);
     expect(r2.stderr).toMatch(/^armvisor: .*junk\.dtb: an initrd needs a Linux kernel.*\n$/);
+  });
+
+  test('an initrd too big for RAM', async () => {
+    // A zImage header (the plan fails before anything runs) and, with 16 MiB of RAM, an initrd
+    // placed at RAM + 8 MiB that needs 9 MiB.
+    const z = new Uint8Array(0x1000);
+    const dv = new DataView(z.buffer);
+    dv.setUint32(0x24, 0x016f2818, true);
+    dv.setUint32(0x2c, z.length, true);
+    dv.setUint32(0x30, 0x04030201, true);
+    const kernel = join(dir, 'tiny.zimage');
+    const initrd = join(dir, 'big.initrd');
+    writeFileSync(kernel, z);
+    writeFileSync(initrd, new Uint8Array(9 * 0x10_0000));
+    const r = await boot(['--kernel', kernel, '--initrd', initrd, '--memory', '16']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^armvisor: .*big\.initrd: the initrd \(9437184 bytes\) does not fit in RAM: .*\(give more memory\)\n$/);
   });
 });
 

@@ -12,51 +12,12 @@ import { Fdt, parseFdt, writeFdt } from '../runtime/board/fdt.js';
 import { INIT_MARKER } from '../runtime/board/initramfs.js';
 import { BootError, identifyKernel, zimagePayload, ZIMAGE_MAGIC } from '../runtime/board/kernel.js';
 import { VIRT_MAP, virtDeviceTree } from '../runtime/board/virt.js';
+import { elfImage as elf, zImage } from './helpers/boot-images.js';
 import { tempDir } from './helpers/differential.js';
 import { freePort, kernelFile, QEMU_VIRT, requireTool, runQemu } from './helpers/kernel.js';
 
 const MiB = 0x10_0000;
 const RAM = { base: VIRT_MAP.ramBase, size: 512 * MiB };
-
-function zImage(size: number, opts: { start?: number; appended?: Uint8Array; bigEndian?: boolean } = {}): Uint8Array {
-  const img = new Uint8Array(size + (opts.appended?.length ?? 0));
-  const dv = new DataView(img.buffer);
-  dv.setUint32(0, 0xe1a00000, true);
-  dv.setUint32(0x24, ZIMAGE_MAGIC, !opts.bigEndian);
-  dv.setUint32(0x28, opts.start ?? 0, !opts.bigEndian);
-  dv.setUint32(0x2c, (opts.start ?? 0) + size, !opts.bigEndian);
-  dv.setUint32(0x30, 0x04030201, !opts.bigEndian);
-  if (opts.appended) img.set(opts.appended, size);
-  return img;
-}
-
-/** A minimal ARM ET_EXEC with the given PT_LOAD segments (paddr, bytes, memsz). */
-function elf(entry: number, segs: { paddr: number; data: Uint8Array; memsz?: number }[]): Uint8Array {
-  const phoff = 52;
-  let off = phoff + 32 * segs.length;
-  const out = new Uint8Array(off + segs.reduce((a, s) => a + s.data.length, 0));
-  const dv = new DataView(out.buffer);
-  out.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
-  dv.setUint16(16, 2, true);
-  dv.setUint16(18, 40, true);
-  dv.setUint32(20, 1, true);
-  dv.setUint32(24, entry, true);
-  dv.setUint32(28, phoff, true);
-  dv.setUint16(42, 32, true);
-  dv.setUint16(44, segs.length, true);
-  segs.forEach((s, i) => {
-    const o = phoff + 32 * i;
-    dv.setUint32(o, 1, true);
-    dv.setUint32(o + 4, off, true);
-    dv.setUint32(o + 8, s.paddr, true);
-    dv.setUint32(o + 12, s.paddr, true);
-    dv.setUint32(o + 16, s.data.length, true);
-    dv.setUint32(o + 20, s.memsz ?? s.data.length, true);
-    out.set(s.data, off);
-    off += s.data.length;
-  });
-  return out;
-}
 
 function input(kernel: Uint8Array, extra: Partial<BootInput> = {}): BootInput {
   return { kernel: identifyKernel(kernel, 'k.img'), kernelName: 'k.img', fdt: virtDeviceTree({ ramSize: RAM.size }), ram: RAM, ...extra };
@@ -242,6 +203,12 @@ describe('planBoot', () => {
     expect(parseUserDtb(good, 'my.dtb').root.find('pl011')).toBeDefined();
     expect(() => parseUserDtb(good.subarray(0, 50), 'my.dtb')).toThrow(/^my\.dtb: not a valid device tree blob: .*truncated/);
     expect(() => parseUserDtb(new Uint8Array(64), 'my.dtb')).toThrow(BootError);
+    // Root cell sizes /memory cannot be written in: refused here rather than when the plan patches it.
+    for (const [prop, v] of [['#address-cells', [3]], ['#size-cells', [0]], ['#size-cells', [1, 1]]] as const) {
+      const t = virtDeviceTree({ ramSize: MiB });
+      t.root.u32s(prop, [...v]);
+      expect(() => parseUserDtb(writeFdt(t), 'my.dtb')).toThrow(new RegExp(`^my\\.dtb: the root node's ${prop} must be`));
+    }
   });
 });
 

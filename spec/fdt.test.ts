@@ -178,6 +178,12 @@ describe('malformed blobs', () => {
     b = good();
     set32(b, 32, get32(b, 32) - 1);
     expect(err(b)).toMatch(/NUL-terminated/);
+    // An empty property name (the writer refuses one): the root's first property pointed at a NUL.
+    b = good();
+    const st = get32(b, 8);
+    expect([get32(b, st), get32(b, st + 8)]).toEqual([1, 3]); // BEGIN_NODE "", PROP
+    set32(b, st + 16, b.indexOf(0, get32(b, 12)) - get32(b, 12));
+    expect(err(b)).toMatch(/is empty/);
     // The FDT_END token replaced by END_NODE: nesting error.
     b = good();
     const end = get32(b, 8) + get32(b, 36) - 4;

@@ -13,14 +13,8 @@ export interface Helper {
   fn: HelperFn;
   /** True when the helper reads or writes guest registers in the state block (besides its args). */
   touchesState: boolean;
-  /** It touches only the VFP registers and FPSCR, so generated code spills and reloads just those. */
+  /** It touches only the VFP registers and FPSCR, which never live in wasm locals: generated code spills nothing around it. */
   vfpOnly: boolean;
-  /**
-   * When the first argument is a constant: every state word the call may read or write (a
-   * superset is fine). Generated code then spills and reloads only those words around the
-   * call, instead of every VFP word its region holds in locals.
-   */
-  footprint?: (arg0: number) => readonly number[];
 }
 
 export const HELPERS: Helper[] = [];
@@ -31,13 +25,13 @@ const byName = new Map<string, Helper>();
  * state block it may read or write besides its arguments: everything (true), nothing (false),
  * or only the VFP registers and FPSCR ('vfp').
  */
-export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true, footprint?: Helper['footprint']): number {
+export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true): number {
   const old = byName.get(name);
   if (old) {
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', footprint };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp' };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

@@ -189,7 +189,7 @@ export function setCPSR(st: Int32Array, v: number): void {
   switchMode(st, v & PSR_M);
 }
 
-/** The value of a register as mode `m` sees it (R8-R14 banked; the MRS/MSR banked-register forms). */
+/** The value of a register as mode `m` sees it (R8-R14 banked: SRS, LDM/STM ^). */
 export function readBanked(st: Int32Array, m: number, r: number): number {
   const cur = st[W.PSR] & PSR_M;
   if (r < 8 || r > 14) return st[r];
@@ -220,9 +220,6 @@ export function writeBanked(st: Int32Array, m: number, r: number, v: number): vo
   if (word === curWord) st[r] = v;
   else st[word] = v;
 }
-
-/** Word of a banked special register (ELR_hyp), for the banked MRS/MSR forms. */
-export const ELR_HYP_WORD = W.ELR_HYP;
 
 /** CPSR accessors for a CpuState (tests, the runtime). */
 export const cpsrOf = (cpu: CpuState): number => readCPSR(cpu.i32);

@@ -69,14 +69,24 @@ export interface BootPlan {
   notes: string[];
 }
 
-/** Parses a user's --dtb; a malformed blob is a one-line BootError naming the file. */
+/**
+ * Parses a user's --dtb; a malformed blob, or one whose root cell sizes leave no way to write
+ * /memory (#address-cells and #size-cells must be 1 or 2), is a one-line BootError naming the file.
+ */
 export function parseUserDtb(bytes: Uint8Array, name: string): Fdt {
+  let fdt: Fdt;
   try {
-    return parseFdt(bytes);
+    fdt = parseFdt(bytes);
   } catch (e) {
     if (e instanceof FdtError) throw new BootError(`${name}: not a valid device tree blob: ${e.message}`);
     throw e;
   }
+  for (const [prop, dflt] of [['#address-cells', 2], ['#size-cells', 1]] as const) {
+    const raw = fdt.root.props.get(prop);
+    const v = fdt.root.getU32(prop) ?? (raw === undefined ? dflt : -1);
+    if (v < 1 || v > 2) throw new BootError(`${name}: the root node's ${prop} must be one 32-bit cell of value 1 or 2`);
+  }
+  return fdt;
 }
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;

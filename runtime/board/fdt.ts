@@ -273,6 +273,7 @@ export function parseFdt(input: Uint8Array): Fdt {
     if (nameoff >= sizeStrings) throw new FdtError(`device tree property name offset ${nameoff} is outside the strings block (${sizeStrings} bytes)`);
     const end = b.indexOf(0, start);
     if (end < 0 || end >= strEnd) throw new FdtError(`device tree property name at strings offset ${nameoff} is not NUL-terminated`);
+    if (end === start) throw new FdtError(`device tree property name at strings offset ${nameoff} is empty`);
     return latin.decode(b.subarray(start, end));
   };
 

@@ -8,6 +8,7 @@
 
 import { W, type CpuState } from '../../translator/state.js';
 import { Cp15State } from './cp15.js';
+import { pmuRegs } from './pmu.js';
 import type { RegDef } from './sysregs.js';
 
 /** r4p0, as qemu-system-arm 7.2 reports it (older QEMUs: 0x412fc0f1, r2p1). */
@@ -25,7 +26,7 @@ export interface Cp15Hooks {
   ats1c(op: number, va: number): { lo: number; hi: number };
   /** ISR (Interrupt Status Register, c12, c1, 0): bit 8 A, 7 I, 6 F pending. */
   isr(): number;
-  /** Guest instructions retired (the PMU cycle counter counts them). */
+  /** Guest instructions retired (the PMU's counters count them: pmu.ts). */
   icount(): number;
 }
 
@@ -177,10 +178,10 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
         ['TLBIALL', 7, 0], ['TLBIMVA', 7, 1], ['TLBIASID', 7, 2], ['TLBIMVAA', 7, 3],
       ] as const
     ).map(([name, crm, opc2]) => op(name, 15, 0, 8, crm, opc2, (v) => h.tlbFlush((['all', 'mva', 'asid', 'mvaa'] as const)[opc2], v >>> 0))),
-    // ---- c9: L2 control (A15 TRM 4.3.58) and the PMU (B4.1.116 ff.) ----
+    // ---- c9: L2 control (A15 TRM 4.3.58) and the PMU (pmu.ts) ----
     ro('L2CTLR', 15, 1, 9, 0, 2, 0x00800000), // qemu-system-arm's value for one CPU
     cp15('L2ECTLR', 1, 9, 0, 3, () => 0, () => {}),
-    ...pmu(h),
+    ...pmuRegs(h.icount),
     // ---- c10: memory attributes ----
     mmu('PRRR', 10, 2, 0, () => c.prrr, (v) => (c.prrr = v >>> 0)),
     mmu('NMRR', 10, 2, 1, () => c.nmrr, (v) => (c.nmrr = v >>> 0)),
@@ -234,66 +235,5 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
 const SCTLR_FIXED = 0x00c50058;
 /** Writable SCTLR bits: M A C CP15BEN Z I V WXN UWXN EE TRE AFE TE. */
 const SCTLR_WRITABLE = 0x72183827;
-
-/**
- * A PMU with no event counters and the cycle counter (PMCR.N = 0, TRM 11): the cycle counter
- * counts guest instructions while PMCR.E and PMCNTENSET.C are set. PL0 reaches the counters
- * when PMUSERENR.EN is set.
- */
-function pmu(h: Cp15Hooks): RegDef[] {
-  let pmcr = 0; // E, D, X, DP (P and C are write-only actions)
-  let cnten = 0;
-  let ovs = 0;
-  let inten = 0;
-  let userenr = 0;
-  let pmselr = 0;
-  let ccntBase = 0; // PMCCNTR = ccntBase + icount while counting
-  let ccntStopped = 0;
-  const counting = () => (pmcr & 1) !== 0 && (cnten & 0x80000000) !== 0;
-  const ccnt = () => (counting() ? (ccntBase + h.icount()) | 0 : ccntStopped);
-  const setCcnt = (v: number) => {
-    ccntStopped = v;
-    ccntBase = v - h.icount();
-  };
-  const el0 = () => (userenr & 1) !== 0;
-  const reg = (name: string, crm: number, opc2: number, read: () => number, write: (v: number) => void, pl0: RegDef['pl0'] = el0): RegDef => ({
-    name,
-    cp: 15,
-    opc1: 0,
-    crn: 9,
-    crm,
-    opc2,
-    pl0,
-    read,
-    write: (v) => write(v),
-  });
-  const around = (f: () => void) => {
-    const v = ccnt();
-    f();
-    setCcnt(v);
-  };
-  return [
-    reg('PMCR', 12, 0, () => (0x410f0000 | pmcr) >>> 0 | 0, (v) =>
-      around(() => {
-        pmcr = v & 0x39;
-        if (v & 4) ccntStopped = 0; // C: reset the cycle counter
-        if (v & 4) ccntBase = -h.icount();
-      }),
-    ),
-    reg('PMCNTENSET', 12, 1, () => cnten, (v) => around(() => (cnten |= v & 0x80000000))),
-    reg('PMCNTENCLR', 12, 2, () => cnten, (v) => around(() => (cnten &= ~(v & 0x80000000)))),
-    reg('PMOVSR', 12, 3, () => ovs, (v) => (ovs &= ~v)),
-    { ...reg('PMSWINC', 12, 4, () => 0, () => {}), access: 'w' },
-    reg('PMSELR', 12, 5, () => pmselr, (v) => (pmselr = v & 0x1f)),
-    { ...reg('PMCEID0', 12, 6, () => 0, () => {}), access: 'r' },
-    { ...reg('PMCEID1', 12, 7, () => 0, () => {}), access: 'r' },
-    reg('PMCCNTR', 13, 0, ccnt, setCcnt),
-    reg('PMXEVTYPER', 13, 1, () => 0, () => {}),
-    reg('PMXEVCNTR', 13, 2, () => 0, () => {}),
-    reg('PMUSERENR', 14, 0, () => userenr, (v) => (userenr = v & 1), true),
-    reg('PMINTENSET', 14, 1, () => inten, (v) => (inten |= v & 0x80000000), undefined),
-    reg('PMINTENCLR', 14, 2, () => inten, (v) => (inten &= ~(v & 0x80000000)), undefined),
-  ];
-}
 
 export { Cp15State };

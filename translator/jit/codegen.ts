@@ -134,15 +134,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const writeBack = () => {
     for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
   };
-  const spillWords = (words: readonly number[]) => {
-    for (const w of words) if (written.has(w)) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
-  };
-  const reloadWords = (words: readonly number[]) => {
-    for (const w of words) {
-      const l = wordLocal.get(w);
-      if (l !== undefined) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
-    }
-  };
   /** Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block. */
   const getWord = (w: number) => {
     if (inState(w)) f.i32(0).mem(O.i32_load, 2, wordAddr(w));
@@ -366,17 +357,10 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         case Op.CALL: {
           const h = HELPERS[o.imm];
           const args = o.args!;
-          // A helper that names the words it touches (from a constant first argument) gets
-          // just those spilled and reloaded (translation cost: far fewer bytes per call).
-          // Helpers that touch only VFP words and FPSCR need nothing: those never live in locals.
+          // Helpers that touch only VFP words and FPSCR need no spills: those never live in locals.
           const spills = h.touchesState && !h.vfpOnly;
-          const a0 = spills && h.footprint && args.length ? consts.get(args[0]) : undefined;
-          const touched = a0 !== undefined ? h.footprint!(a0) : null;
           const call = () => {
-            if (spills) {
-              if (touched) spillWords(touched);
-              else writeBack();
-            }
+            if (spills) writeBack();
             for (let i = 0; i < 4; i++) {
               if (i < args.length) val(args[i]);
               else f.i32(0);
@@ -384,10 +368,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.call(imports.helper(o.imm));
             if (o.d >= 0) f.set(tl[o.d]);
             else f.op(O.drop);
-            if (spills) {
-              if (touched) reloadWords(touched);
-              else loadWords();
-            }
+            if (spills) loadWords();
           };
           // A VFP operation inline, with the call as its slow path.
           if (o.d < 0 && vfp.emit(o.imm, args.map((x) => consts.get(x)), call, ops, i)) break;

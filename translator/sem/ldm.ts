@@ -17,8 +17,8 @@ export const bitCount = (v: number): number => {
   return n;
 };
 
-/** Lowest address accessed, and the written-back base. */
-function frame(ctx: LiftCtx, a: Args): [Temp, Temp] {
+/** Lowest address accessed, and the written-back base (also LDM/STM ^, sem/priv.ts). */
+export function blockFrame(ctx: LiftCtx, a: Args): [Temp, Temp] {
   const b = ctx.b;
   const n = bitCount(a.list);
   const rn = ctx.reg(a.rn);
@@ -29,14 +29,37 @@ function frame(ctx: LiftCtx, a: Args): [Temp, Temp] {
   return [lo, wb];
 }
 
+/** Loads the listed registers' words upwards from `lo`: the values by register number. */
+export function loadBlock(ctx: LiftCtx, list: number, lo: Temp): Temp[] {
+  const vals: Temp[] = [];
+  let off = 0;
+  for (let i = 0; i < 16; i++) {
+    if (!((list >>> i) & 1)) continue;
+    vals[i] = ctx.load(ctx.b.addi(lo, off), 4, Mem.ALIGN);
+    off += 4;
+  }
+  return vals;
+}
+
+/** Stores `value(i)` of each listed register upwards from `lo`. */
+export function storeBlock(ctx: LiftCtx, list: number, lo: Temp, value: (i: number) => Temp): void {
+  let off = 0;
+  for (let i = 0; i < 16; i++) {
+    if (!((list >>> i) & 1)) continue;
+    ctx.store(ctx.b.addi(lo, off), value(i), 4, Mem.ALIGN);
+    off += 4;
+  }
+}
+
 const suffix = (a: Args) => (a.i ? 'i' : 'd') + (a.b ? 'b' : 'a');
 
-function dis(name: string) {
+/** Disassembly of `name` (ldm/stm); `user` adds the ^ of the user-register forms. */
+export function blockDis(name: 'ldm' | 'stm', user = false) {
   return (a: Args, d: { cc: string }) => {
-    if (a.rn === 13 && a.w && ((name === 'ldm' && a.i && !a.b) || (name === 'stm' && !a.i && a.b)))
+    if (!user && a.rn === 13 && a.w && ((name === 'ldm' && a.i && !a.b) || (name === 'stm' && !a.i && a.b)))
       return `${name === 'ldm' ? 'pop' : 'push'}${d.cc} ${regList(a.list)}`;
     const mode = a.i && !a.b ? '' : suffix(a);
-    return `${name}${mode}${d.cc} ${r(a.rn)}${a.w ? '!' : ''}, ${regList(a.list)}`;
+    return `${name}${mode}${d.cc} ${r(a.rn)}${a.w ? '!' : ''}, ${regList(a.list)}${user ? '^' : ''}`;
   };
 }
 
@@ -45,19 +68,13 @@ export const LDM: Sem = {
   lift(ctx, a) {
     const b = ctx.b;
     if (a.list === 0 || a.rn === 15) return ctx.undef();
-    const [lo, wb] = frame(ctx, a);
-    const vals: Temp[] = [];
-    let off = 0;
-    for (let i = 0; i < 16; i++) {
-      if (!((a.list >>> i) & 1)) continue;
-      vals[i] = ctx.load(b.addi(lo, off), 4, Mem.ALIGN);
-      off += 4;
-    }
+    const [lo, wb] = blockFrame(ctx, a);
+    const vals = loadBlock(ctx, a.list, lo);
     if (a.w) ctx.setReg(a.rn, wb);
     for (let i = 0; i < 15; i++) if (vals[i] !== undefined) ctx.setReg(i, vals[i]);
     if (vals[15] !== undefined) ctx.writePC(vals[15], 'bx');
   },
-  dis: dis('ldm'),
+  dis: blockDis('ldm'),
 };
 
 export const STM: Sem = {
@@ -65,16 +82,11 @@ export const STM: Sem = {
   lift(ctx, a) {
     const b = ctx.b;
     if (a.list === 0 || a.rn === 15) return ctx.undef();
-    const [lo, wb] = frame(ctx, a);
-    let off = 0;
-    for (let i = 0; i < 16; i++) {
-      if (!((a.list >>> i) & 1)) continue;
-      ctx.store(b.addi(lo, off), ctx.reg(i), 4, Mem.ALIGN);
-      off += 4;
-    }
+    const [lo, wb] = blockFrame(ctx, a);
+    storeBlock(ctx, a.list, lo, (i) => ctx.reg(i));
     if (a.w) ctx.setReg(a.rn, wb);
   },
-  dis: dis('stm'),
+  dis: blockDis('stm'),
 };
 
 /** A32 rule (A8.8.58, A8.8.199): list not empty, Rn != PC, no base in list when LDM writes back. */

@@ -1,6 +1,6 @@
 // Privileged system instructions of a system-mode CPU (ARM ARM B9.3): MRS/MSR of the CPSR and
-// SPSR and their banked-register forms, CPS, exception returns (SUBS PC, LR / <op>S PC, ERET,
-// LDM ^, RFE), SRS, user-bank LDM/STM ^, WFI/WFE/SEV, HVC/SMC and the coprocessor transfers
+// SPSR (their banked-register forms are UNDEFINED: no Virtualization Extensions), CPS, exception
+// returns (SUBS PC, LR / <op>S PC, ERET, LDM ^, RFE), SRS, user-bank LDM/STM ^, WFI/WFE/SEV, HVC/SMC and the coprocessor transfers
 // through the runtime's register table. They lift only when the block has a SysLift
 // (ctx.sys); in Linux user mode every routine here is UNDEFINED, as on qemu-arm.
 //
@@ -15,8 +15,8 @@ import { Exit, Mem, W, type LiftCtx, type Temp } from '../lift/ctx.js';
 import { Mode, PSR_A, PSR_F, PSR_I, currentMode, modeImplemented, readBanked, readCPSR, spsrWord, switchMode, writeBanked, writeCPSRByInstr } from '../modes.js';
 import type { CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
-import { hex, r, regList } from './fmt.js';
-import { bitCount } from './ldm.js';
+import { hex, r } from './fmt.js';
+import { blockDis, blockFrame, loadBlock, storeBlock } from './ldm.js';
 
 const undef = (): never => {
   throw new CpuTrap(Exit.UNDEF);
@@ -73,18 +73,6 @@ const H = {
   bankedSet: defineHelper('sys_banked_set', (cpu, mode, reg, v) => {
     if (!modeImplemented(mode)) undef();
     writeBanked(cpu.i32, mode, reg, v);
-    return 0;
-  }),
-  /** MRS Rd, SPSR_<mode> (banked form): UNDEFINED for modes without an SPSR or not implemented. */
-  spsrGet: defineHelper('sys_spsr_get', (cpu, mode) => {
-    const w = spsrWord(mode);
-    if (w < 0 || !modeImplemented(mode)) undef();
-    return cpu.i32[w];
-  }),
-  spsrSet: defineHelper('sys_spsr_set', (cpu, mode, v) => {
-    const w = spsrWord(mode);
-    if (w < 0 || !modeImplemented(mode)) undef();
-    cpu.i32[w] = v;
     return 0;
   }),
   sev: defineHelper('sys_sev', (cpu) => ((cpu.i32[W.EVENT] = 1), 0)),
@@ -159,9 +147,9 @@ export function msrSpsr(form: 'r' | 'i'): Sem {
 
 /**
  * The banked registers of MRS/MSR (banked register) (B9.2.3, Table B9-4), by R:SYSm:
- * [mode, register number] or [mode, -1] for that mode's SPSR.
+ * [mode, register number] or [mode, -1] for that mode's SPSR (for their disassembly).
  */
-export function bankedReg(rbit: number, sysm: number): [number, number] | null {
+function bankedReg(rbit: number, sysm: number): [number, number] | null {
   if (rbit) {
     const spsr: Record<number, number> = { 0b01110: Mode.FIQ, 0b10000: Mode.IRQ, 0b10010: Mode.SVC, 0b10100: Mode.ABT, 0b10110: Mode.UND, 0b11100: Mode.MON, 0b11110: Mode.HYP };
     return sysm in spsr ? [spsr[sysm], -1] : null;
@@ -183,33 +171,18 @@ const bankedText = (a: Args) => {
   return b[1] < 0 ? `SPSR_${m}` : `${BANK_NAMES[b[1] - 8]}_${m}`;
 };
 
-/** MRS Rd, <banked register> (B9.3.9): args r sysm rd. */
-export const MRS_BANKED: Sem = {
-  name: 'MRS_banked',
-  lift(ctx, a) {
-    const bk = bankedReg(a.r, a.sysm);
-    if (!pl1(ctx) || !bk || a.rd === 15 || (bk[0] === Mode.HYP && bk[1] === 14)) return ctx.undef();
-    const b = ctx.b;
-    const v = bk[1] < 0 ? b.call(H.spsrGet, [b.const(bk[0])]) : b.call(H.bankedGet, [b.const(bk[0]), b.const(bk[1])]);
-    ctx.setReg(a.rd, v);
-  },
-  dis: (a, d) => `mrs${d.cc} ${r(a.rd)}, ${bankedText(a)}`,
-};
+/**
+ * MRS Rd, <banked register> (B9.3.9) and MSR <banked register>, Rn (B9.3.10): args r sysm and
+ * rd or rn. They belong to the Virtualization Extensions, which this CPU (a Cortex-A15 without
+ * EL2, as QEMU's `virt` presents it) does not implement: UNDEFINED at every privilege level,
+ * as on qemu-system-arm. Only their disassembly is kept.
+ */
+function bankedUndefined(name: string, dis: Sem['dis']): Sem {
+  return { name, lift: (ctx) => ctx.undef(), dis };
+}
 
-/** MSR <banked register>, Rn (B9.3.10): args r sysm rn. */
-export const MSR_BANKED: Sem = {
-  name: 'MSR_banked',
-  lift(ctx, a) {
-    const bk = bankedReg(a.r, a.sysm);
-    if (!pl1(ctx) || !bk || a.rn === 15 || (bk[0] === Mode.HYP && bk[1] === 14)) return ctx.undef();
-    const b = ctx.b;
-    const v = ctx.reg(a.rn);
-    if (bk[1] < 0) b.callVoid(H.spsrSet, [b.const(bk[0]), v]);
-    else b.callVoid(H.bankedSet, [b.const(bk[0]), b.const(bk[1]), v]);
-    endBlock(ctx); // a write to the current mode's own register is visible to what follows
-  },
-  dis: (a, d) => `msr${d.cc} ${bankedText(a)}, ${r(a.rn)}`,
-};
+export const MRS_BANKED = bankedUndefined('MRS_banked', (a, d) => `mrs${d.cc} ${r(a.rd)}, ${bankedText(a)}`);
+export const MSR_BANKED = bankedUndefined('MSR_banked', (a, d) => `msr${d.cc} ${bankedText(a)}, ${r(a.rn)}`);
 
 // ---- CPS, hints -------------------------------------------------------------------------
 
@@ -279,16 +252,6 @@ export const SRS: Sem = {
 };
 
 /** LDM/STM with the S bit ("^", B9.3.5-B9.3.7, B9.3.17): args rn list w b i. */
-function blockFrame(ctx: LiftCtx, a: Args): [Temp, Temp] {
-  const b = ctx.b;
-  const n = bitCount(a.list);
-  const rn = ctx.reg(a.rn);
-  const lo = a.i ? (a.b ? b.addi(rn, 4) : rn) : b.addi(rn, a.b ? -4 * n : -4 * n + 4);
-  return [lo, b.addi(rn, a.i ? 4 * n : -4 * n)];
-}
-const blockDis = (name: string) => (a: Args, d: { cc: string }) =>
-  `${name}${a.i && !a.b ? '' : (a.i ? 'i' : 'd') + (a.b ? 'b' : 'a')}${d.cc} ${r(a.rn)}${a.w ? '!' : ''}, ${regList(a.list)}^`;
-
 /** LDM ^: with the PC, an exception return; without, loads User mode's registers. */
 export const LDM_S: Sem = {
   name: 'LDM_S',
@@ -296,13 +259,7 @@ export const LDM_S: Sem = {
     if (!pl1(ctx) || a.list === 0 || a.rn === 15) return ctx.undef();
     const b = ctx.b;
     const [lo, wb] = blockFrame(ctx, a);
-    const vals: Temp[] = [];
-    let off = 0;
-    for (let i = 0; i < 16; i++) {
-      if (!((a.list >>> i) & 1)) continue;
-      vals[i] = ctx.load(b.addi(lo, off), 4, Mem.ALIGN);
-      off += 4;
-    }
+    const vals = loadBlock(ctx, a.list, lo);
     const excRet = (a.list & 0x8000) !== 0;
     if (a.w) ctx.setReg(a.rn, wb);
     for (let i = 0; i < 15; i++) {
@@ -312,7 +269,7 @@ export const LDM_S: Sem = {
     }
     if (excRet) exceptionReturn(ctx, vals[15]);
   },
-  dis: blockDis('ldm'),
+  dis: blockDis('ldm', true),
 };
 
 /** STM ^: stores User mode's registers. */
@@ -322,16 +279,10 @@ export const STM_S: Sem = {
     if (!pl1(ctx) || a.list === 0 || a.rn === 15) return ctx.undef();
     const b = ctx.b;
     const [lo, wb] = blockFrame(ctx, a);
-    let off = 0;
-    for (let i = 0; i < 16; i++) {
-      if (!((a.list >>> i) & 1)) continue;
-      const v = i >= 8 && i < 15 ? b.call(H.bankedGet, [b.const(Mode.USR), b.const(i)]) : ctx.reg(i);
-      ctx.store(b.addi(lo, off), v, 4, Mem.ALIGN);
-      off += 4;
-    }
+    storeBlock(ctx, a.list, lo, (i) => (i >= 8 && i < 15 ? b.call(H.bankedGet, [b.const(Mode.USR), b.const(i)]) : ctx.reg(i)));
     if (a.w) ctx.setReg(a.rn, wb);
   },
-  dis: blockDis('stm'),
+  dis: blockDis('stm', true),
 };
 
 // ---- calls to the hypervisor and the secure monitor ------------------------------------------

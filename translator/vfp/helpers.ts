@@ -264,35 +264,11 @@ export function vfpFromInt(cpu: CpuState, packed: number, flags: number): number
   return 0;
 }
 
-/**
- * The state words a VFP helper may touch, from its packed first argument: FPSCR and, for each
- * of the three register bytes (d, n, m; a byte that is not a register number only adds
- * words), that register as S, as D, or (`kind` 'any': the helper's second argument decides)
- * as either. A superset: the code generator spills and reloads just these words around the call.
- */
-function footprint(kind: 'S' | 'D' | 'any'): (packed: number) => readonly number[] {
-  const cache = new Map<number, readonly number[]>();
-  return (packed) => {
-    let f = cache.get(packed);
-    if (!f) {
-      const words = new Set<number>([W.FPSCR]);
-      for (const shift of [0, 8, 16]) {
-        const r = (packed >>> shift) & 0xff;
-        if (r >= 32) continue;
-        if (kind !== 'D') words.add(wS(r));
-        if (kind !== 'S') words.add(wD(r)).add(wD(r) + 1);
-      }
-      cache.set(packed, (f = [...words]));
-    }
-    return f;
-  };
-}
-
 export const H = {
-  dpS: defineHelper('vfp_dp_s', vfpDpS, 'vfp', footprint('S')),
-  dpD: defineHelper('vfp_dp_d', vfpDpD, 'vfp', footprint('D')),
-  cmp: defineHelper('vfp_cmp', vfpCmp, 'vfp', footprint('any')),
-  cvt: defineHelper('vfp_cvt', vfpCvt, 'vfp', footprint('any')),
-  toInt: defineHelper('vfp_to_int', vfpToInt, 'vfp', footprint('any')),
-  fromInt: defineHelper('vfp_from_int', vfpFromInt, 'vfp', footprint('any')),
+  dpS: defineHelper('vfp_dp_s', vfpDpS, 'vfp'),
+  dpD: defineHelper('vfp_dp_d', vfpDpD, 'vfp'),
+  cmp: defineHelper('vfp_cmp', vfpCmp, 'vfp'),
+  cvt: defineHelper('vfp_cvt', vfpCvt, 'vfp'),
+  toInt: defineHelper('vfp_to_int', vfpToInt, 'vfp'),
+  fromInt: defineHelper('vfp_from_int', vfpFromInt, 'vfp'),
 };

@@ -59,14 +59,7 @@ int main(void) {
   l3[9] = PA_A | L_BLOCK | L_NORMAL | L_AF; /* a block descriptor at level 3 is invalid */
   dsb();
 
-  write_mair0(TEST_MAIR0);
-  write_mair1(0);
-  write_ttbr0_64((u32)l1);
-  write_ttbcr(0x80000000u | 1u << 8 | 1u << 10 | 3u << 12); /* EAE, T0SZ 0, WBWA inner-shareable walks */
-  isb();
-  tlb_sync_all();
-  write_sctlr(read_sctlr() | SCTLR_M | SCTLR_I);
-  isb();
+  long_mmu_on((u32)l1, SCTLR_I);
   write_iciallu(0);
   dsb();
   isb();
@@ -113,7 +106,7 @@ int main(void) {
 
   /* T0SZ = T1SZ = 1: TTBR0 translates the low 2 GiB, TTBR1 the high 2 GiB (its table: l1[2..3]) */
   write_ttbr1_64((u32)&l1[2]);
-  write_ttbcr(0x80000000u | 1u << 8 | 1u << 10 | 3u << 12 | 1u << 16 | 1u << 24 | 1u << 26 | 3u << 28 | 1u);
+  write_ttbcr(TTBCR_LONG_SPLIT);
   tlb_sync_all();
   probe("ttbr1 l2 block read", ld32, 0x8000000c, 0, 0xa0000003);
   probe("ttbr1 l3 page read", ld32, 0x80201008, 0, 0xb0000002);

@@ -174,7 +174,7 @@ int main(void) {
   write_cntp_tval(6250);
   write_cntp_ctl(CNT_CTL_ENABLE);
   irq_enable();
-  while (nlog == 0) wfi();
+  wait_wfi(&nlog);
   irq_disable();
   show("cntp wakes wfi", 1, p);
   write_cntv_ctl(0);

@@ -151,13 +151,7 @@ static void lpae_tests(void) {
   ll3[0] = PA_A | page;
   ll3[1] = PA_B | page;
   dsb();
-  write_mair0(TEST_MAIR0);
-  write_ttbr0_64((u32)ll1 | (u64)5 << 48); /* ASID 5 (TTBCR.A1 = 0) */
-  write_ttbcr(0x80000000u | 1u << 8 | 1u << 10 | 3u << 12);
-  isb();
-  tlb_sync_all();
-  write_sctlr(read_sctlr() | SCTLR_M);
-  isb();
+  long_mmu_on((u32)ll1 | (u64)5 << 48, 0); /* ASID 5 (TTBCR.A1 = 0) */
   check("lpae on", read_ttbcr() >> 31, 1);
   probe("lpae page 0 A", ld32, 0x80000020, 0, 0xa0000008);
   probe("lpae page 1 B", ld32, 0x80001020, 0, 0xb0000008);

@@ -56,7 +56,11 @@ static int user_exit_svc(struct frame *f) {
   return 1;
 }
 
+extern char wait_wfi_insn[], wait_wfe_insn[];
+
 void exc_dispatch(enum exc_kind kind, struct frame *f) {
+  /* an interrupt just before wait_wfi's WFI (or wait_wfe's WFE) ends the wait (wait.S) */
+  if ((kind == EXC_IRQ || kind == EXC_FIQ) && (f->pc == (u32)wait_wfi_insn || f->pc == (u32)wait_wfe_insn)) f->pc += 4;
   if (kind < EXC_COUNT && handlers[kind] && handlers[kind](f)) return;
   if (kind == EXC_SVC && user_exit_svc(f)) return;
   if (try_active && (kind == EXC_UND || kind == EXC_PABT || kind == EXC_DABT)) {

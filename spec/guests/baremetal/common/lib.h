@@ -68,6 +68,11 @@ u32 try_call(u32 (*fn)(u32), u32 arg, u32 *result);
    fault address arg. */
 void probe(const char *what, u32 (*fn)(u32), u32 arg, u32 want_kind, u32 want);
 
+/* Sleep in WFI (WFE) until *flag is non-zero; an interrupt arriving just before the WFI (WFE)
+   ends the wait too, so waiting with interrupts unmasked loses no wake-up (wait.S). */
+void wait_wfi(volatile u32 *flag);
+void wait_wfe(volatile u32 *flag);
+
 /* Runs fn in User mode (IRQs unmasked when irqs_on) until it calls user_exit(result); returns
    the result, back in the caller's mode with its CPSR. */
 u32 run_user(void (*fn)(void), u32 irqs_on);

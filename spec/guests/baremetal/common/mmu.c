@@ -26,6 +26,17 @@ void short_mmu_on(u32 sctlr_bits) {
   isb();
 }
 
+void long_mmu_on(u64 ttbr0, u32 sctlr_bits) {
+  write_mair0(TEST_MAIR0);
+  write_mair1(0);
+  write_ttbr0_64(ttbr0);
+  write_ttbcr(TTBCR_LONG);
+  isb();
+  tlb_sync_all();
+  write_sctlr(read_sctlr() | SCTLR_M | sctlr_bits);
+  isb();
+}
+
 void tlb_sync_mva(u32 va) {
   dsb();
   write_tlbimva(va & ~0xfffu);

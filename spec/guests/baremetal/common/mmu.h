@@ -63,4 +63,12 @@ void tlb_sync_mva(u32 va);
 void tlb_sync_all(void);
 #define TTBR_WALK_WBWA ((1u << 6) | (1u << 3)) /* IRGN = RGN = write-back write-allocate */
 
+/* TTBCR with EAE: T0SZ 0, write-back write-allocate inner-shareable walks */
+#define TTBCR_LONG (0x80000000u | 1u << 8 | 1u << 10 | 3u << 12)
+/* ... with T0SZ = T1SZ = 1: TTBR0 translates the low 2 GiB, TTBR1 the high 2 GiB (same walks) */
+#define TTBCR_LONG_SPLIT (TTBCR_LONG | 1u << 16 | 1u << 24 | 1u << 26 | 3u << 28 | 1u)
+/* MAIR0 = TEST_MAIR0, MAIR1 = 0, TTBR0 = ttbr0 (64-bit: ASID in [55:48]), TTBCR = TTBCR_LONG,
+   TLBIALL, then SCTLR.M and the given extra SCTLR bits. */
+void long_mmu_on(u64 ttbr0, u32 sctlr_bits);
+
 #endif
