@@ -6,7 +6,8 @@
 //
 // V8 runs as under `armvisor run` (Liftoff only), except that wasm compilation is eager:
 // V8 compiles a function lazily on its first call by default, so `new WebAssembly.Module`
-// alone would leave the compile out. Besides benny's wall-clock figure, each case reports the
+// alone would leave the compile out; and every module's bytes are made unique (`uncached`),
+// since V8 reuses the compiled code of bytes it has compiled before. Besides benny's wall-clock figure, each case reports the
 // median process CPU time per guest instruction (the machine is shared).
 
 import { readFileSync, existsSync } from 'node:fs';
@@ -91,6 +92,20 @@ function liftAll(s: BlockSet): number {
 
 let target: JitTarget | undefined;
 
+let compiles = 0;
+/**
+ * The module bytes with a custom section holding a fresh number: V8 keeps compiled modules by
+ * their bytes and would otherwise compile each set once, leaving its compile out of the figure.
+ */
+function uncached(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const tag = new TextEncoder().encode(String(++compiles).padStart(10, '0'));
+  const out = new Uint8Array(bytes.length + 3 + tag.length);
+  out.set(bytes);
+  out.set([0, 1 + tag.length, 0], bytes.length); // section 0 (custom), size, empty name
+  out.set(tag, bytes.length + 3);
+  return out;
+}
+
 /** Tier 1 for the whole set: lift, group each page's blocks into regions, build, compile. */
 function tier1All(s: BlockSet): number {
   if (!target) {
@@ -110,7 +125,7 @@ function tier1All(s: BlockSet): number {
   const regions: IRBlock[][] = [];
   for (const l of byPage.values()) for (let i = 0; i < l.length; i += 64) regions.push(l.slice(i, i + 64));
   // Modules of at most 8 regions, as the JIT batches them.
-  for (let i = 0; i < regions.length; i += 8) new WebAssembly.Module(buildModule(regions.slice(i, i + 8), target).bytes);
+  for (let i = 0; i < regions.length; i += 8) new WebAssembly.Module(uncached(buildModule(regions.slice(i, i + 8), target).bytes));
   return n;
 }
 

@@ -14,6 +14,9 @@ import { runBoot } from './boot.js';
 import { registerBench } from './bench.js';
 import { repoRoot } from './paths.js';
 
+// For the launcher (launch.ts), which loads this program as dist/armvisor-core.cjs.
+export { v8FlagsAtDefaults } from './v8flags.js';
+
 const EX_SOFTWARE = 70;
 
 function version(): string {

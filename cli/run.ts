@@ -1,13 +1,13 @@
 // `armvisor run [options] PROG [ARGS...]`: Linux user mode, what qemu-arm does.
 
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
 import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
+import { deferOptimizer, OPTIMIZER_AFTER_LIFTED, setV8Flag } from './v8flags.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -75,8 +75,7 @@ function parseAddress(v: string | undefined): number | undefined {
 
 /** Keeps generated code in V8's baseline compiler (Liftoff). */
 function setLiftoffOnly(): void {
-  const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
-  v8.setFlagsFromString('--liftoff-only');
+  setV8Flag('--liftoff-only');
 }
 
 /** A GdbPortError as a UsageError (one line, exit 1). */
@@ -131,6 +130,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   // brings the optimizing tiers back for the hottest regions. Set just before the first region
   // is compiled: loading node:v8 costs start-up time a short run should not pay.
   const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
+  // TurboFan waits until the run proves long (v8flags.ts); only under the JIT, whose first
+  // compile of a hot page is a sure sign (the interpreter engine, --trace and --gdb may never compile).
+  const optimizerOn = engine === 'jit' && !opts.trace && gdbPort === undefined ? deferOptimizer() : undefined;
+  const firstCompile = liftoffOnly || optimizerOn ? () => (optimizerOn?.(), liftoffOnly?.()) : undefined;
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({
@@ -145,7 +148,8 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
       engineOptions: {
         profiler,
         checkJit: opts.checkJit,
-        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on', beforeFirstCompile: liftoffOnly },
+        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on', beforeFirstCompile: firstCompile },
+        warmUp: optimizerOn ? { liftedInsns: OPTIMIZER_AFTER_LIFTED, then: optimizerOn } : undefined,
       },
     });
   } catch (e) {

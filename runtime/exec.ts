@@ -33,6 +33,8 @@ export interface EngineOptions {
   checkJit?: RawMemory;
   /** --profile: time each dispatch and attribute guest instructions to blocks. */
   profiler?: Profiler;
+  /** Called once when `liftedInsns` guest instructions have been lifted (the CLI's start-up tuning). */
+  warmUp?: { liftedInsns: number; then: () => void };
 }
 
 export class Engine {
@@ -122,8 +124,21 @@ export class Engine {
     const j = this.jumpCache[slot];
     if (j !== undefined && j.block.pc === pc && j.block.thumb === thumb && j.block.itstate === it && !j.dead) return j;
     const key = blockKey(pc, thumb, it);
-    const e = this.cache.get(key) ?? this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    const e = this.cache.get(key) ?? this.translate(key, pc, thumb, it);
     this.jumpCache[slot] = e;
+    return e;
+  }
+
+  /** Guest instructions lifted so far, toward opts.warmUp (-1 once it has fired). */
+  private lifted = 0;
+
+  private translate(key: number, pc: number, thumb: boolean, it: number): BlockEntry {
+    const e = this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    const w = this.opts.warmUp;
+    if (w && this.lifted >= 0 && (this.lifted += e.block.ninsns) >= w.liftedInsns) {
+      this.lifted = -1;
+      w.then();
+    }
     return e;
   }
 

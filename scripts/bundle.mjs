@@ -1,12 +1,15 @@
 // Bundles the compiled CLI (dist/cli/main.js and everything `armvisor run` imports) into one
-// ES module, dist/armvisor.mjs: the `armvisor` command. Measured on this project (issue 4):
-// loading ~100 separate ES modules cost about as much CPU as Node's own start-up; one file
-// halves the import time. What the run path does not need stays outside and is loaded on
-// demand from dist/: the benchmarks (bench/), tier 2's worker script, binaryen, wabt, benny.
+// file, dist/armvisor-core.cjs, which the `armvisor` command, dist/armvisor.mjs (the launcher
+// cli/launch.ts), runs through V8's code cache. Measured on this project (issue 4): loading
+// ~100 separate ES modules cost about as much CPU as Node's own start-up; one file halves the
+// import time, and the code cache saves most of what is left of compiling it. What the run
+// path does not need stays outside and is loaded on demand from dist/: the benchmarks
+// (bench/), tier 2's worker script, binaryen, wabt, benny.
 
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 
 /**
  * Node's built-in modules through require(), not `import`: importing a built-in as an ES module
@@ -47,17 +50,44 @@ module.exports = new Proxy({}, {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-await build({
+// The CLI as one CommonJS file, which the launcher compiles with V8's code cache (cli/launch.ts:
+// Node 20 has no code cache for ES modules). Its import.meta.url is the launcher's, so paths
+// resolve from dist/ as before, and its built-ins come through the launcher's require(). Its
+// dynamic imports of files outside it (benchmarks, wabt) go through the launcher's import(),
+// `__armvisorImport`: Node 20 loses a vm.Script's import() callback when the script comes from
+// a code cache.
+const core = await build({
   absWorkingDir: root,
   entryPoints: ['dist/cli/main.js'],
+  outfile: 'dist/armvisor-core.cjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['binaryen', 'wabt', 'benny'],
+  define: { 'import.meta.url': '__armvisorUrl' },
+  plugins: [builtinsViaRequire],
+  logLevel: 'warning',
+  write: false,
+  metafile: true,
+});
+const external = Object.values(core.metafile.inputs).flatMap((i) => i.imports).filter((i) => i.kind === 'dynamic-import' && i.external).length;
+const [out] = core.outputFiles;
+let rewritten = 0;
+const text = out.text.replace(/(?<![\w$.])import\(/g, () => (rewritten++, '__armvisorImport('));
+// Every import() esbuild left is one of an external file: those it lists, and those whose path
+// is computed at run time (which it cannot list).
+if (rewritten < external) throw new Error(`bundle: found ${rewritten} import( in dist/armvisor-core.cjs, expected at least the ${external} dynamic imports of external files`);
+writeFileSync(out.path, text, { mode: 0o644 });
+
+// The `armvisor` command: the launcher.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['dist/cli/launch.js'],
   outfile: 'dist/armvisor.mjs',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  external: ['binaryen', 'wabt', 'benny'],
-  // The require() the built-ins are loaded with (see builtinsViaRequire).
-  banner: { js: "import { createRequire as __armvisorCreateRequire } from 'node:module';\nconst __armvisorRequire = __armvisorCreateRequire(import.meta.url);" },
-  plugins: [builtinsViaRequire],
   logLevel: 'warning',
 });

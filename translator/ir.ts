@@ -85,6 +85,11 @@ export class IRInsn {
   ) {}
 }
 
+/**
+ * A lifted block. Every one is created with exactly these fields in this order (IRBuilder.finish,
+ * opt/truncate.ts, opt/deadset.ts): one object shape keeps V8's optimized code for the passes and
+ * the code generator monomorphic (spread copies had other shapes, each new one a deoptimization).
+ */
 export interface IRBlock {
   /** Guest address of the first instruction. */
   pc: number;

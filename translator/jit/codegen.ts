@@ -9,7 +9,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
 import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
-import { forEachOperand } from '../opt/deadset.js';
+import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
 import { VfpInliner } from './vfp-inline.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -115,7 +115,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // IR temps share a pool of locals, each held only from its definition to its last use
   // (fewer locals: V8's baseline compiler zero-initializes every one on each call).
   const pool: number[] = [];
-  let tl = new Int32Array(0); // temp -> local, for the block being generated
+  let tl: Int32Array = new Int32Array(0); // temp -> local, for the block being generated (tlScratch)
   const scratch = f.local();
   const addrTmp = f.local(); // an access's address when its temp has no local of its own
   const valueTmp = f.local(); // a store's value, likewise
@@ -159,8 +159,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     let pc = block.pc;
     let itNow = -1;
     let ifDepth = 0;
-    // Constant tracking for direct branches: temp -> value, and the last PC/T/IT written.
-    const consts = new Map<number, number>();
+    // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
     let pcConst: number | null = null;
     let tConst: number | null = block.thumb ? 1 : 0;
     let itConst: number | null = block.itstate;
@@ -183,8 +182,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
 
     const ops = block.ops;
     const plan = planTemps(block);
-    const { kind, defAt, lastUse } = plan;
-    tl = new Int32Array(block.ntemps);
+    const { kind, defAt, lastUse, freeHead, freeNext } = plan;
+    tl = tlScratch.take(block.ntemps, 0);
+    /** The value of temp `x` when a CONST defines it. */
+    const constOf = (x: number): number | undefined => {
+      const d = defAt[x];
+      return d >= 0 && ops[d].op === Op.CONST ? ops[d].imm : undefined;
+    };
     /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
     const val = (x: number): void => {
       switch (kind[x]) {
@@ -295,15 +299,14 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i];
       // Temps read for the last time here give their locals back; then the result takes one.
-      for (const x of plan.freeAt[i] ?? []) pool.push(tl[x]);
+      for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
       if (o.d >= 0) {
         const kd = kind[o.d];
-        if (o.op === Op.CONST) consts.set(o.d, o.imm);
         if (kd !== Kind.LOCAL) continue; // emitted where it is used
-        if (lastUse[o.d] < 0 && PURE_OPS.has(o.op)) continue; // never read
+        if (lastUse[o.d] < 0 && PURE_OP[o.op]) continue; // never read
         tl[o.d] = pool.pop() ?? f.local();
         if (lastUse[o.d] < 0) pool.push(tl[o.d]); // never read: free after this op
-        if (PURE_OPS.has(o.op)) {
+        if (PURE_OP[o.op]) {
           expr(o);
           f.set(tl[o.d]);
           continue;
@@ -319,7 +322,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             val(o.a);
             f.set(wordLocal.get(o.imm)!);
           }
-          const v = consts.get(o.a);
+          const v = constOf(o.a);
           if (o.imm === W.PC) pcConst = v ?? null;
           else if (o.imm === W.T) tConst = v ?? null;
           else if (o.imm === W.ITSTATE) itConst = v ?? null;
@@ -371,7 +374,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             if (spills) loadWords();
           };
           // A VFP operation inline, with the call as its slow path.
-          if (o.d < 0 && vfp.emit(o.imm, args.map((x) => consts.get(x)), call, ops, i)) break;
+          if (o.d < 0 && vfp.emit(o.imm, args.map(constOf), call, ops, i)) break;
           call();
           break;
         }
@@ -454,18 +457,70 @@ const enum Kind {
   INLINE = 3,
 }
 
-const PURE_OPS = new Set<number>([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
+const PURE_OP = opTable([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
 /** Ops that read each operand exactly once from straight-line code, so an operand may be an inlined expression. */
-const READS_ONCE = new Set<number>([...Object.keys(BIN).map(Number), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
+const READS_ONCE = opTable([...Object.keys(BIN).map(Number), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
 
+/** Where each temp of the block being generated lives. Its arrays are scratch (reused by the next block). */
 interface TempPlan {
   kind: Uint8Array;
   /** Op index defining each temp. */
   defAt: Int32Array;
   /** Op index at which a LOCAL temp is read for the last time (-1: never). */
   lastUse: Int32Array;
-  /** Temps whose locals return to the pool at each op index. */
-  freeAt: (number[] | undefined)[];
+  /**
+   * The temps whose locals return to the pool at each op index, as lists: the first at
+   * freeHead[op] (-1: none), each next at freeNext[temp], in increasing temp order.
+   */
+  freeHead: Int32Array;
+  freeNext: Int32Array;
+}
+
+// Working arrays of planTemps and genRegion, reused from block to block (opt/scratch.ts).
+const kindS = new ScratchU8();
+const defAtS = new ScratchI32();
+const usesS = new ScratchI32();
+const userS = new ScratchI32();
+const effS = new ScratchI32();
+const lastUseS = new ScratchI32();
+const freeHeadS = new ScratchI32();
+const freeNextS = new ScratchI32();
+const tlScratch = new ScratchI32();
+
+/** Counts the reads of each temp `o` reads and remembers op `i` as its (so far) last reader. */
+function noteReads(o: IRInsn, i: number, uses: Int32Array, user: Int32Array): void {
+  const args = o.args;
+  if (args) {
+    for (let k = 0; k < args.length; k++) {
+      uses[args[k]]++;
+      user[args[k]] = i;
+    }
+    return;
+  }
+  if (o.a >= 0) {
+    uses[o.a]++;
+    user[o.a] = i;
+  }
+  if (o.b >= 0 && o.op !== Op.INSN) {
+    uses[o.b]++;
+    user[o.b] = i;
+  }
+  if (o.op === Op.SELECT) {
+    uses[o.c]++;
+    user[o.c] = i;
+  }
+}
+
+/** Raises the last use of each temp `o` reads to `at`. */
+function noteLastUse(o: IRInsn, at: number, lastUse: Int32Array): void {
+  const args = o.args;
+  if (args) {
+    for (let k = 0; k < args.length; k++) if (at > lastUse[args[k]]) lastUse[args[k]] = at;
+    return;
+  }
+  if (o.a >= 0 && at > lastUse[o.a]) lastUse[o.a] = at;
+  if (o.b >= 0 && o.op !== Op.INSN && at > lastUse[o.b]) lastUse[o.b] = at;
+  if (o.op === Op.SELECT && at > lastUse[o.c]) lastUse[o.c] = at;
 }
 
 /**
@@ -478,43 +533,41 @@ interface TempPlan {
 function planTemps(block: IRBlock): TempPlan {
   const ops = block.ops;
   const n = ops.length;
-  const kind = new Uint8Array(block.ntemps);
-  const defAt = new Int32Array(block.ntemps).fill(-1);
-  const uses = new Int32Array(block.ntemps);
-  const user = new Int32Array(block.ntemps).fill(-1);
+  const nt = block.ntemps;
+  const kind = kindS.take(nt, Kind.LOCAL);
+  const defAt = defAtS.take(nt, -1);
+  const uses = usesS.take(nt, 0);
+  const user = userS.take(nt, -1);
   for (let i = 0; i < n; i++) {
     const o = ops[i];
     if (o.d >= 0) defAt[o.d] = i;
-    forEachOperand(o, (x) => {
-      uses[x]++;
-      user[x] = i;
-    });
+    noteReads(o, i, uses, user);
   }
-  const eff = new Int32Array(n);
-  const lastUse = new Int32Array(block.ntemps).fill(-1);
+  const eff = effS.take(n, 0);
+  const lastUse = lastUseS.take(nt, -1);
   for (let i = n - 1; i >= 0; i--) {
     const o = ops[i];
     eff[i] = i;
     const d = o.d;
-    if (d >= 0 && PURE_OPS.has(o.op)) {
+    if (d >= 0 && PURE_OP[o.op]) {
       if (o.op === Op.CONST) kind[d] = Kind.CONST;
       else if (o.op === Op.GET) {
         if (uses[d] > 0 && !changedBetween(ops, o.imm, i, lastUse[d])) kind[d] = Kind.ALIAS;
-      } else if (uses[d] === 1 && READS_ONCE.has(ops[user[d]].op)) {
+      } else if (uses[d] === 1 && READS_ONCE[ops[user[d]].op]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
       }
     }
-    forEachOperand(o, (x) => {
-      if (eff[i] > lastUse[x]) lastUse[x] = eff[i];
-    });
+    noteLastUse(o, eff[i], lastUse);
   }
-  const freeAt: (number[] | undefined)[] = new Array(n);
-  for (let x = 0; x < block.ntemps; x++) {
+  const freeHead = freeHeadS.take(n, -1);
+  const freeNext = freeNextS.take(nt, -1);
+  for (let x = nt - 1; x >= 0; x--) {
     if (kind[x] !== Kind.LOCAL || lastUse[x] < 0) continue;
-    (freeAt[lastUse[x]] ??= []).push(x);
+    freeNext[x] = freeHead[lastUse[x]];
+    freeHead[lastUse[x]] = x;
   }
-  return { kind, defAt, lastUse, freeAt };
+  return { kind, defAt, lastUse, freeHead, freeNext };
 }
 
 /** May state word `w` change strictly between ops `from` and `to`? */

@@ -12,36 +12,14 @@
 
 import { HELPERS } from '../helpers.js';
 import { IRInsn, Op, type IRBlock } from '../ir.js';
-import { W } from '../state.js';
+import { STATE_BYTES, W } from '../state.js';
+import { ScratchI32, ScratchU8, opTable } from './scratch.js';
 
-const PURE = new Set<number>([
+const PURE = opTable([
   Op.CONST, Op.GET, Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL,
   Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES,
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
-
-/** True when executing `o` may read state word `w` (or let something outside the block see it). */
-function observes(o: IRInsn, w: number): boolean {
-  switch (o.op) {
-    case Op.GET:
-      return o.imm === w;
-    case Op.LOAD:
-    case Op.STORE:
-    case Op.EXIT:
-      return true;
-    case Op.CALL: {
-      const h = HELPERS[o.imm];
-      return h.touchesState && (!h.vfpOnly || w >= W.VFP || w === W.FPSCR);
-    }
-    default:
-      return false;
-  }
-}
-
-/** True when `o` may change state word `w` other than by a SET (a helper writing the state). */
-function clobbers(o: IRInsn, w: number): boolean {
-  return o.op === Op.CALL && observes(o, w);
-}
 
 /** Calls `fn` with each temp the op reads. */
 export function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
@@ -54,53 +32,124 @@ export function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
   if (o.op === Op.SELECT) fn(o.c);
 }
 
-/** Is the SET at `i` overwritten, on every path, before the word can be observed? */
-function overwritten(ops: IRInsn[], i: number): boolean {
-  const w = ops[i].imm;
-  let depth = 0;
-  let minDepth = 0;
-  for (let j = i + 1; j < ops.length; j++) {
-    const o = ops[j];
-    if (o.op === Op.IF) depth++;
-    else if (o.op === Op.ENDIF) minDepth = Math.min(minDepth, --depth);
-    else if (o.op === Op.SET && o.imm === w && depth === minDepth) return true; // not inside an IF opened after i
-    else if (observes(o, w)) return false;
+/** Adds `delta` to the use count of each temp `o` reads (forEachOperand without a closure). */
+function countOperands(o: IRInsn, uses: Int32Array, delta: number): void {
+  const args = o.args;
+  if (args) {
+    for (let k = 0; k < args.length; k++) uses[args[k]] += delta;
+    return;
   }
-  return false;
+  if (o.a >= 0) uses[o.a] += delta;
+  if (o.b >= 0 && o.op !== Op.INSN) uses[o.b] += delta;
+  if (o.op === Op.SELECT) uses[o.c] += delta;
 }
 
-/** Is the SET at `i` writing the value its word already holds (a GET of it, unchanged since)? */
-function selfCopy(ops: IRInsn[], i: number, defAt: Int32Array): boolean {
-  const set = ops[i];
-  const g = defAt[set.a];
-  if (g < 0 || ops[g].op !== Op.GET || ops[g].imm !== set.imm) return false;
-  for (let j = g + 1; j < i; j++) {
-    const o = ops[j];
-    if ((o.op === Op.SET && o.imm === set.imm) || clobbers(o, set.imm)) return false;
-  }
-  return true;
-}
+const NWORDS = STATE_BYTES / 4;
+/** Is word `w` one a VFP-only helper may read or change (the VFP registers, FPSCR)? */
+const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 
-/** The block with dead state writes and unused pure computation removed (a new block; `block` is unchanged). */
+// Per-block working arrays, reused (scratch.ts).
+const defAtS = new ScratchI32();
+const usesS = new ScratchI32();
+const keepS = new ScratchU8();
+const lastSet = new Int32Array(NWORDS);
+/** The block's SET words numbered densely (-1: never SET): only those can be dead. */
+const dense = new Int32Array(NWORDS);
+const denseWords = new Int32Array(NWORDS);
+/** killed[dense[w]]: from this point on, every path writes w before anything can observe it. */
+const killed = new Uint8Array(NWORDS);
+/** killed at each open ENDIF (walking backwards), by nesting depth. */
+const savedKilled: Uint8Array[] = [];
+
+/**
+ * The block with dead state writes and unused pure computation removed (a new block; `block`
+ * is unchanged). Three linear passes over the ops:
+ * - forwards, a SET is a self-copy when its value is a GET of the same word with no SET of
+ *   the word, and no helper that may change it, in between;
+ * - backwards, a SET is dead when `killed` says a later unconditional SET of the word comes
+ *   before any observer on every path: an observer clears `killed` for what it may read, a SET
+ *   sets it, and an IF body (walking out of it at its IF) keeps only what held both before the
+ *   body and after its ENDIF, since the body may be skipped;
+ * - backwards, pure ops whose result nobody reads, so a removal frees its operands' definitions.
+ */
 export function removeDeadSets(block: IRBlock): IRBlock {
   const ops = block.ops;
   const n = ops.length;
-  const defAt = new Int32Array(block.ntemps).fill(-1);
-  ops.forEach((o, i) => {
-    if (o.d >= 0) defAt[o.d] = i;
-  });
-  const keep = new Uint8Array(n).fill(1);
+  const defAt = defAtS.take(block.ntemps, -1);
+  const keep = keepS.take(n, 1);
+  lastSet.fill(-1);
+  dense.fill(-1);
+  let m = 0;
+  let lastCall = -1; // the last helper call that may change any word
+  let lastVfpCall = -1; // the last that may change VFP words and FPSCR only
   for (let i = 0; i < n; i++) {
-    if (ops[i].op === Op.SET && (overwritten(ops, i) || selfCopy(ops, i, defAt))) keep[i] = 0;
+    const o = ops[i];
+    if (o.d >= 0) defAt[o.d] = i;
+    if (o.op === Op.SET) {
+      const w = o.imm;
+      const g = defAt[o.a];
+      if (g >= 0 && ops[g].op === Op.GET && ops[g].imm === w && lastSet[w] < g && lastCall < g && (!vfpWord(w) || lastVfpCall < g)) keep[i] = 0;
+      lastSet[w] = i;
+      if (dense[w] < 0) {
+        dense[w] = m;
+        denseWords[m++] = w;
+      }
+    } else if (o.op === Op.CALL) {
+      const h = HELPERS[o.imm];
+      if (h.touchesState) {
+        if (h.vfpOnly) lastVfpCall = i;
+        else lastCall = i;
+      }
+    }
   }
-  // Dead pure ops, last to first so a removal frees its operands' earlier definitions.
-  const uses = new Int32Array(block.ntemps);
-  for (let i = 0; i < n; i++) if (keep[i]) forEachOperand(ops[i], (x) => uses[x]++);
+  killed.fill(0, 0, m);
+  let depth = 0;
   for (let i = n - 1; i >= 0; i--) {
     const o = ops[i];
-    if (keep[i] && o.d >= 0 && uses[o.d] === 0 && PURE.has(o.op)) {
+    switch (o.op) {
+      case Op.SET: {
+        const k = dense[o.imm];
+        if (killed[k]) keep[i] = 0;
+        killed[k] = 1;
+        break;
+      }
+      case Op.GET: {
+        const k = dense[o.imm];
+        if (k >= 0) killed[k] = 0;
+        break;
+      }
+      case Op.LOAD:
+      case Op.STORE:
+      case Op.EXIT:
+        killed.fill(0, 0, m);
+        break;
+      case Op.CALL: {
+        const h = HELPERS[o.imm];
+        if (!h.touchesState) break;
+        if (!h.vfpOnly) killed.fill(0, 0, m);
+        else for (let k = 0; k < m; k++) if (vfpWord(denseWords[k])) killed[k] = 0;
+        break;
+      }
+      case Op.ENDIF: {
+        const s = (savedKilled[depth++] ??= new Uint8Array(NWORDS));
+        for (let k = 0; k < m; k++) s[k] = killed[k];
+        break;
+      }
+      case Op.IF: {
+        const s = savedKilled[--depth];
+        for (let k = 0; k < m; k++) killed[k] &= s[k];
+        break;
+      }
+    }
+  }
+  // Dead pure ops, last to first so a removal frees its operands' earlier definitions.
+  const uses = usesS.take(block.ntemps, 0);
+  for (let i = 0; i < n; i++) if (keep[i]) countOperands(ops[i], uses, 1);
+  for (let i = n - 1; i >= 0; i--) {
+    const o = ops[i];
+    if (keep[i] && o.d >= 0 && uses[o.d] === 0 && PURE[o.op]) {
       keep[i] = 0;
-      forEachOperand(o, (x) => uses[x]--);
+      countOperands(o, uses, -1);
     }
   }
   // The kept ops; IF's `c` is the index of its ENDIF, so it is recomputed.
@@ -118,5 +167,6 @@ export function removeDeadSets(block: IRBlock): IRBlock {
       out.push(o);
     }
   }
-  return { ...block, ops: out };
+  // The fields in IRBuilder.finish's order: one object shape for every block (ir.ts).
+  return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: block.ntemps, ninsns: block.ninsns, end: block.end };
 }

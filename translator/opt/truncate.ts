@@ -35,7 +35,8 @@ export function truncateBlock(block: IRBlock, stop: (pc: number, thumb: boolean)
         out.push(new IRInsn(Op.SET, -1, t++, -1, -1, W.ITSTATE, null));
       }
       out.push(new IRInsn(Op.EXIT, -1, -1, -1, -1, Exit.NEXT, null));
-      return { ...block, ops: out, ntemps: t, ninsns: seen, end: pc };
+      // The fields in IRBuilder.finish's order: one object shape for every block (ir.ts).
+      return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: t, ninsns: seen, end: pc };
     }
     seen++;
   }

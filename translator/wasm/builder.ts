@@ -72,6 +72,8 @@ export const O = {
   i32_extend16_s: 0xc1,
 } as const;
 
+const utf8 = new TextEncoder();
+
 /** A growable byte buffer with LEB128 writers. */
 export class Bytes {
   buf: Uint8Array<ArrayBuffer>;
@@ -123,9 +125,18 @@ export class Bytes {
     }
   }
   name(s: string): this {
-    const b = new TextEncoder().encode(s);
+    const b = utf8.encode(s);
     this.uleb(b.length);
     return this.bytes(b);
+  }
+  /** Makes room for exactly `n` more bytes when there is not enough (no doubling: a final size). */
+  reserveExact(n: number): this {
+    if (this.len + n > this.buf.length) {
+      const nb = new Uint8Array(this.len + n);
+      nb.set(this.buf.subarray(0, this.len));
+      this.buf = nb;
+    }
+    return this;
   }
   /** Appends `inner` prefixed by its length (sections, function bodies). */
   sized(inner: Bytes): this {
@@ -136,13 +147,25 @@ export class Bytes {
     return this;
   }
   finish(): Uint8Array<ArrayBuffer> {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
+}
+
+/** Bytes in the unsigned LEB128 encoding of `v`. */
+function ulebLength(v: number): number {
+  v >>>= 0;
+  let n = 1;
+  while (v >= 0x80) {
+    v >>>= 7;
+    n++;
+  }
+  return n;
 }
 
 /** One function body under construction. */
 export class FuncBody {
-  readonly code = new Bytes(1024);
+  /** Region functions run to tens of KiB: start large rather than grow (copy) several times. */
+  readonly code = new Bytes(16384);
   private readonly localTypes: ValType[] = [];
   constructor(readonly nparams: number) {}
 
@@ -210,9 +233,9 @@ export class FuncBody {
     return this;
   }
 
-  /** The encoded body: locals (run-length by type) then code then `end`. */
-  encode(): Bytes {
-    const out = new Bytes(this.code.len + 16);
+  /** The local declarations (run-length by type) that start the encoded body. */
+  localsHeader(): Bytes {
+    const out = new Bytes(16);
     const runs: [number, ValType][] = [];
     for (const t of this.localTypes) {
       const last = runs[runs.length - 1];
@@ -221,6 +244,14 @@ export class FuncBody {
     }
     out.uleb(runs.length);
     for (const [n, t] of runs) out.uleb(n).u8(t);
+    return out;
+  }
+
+  /** The encoded body: locals, then code, then `end`. */
+  encode(): Bytes {
+    const head = this.localsHeader();
+    const out = new Bytes(head.len + this.code.len + 1);
+    out.bytes(head.buf.subarray(0, head.len));
     out.bytes(this.code.buf.subarray(0, this.code.len));
     out.u8(O.end);
     return out;
@@ -322,9 +353,16 @@ export class ModuleBuilder {
       s.uleb(this.exports.length);
       for (const e of this.exports) s.name(e.name).u8(0x00).uleb(e.func);
     });
-    section(10, (s) => {
-      s.uleb(this.funcs.length);
-      for (const f of this.funcs) s.sized(f.body.encode());
+    // The code section, sized first so that each body's code is copied once, into the result.
+    const heads = this.funcs.map((f) => f.body.localsHeader());
+    const bodyLen = this.funcs.map((f, i) => heads[i].len + f.body.code.len + 1);
+    let size = ulebLength(this.funcs.length);
+    for (const n of bodyLen) size += ulebLength(n) + n;
+    out.reserveExact(1 + ulebLength(size) + size);
+    out.u8(10).uleb(size).uleb(this.funcs.length);
+    this.funcs.forEach((f, i) => {
+      out.uleb(bodyLen[i]).bytes(heads[i].buf.subarray(0, heads[i].len));
+      out.bytes(f.body.code.buf.subarray(0, f.body.code.len)).u8(O.end);
     });
     return out.finish();
   }
@@ -396,9 +434,12 @@ export function i64const(f: FuncBody, v: bigint): FuncBody {
   }
 }
 
+/** fconst's scratch: an ArrayBuffer per constant cost more than the rest of emitting it. */
+const fbytes = new DataView(new ArrayBuffer(8));
+
 /** f32.const / f64.const: the value's IEEE bytes, little-endian. */
 export function fconst(f: FuncBody, v: number, double: boolean): FuncBody {
-  const b = new DataView(new ArrayBuffer(8));
+  const b = fbytes;
   if (double) b.setFloat64(0, v, true);
   else b.setFloat32(0, v, true);
   f.op(double ? OF.f64_const : OF.f32_const);

@@ -1,0 +1,34 @@
+// Typed arrays the translation passes (opt/deadset.ts, the code generator's temp plan) reuse
+// from block to block instead of allocating fresh ones per block: arrays of a few hundred
+// entries live outside V8's heap, and their allocation and collection cost more than the
+// passes' own work. Each user owns its own Scratch and must be done with it before asking
+// again.
+
+export class ScratchI32 {
+  private a = new Int32Array(1024);
+
+  /** An array of at least `n` entries whose first `n` hold `fill`. */
+  take(n: number, fill: number): Int32Array {
+    if (this.a.length < n) this.a = new Int32Array(Math.max(n, 2 * this.a.length));
+    this.a.fill(fill, 0, n);
+    return this.a;
+  }
+}
+
+export class ScratchU8 {
+  private a = new Uint8Array(1024);
+
+  /** An array of at least `n` entries whose first `n` hold `fill`. */
+  take(n: number, fill: number): Uint8Array {
+    if (this.a.length < n) this.a = new Uint8Array(Math.max(n, 2 * this.a.length));
+    this.a.fill(fill, 0, n);
+    return this.a;
+  }
+}
+
+/** A lookup table by IR opcode: 1 for the opcodes listed. */
+export function opTable(ops: Iterable<number>): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const o of ops) t[o] = 1;
+  return t;
+}
