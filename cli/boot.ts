@@ -2,6 +2,7 @@
 // `qemu-system-arm -M virt -cpu cortex-a15 -nographic -kernel FILE` does). The console is the
 // PL011 on stdin/stdout (raw terminal with Ctrl-A x, or plain pipes). Bad input is one line and
 // exit 1; the guest powering off or resetting ends the run with 0; --timeout with 124.
+// --default-guest fills in the default system guest (cli/default-guest.ts; what npm start boots).
 
 import * as fs from 'node:fs';
 import { planBoot, parseUserDtb } from '../runtime/board/bootplan.js';
@@ -11,10 +12,12 @@ import { profileReport } from '../runtime/board/report.js';
 import { RunLoop } from '../runtime/board/runloop.js';
 import { VIRT_MAP, VIRT_MAX_RAM } from '../runtime/board/virt.js';
 import { HostConsole } from '../runtime/devices/console.js';
+import { withDefaultGuest } from './default-guest.js';
 import { UsageError } from './run.js';
 
 export interface BootCliOptions {
-  kernel: string;
+  /** Required unless defaultGuest. */
+  kernel?: string;
   initrd?: string;
   dtb?: string;
   append?: string;
@@ -22,6 +25,8 @@ export interface BootCliOptions {
   clock?: string;
   timeout?: string;
   profile?: boolean;
+  /** Boot the default system guest (cli/default-guest.ts) where --kernel, --initrd, --append are not given. */
+  defaultGuest?: boolean;
 }
 
 /** Exit status when --timeout expires (as timeout(1)). */
@@ -62,7 +67,15 @@ function parseTimeout(v: string | undefined): number | undefined {
 }
 
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
-export async function runBoot(opts: BootCliOptions): Promise<number> {
+export async function runBoot(given: BootCliOptions): Promise<number> {
+  let opts = given;
+  if (opts.defaultGuest) {
+    const d = withDefaultGuest(opts);
+    opts = d.opts;
+    stderrLine(d.banner);
+  }
+  if (opts.kernel === undefined) throw new UsageError('--kernel FILE is required (or --default-guest for the default system guest)');
+  const kernelFile = opts.kernel;
   const ramSize = parseMemory(opts.memory);
   const timeoutS = parseTimeout(opts.timeout);
   const clock = (opts.clock ?? 'host') as ClockKind;
@@ -71,12 +84,12 @@ export async function runBoot(opts: BootCliOptions): Promise<number> {
   let console: HostConsole | undefined;
   const machine = new VirtMachine({ ramSize, clock, output: (b) => console?.write(b) });
   try {
-    const kernel = identifyKernel(readInput(opts.kernel, '--kernel'), opts.kernel);
+    const kernel = identifyKernel(readInput(kernelFile, '--kernel'), kernelFile);
     const initrd = opts.initrd !== undefined ? readInput(opts.initrd, '--initrd') : undefined;
     const fdt = opts.dtb !== undefined ? parseUserDtb(readInput(opts.dtb, '--dtb'), opts.dtb) : machine.deviceTree();
     const plan = planBoot({
       kernel,
-      kernelName: opts.kernel,
+      kernelName: kernelFile,
       initrd,
       initrdName: opts.initrd,
       fdt,
