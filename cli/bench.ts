@@ -3,7 +3,7 @@
 // dist/armvisor.mjs (scripts/bundle.mjs) does not carry them (nor benny).
 
 import { pathToFileURL } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { distPath } from './paths.js';
 
 function positiveNumber(v: string): number {
@@ -46,6 +46,38 @@ export function registerBench(program: Command): void {
       } catch (e) {
         const msg = e instanceof BenchError || e instanceof Error ? e.message : String(e);
         process.stderr.write(`armvisor: bench cpu: ${msg.split('\n')[0]}\n`);
+        process.exitCode = 1;
+      }
+    });
+
+  bench
+    .command('boot')
+    .description(
+      "boot Debian's kernel to its init marker under qemu-system-arm -M virt and armvisor boot, alternately; print median times, " +
+        'the ratio and guest instructions, write bench/results/boot.json and boot.svg',
+    )
+    .option('--runs <n>', 'boots per emulator and command line (medians count)', positiveInt, 3)
+    .option('--only <rows>', 'comma-separated rows: default, cryptomgr.notests')
+    .option('--image', "armvisor boots the uncompressed Image (QEMU keeps the zImage: it cannot boot a 32-bit Image)")
+    .addOption(new Option('--clock <clock>', 'armvisor boot --clock (host: as QEMU without -icount)').choices(['host', 'icount']).default('host'))
+    .option('--engine <name>', 'armvisor boot --engine NAME (when armvisor boot has the option)')
+    .option('--timeout <seconds>', 'stop a boot that has not powered off after this long; it counts as failed', positiveNumber, 900)
+    .option('--out <dir>', 'where to write boot.json and boot.svg (default bench/results)')
+    .action(async (o: { runs: number; only?: string; image?: boolean; clock: 'host' | 'icount'; engine?: string; timeout: number; out?: string }) => {
+      const { benchBoot } = (await import(pathToFileURL(distPath('bench/boot.js')).href)) as typeof import('../bench/boot.js');
+      try {
+        await benchBoot({
+          runs: o.runs,
+          only: o.only ? o.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          image: o.image,
+          clock: o.clock,
+          engine: o.engine,
+          timeoutS: o.timeout,
+          outDir: o.out,
+        });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`armvisor: bench boot: ${msg.split('\n')[0]}\n`);
         process.exitCode = 1;
       }
     });

@@ -5,6 +5,7 @@
 // --gdb PORT waits for gdb before the first instruction (as `qemu-system-arm -s -S`);
 // --profile adds the hottest kernel functions, sampled, named from --symbols (a System.map or
 // an ELF), else from an ELF kernel's own symbols or the System.map beside the kernel file.
+// --default-guest fills in the default system guest (cli/default-guest.ts; what npm start boots).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,10 +21,12 @@ import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { Profiler } from '../runtime/profile.js';
 import { elfSymbols, systemMapSymbols, type Symbols } from '../runtime/symbols.js';
 import type { RunEnd } from '../runtime/board/runloop.js';
+import { withDefaultGuest } from './default-guest.js';
 import { UsageError } from './run.js';
 
 export interface BootCliOptions {
-  kernel: string;
+  /** Required unless defaultGuest. */
+  kernel?: string;
   initrd?: string;
   dtb?: string;
   append?: string;
@@ -34,6 +37,8 @@ export interface BootCliOptions {
   profileOut?: string;
   symbols?: string;
   gdb?: string;
+  /** Boot the default system guest (cli/default-guest.ts) where --kernel, --initrd, --append are not given. */
+  defaultGuest?: boolean;
 }
 
 /** --profile samples the guest PC about this often (guest instructions). */
@@ -114,7 +119,15 @@ function defaultSymbols(kernelFile: string, kernel: Uint8Array): { syms: Symbols
 }
 
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
-export async function runBoot(opts: BootCliOptions): Promise<number> {
+export async function runBoot(given: BootCliOptions): Promise<number> {
+  let opts = given;
+  if (opts.defaultGuest) {
+    const d = withDefaultGuest(opts);
+    opts = d.opts;
+    stderrLine(d.banner);
+  }
+  if (opts.kernel === undefined) throw new UsageError('--kernel FILE is required (or --default-guest for the default system guest)');
+  const kernelFile = opts.kernel;
   const ramSize = parseMemory(opts.memory);
   const timeoutS = parseTimeout(opts.timeout);
   const clock = (opts.clock ?? 'host') as ClockKind;
@@ -132,14 +145,14 @@ export async function runBoot(opts: BootCliOptions): Promise<number> {
   let console: HostConsole | undefined;
   const machine = new VirtMachine({ ramSize, clock, output: (b) => console?.write(b) });
   try {
-    const kernelBytes = readInput(opts.kernel, '--kernel');
-    const kernel = identifyKernel(kernelBytes, opts.kernel);
-    if (profiling && !symbols) symbols = defaultSymbols(opts.kernel, kernelBytes);
+    const kernelBytes = readInput(kernelFile, '--kernel');
+    const kernel = identifyKernel(kernelBytes, kernelFile);
+    if (profiling && !symbols) symbols = defaultSymbols(kernelFile, kernelBytes);
     const initrd = opts.initrd !== undefined ? readInput(opts.initrd, '--initrd') : undefined;
     const fdt = opts.dtb !== undefined ? parseUserDtb(readInput(opts.dtb, '--dtb'), opts.dtb) : machine.deviceTree();
     const plan = planBoot({
       kernel,
-      kernelName: opts.kernel,
+      kernelName: kernelFile,
       initrd,
       initrdName: opts.initrd,
       fdt,

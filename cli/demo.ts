@@ -1,5 +1,5 @@
-// `armvisor demo`: what `npm start` runs until a guest OS boots: our demo guest program
-// (spec/guests/demo.c, built statically by scripts/build-guests.sh) under `armvisor run`.
+// `armvisor demo`: a quick look at user mode: our demo guest program (spec/guests/demo.c, built
+// statically by scripts/build-guests.sh, which it runs first when needed) under `armvisor run`.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

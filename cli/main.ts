@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // armvisor's command line (commander): `run` (Linux user mode), `boot` (the virt board), `demo`,
-// `bench cpu`.
+// `bench cpu`, `bench boot`.
 // Every failure is one line on stderr: bad input exits 1, an internal error exits 70.
 
 import { readFileSync, realpathSync } from 'node:fs';
@@ -71,7 +71,8 @@ export function buildProgram(): Command {
   program
     .command('boot')
     .description('boot a kernel (zImage, Image) or bare-metal ELF on the emulated virt board (Cortex-A15), like qemu-system-arm -M virt')
-    .requiredOption('--kernel <file>', 'the kernel: a zImage, an uncompressed Image or an ELF program')
+    .option('--kernel <file>', 'the kernel: a zImage, an uncompressed Image or an ELF program (required unless --default-guest)')
+    .option('--default-guest', "the default system guest (what npm start boots): Debian's kernel and the busybox initramfs from ~/.cache/armvisor/kernel, ending in a shell; --kernel, --initrd, --append replace their part")
     .option('--initrd <file>', 'initial RAM disk for a Linux kernel')
     .option('--dtb <file>', "device tree blob to pass instead of the board's own")
     .option('--append <cmdline>', 'kernel command line (/chosen bootargs)')
@@ -86,7 +87,7 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('run the bundled demo guest program under `armvisor run` (what `npm start` does)')
+    .description('run the bundled demo guest program under `armvisor run` (user mode; builds it first if needed)')
     .addOption(new Option('--isa <isa>', 'which build of the demo').choices(['arm', 'thumb']).default('arm'))
     .action(async (opts) => finish(await runDemo(opts)));
 

@@ -7,15 +7,20 @@
 # bare-metal system tests, spec/guests/baremetal), and Debian's busybox-static for armhf
 # (real-program tests), unpacked into the user's cache.
 # Idempotent and silent when everything is present. Nothing downloaded lands in the repo.
-# Usage: setup-tools.sh [--compiler-only]   (--compiler-only: just what `npm start` needs to
-# build the demo guest: the cross compiler and libc; no qemu, gdb or busybox)
+# Usage: setup-tools.sh [--compiler-only | --kernel-only]
+#   --compiler-only: just what `armvisor demo` needs to build the demo guest (the cross compiler
+#                    and libc; no qemu, gdb or busybox)
+#   --kernel-only:   just what `npm start` needs besides scripts/fetch-kernel.sh to prepare the
+#                    default system guest (xz-utils, to decompress the kernel's payload)
 set -euo pipefail
 
 compiler_only=0
+kernel_only=0
 case "${1:-}" in
   --compiler-only) compiler_only=1 ;;
+  --kernel-only) kernel_only=1 ;;
   "") ;;
-  *) echo "setup-tools: unknown option $1 (usage: setup-tools.sh [--compiler-only])" >&2; exit 1 ;;
+  *) echo "setup-tools: unknown option $1 (usage: setup-tools.sh [--compiler-only | --kernel-only])" >&2; exit 1 ;;
 esac
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/armvisor"
@@ -50,17 +55,21 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 missing=()
-[ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
-[ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
-[ "$compiler_only" = 1 ] || command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
-[ "$compiler_only" = 1 ] || command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
-[ "$compiler_only" = 1 ] || command -v cpio >/dev/null 2>&1 || missing+=(cpio)
-[ "$compiler_only" = 1 ] || command -v dtc >/dev/null 2>&1 || missing+=(device-tree-compiler)
-command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
-[ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
-[ "$compiler_only" = 1 ] || command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
+if [ "$kernel_only" = 1 ]; then
+  command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
+else
+  [ "$compiler_only" = 1 ] || command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
+  [ "$compiler_only" = 1 ] || command -v qemu-system-arm >/dev/null 2>&1 || missing+=(qemu-system-arm)
+  [ "$compiler_only" = 1 ] || command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
+  [ "$compiler_only" = 1 ] || command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
+  [ "$compiler_only" = 1 ] || command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+  [ "$compiler_only" = 1 ] || command -v dtc >/dev/null 2>&1 || missing+=(device-tree-compiler)
+  command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing+=(gcc-arm-linux-gnueabihf)
+  [ -f /usr/arm-linux-gnueabihf/lib/libc.a ] || missing+=(libc6-dev-armhf-cross)
+  [ "$compiler_only" = 1 ] || command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
+fi
 need_busybox=0
-[ "$compiler_only" = 1 ] || [ -x "$bbdir/bin/busybox" ] || need_busybox=1
+[ "$compiler_only" = 1 ] || [ "$kernel_only" = 1 ] || [ -x "$bbdir/bin/busybox" ] || need_busybox=1
 
 if [ "$need_busybox" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx armhf; then
   say "dpkg --add-architecture armhf"

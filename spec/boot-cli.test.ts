@@ -118,6 +118,7 @@ ${SYSTEM_OFF}`,
 
 describe('bad input: one line on stderr, exit 1', () => {
   test.each([
+    ['no --kernel', ['--append', 'console=ttyAMA0'], /^armvisor: --kernel FILE is required \(or --default-guest/],
     ['a missing kernel', ['--kernel', '/nonexistent/vmlinuz'], /^armvisor: --kernel \/nonexistent\/vmlinuz: no such file$/],
     ['a file that is no kernel', ['--kernel', 'package.json'], /^armvisor: package.json: not a kernel image/],
     ['a bad --memory', ['--kernel', 'package.json', '--memory', '0'], /^armvisor: --memory 0: expected/],

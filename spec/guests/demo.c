@@ -1,4 +1,4 @@
-/* The demo guest of `npm start`: a greeting, a little integer and floating-point work, exit 0. */
+/* The demo guest of `armvisor demo`: a greeting, a little integer and floating-point work, exit 0. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 // The default system guest's files in the cache (scripts/fetch-kernel.sh, then
 // scripts/build-kernel-guest.mjs; `npm test`'s pretest runs both), and QEMU's `virt` runs.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { runConsole } from '../../bench/console-run.js';
 import { requireFile } from './differential.js';
 
 export const kernelDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'armvisor', 'kernel');
@@ -19,8 +20,8 @@ export function requireTool(cmd: string, pkg: string): void {
   if (spawnSync(cmd, ['--version']).error) throw new Error(`${cmd} not found: apt-get install ${pkg} (scripts/setup-tools.sh does it)`);
 }
 
-/** QEMU's `virt` with the board armvisor models: one Cortex-A15, 512 MiB, no NIC, console on stdio. */
-export const QEMU_VIRT = ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '512', '-nic', 'none', '-nographic'];
+/** QEMU's `virt` with the board armvisor models: one Cortex-A15, 512 MiB, no NIC, console on stdio (as `bench boot` runs it). */
+export { QEMU_VIRT_ARGS as QEMU_VIRT } from '../../bench/boot.js';
 
 export interface QemuRun {
   status: number | null;
@@ -30,35 +31,12 @@ export interface QemuRun {
 }
 
 /**
- * Runs qemu-system-arm to its exit (or kills it after `timeoutMs`), collecting stdout+stderr;
- * `respond` types `send` on the console once `after` has appeared.
+ * Runs qemu-system-arm to its exit (or kills it after `timeoutMs`), collecting stdout (the
+ * console) then stderr; `respond` types `send` on the console once `after` has appeared.
  */
-export function runQemu(args: string[], opts: { input?: string; marker?: string; timeoutMs?: number; respond?: { after: string; send: string } } = {}): Promise<QemuRun> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn('qemu-system-arm', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let markerMs: number | undefined;
-    let responded = false;
-    const onData = (d: Buffer): void => {
-      out += d.toString('latin1');
-      if (opts.marker && markerMs === undefined && out.includes(opts.marker)) markerMs = performance.now() - t0;
-      if (opts.respond && !responded && out.includes(opts.respond.after)) {
-        responded = true;
-        child.stdin.write(opts.respond.send);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, out, markerMs });
-    });
-    if (opts.input !== undefined) child.stdin.write(opts.input);
-    // Keep stdin open while QEMU runs: a closed stdin is an EOF on the guest's console.
-  });
+export async function runQemu(args: string[], opts: { input?: string; marker?: string; timeoutMs?: number; respond?: { after: string; send: string } } = {}): Promise<QemuRun> {
+  const r = await runConsole('qemu-system-arm', args, { ...opts, timeoutMs: opts.timeoutMs ?? 120_000 });
+  return { status: r.timedOut ? null : r.status, out: r.stdout.toString('latin1') + r.stderr, markerMs: r.markerMs };
 }
 
 /** A TCP port free on localhost at the time of asking. */
