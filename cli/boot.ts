@@ -11,7 +11,7 @@ import { profileReport } from '../runtime/board/report.js';
 import { RunLoop } from '../runtime/board/runloop.js';
 import { VIRT_MAP, VIRT_MAX_RAM } from '../runtime/board/virt.js';
 import { HostConsole } from '../runtime/devices/console.js';
-import { UsageError } from './run.js';
+import { setLiftoffOnly, UsageError } from './run.js';
 
 export interface BootCliOptions {
   kernel: string;
@@ -22,6 +22,8 @@ export interface BootCliOptions {
   clock?: string;
   timeout?: string;
   profile?: boolean;
+  engine?: string;
+  jitThreshold?: string;
 }
 
 /** Exit status when --timeout expires (as timeout(1)). */
@@ -61,6 +63,13 @@ function parseTimeout(v: string | undefined): number | undefined {
   return n;
 }
 
+function parseThreshold(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--jit-threshold ${v}: expected a whole number`);
+  return n;
+}
+
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
 export async function runBoot(opts: BootCliOptions): Promise<number> {
   const ramSize = parseMemory(opts.memory);
@@ -68,8 +77,19 @@ export async function runBoot(opts: BootCliOptions): Promise<number> {
   const clock = (opts.clock ?? 'host') as ClockKind;
   if (clock !== 'host' && clock !== 'icount') throw new UsageError(`--clock ${opts.clock}: expected host or icount`);
 
+  const engine = opts.engine ?? 'jit';
+  if (engine !== 'jit' && engine !== 'interp') throw new UsageError(`--engine ${opts.engine}: expected jit or interp`);
+  const threshold = parseThreshold(opts.jitThreshold);
+
   let console: HostConsole | undefined;
-  const machine = new VirtMachine({ ramSize, clock, output: (b) => console?.write(b) });
+  const machine = new VirtMachine({
+    ramSize,
+    clock,
+    output: (b) => console?.write(b),
+    engine,
+    // Generated code stays in V8's Liftoff tier, as for `armvisor run` (docs/ARCHITECTURE.md).
+    jitOptions: { ...(threshold !== undefined ? { threshold } : {}), beforeFirstCompile: setLiftoffOnly },
+  });
   try {
     const kernel = identifyKernel(readInput(opts.kernel, '--kernel'), opts.kernel);
     const initrd = opts.initrd !== undefined ? readInput(opts.initrd, '--initrd') : undefined;

@@ -73,6 +73,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--clock <clock>', 'host: real time; icount: time from the guest instruction count (reproducible runs)').choices(['host', 'icount']).default('host'))
     .option('--timeout <seconds>', 'stop with an error if the guest has not powered off after this long')
     .option('--profile', 'print instructions, MIPS, exceptions, interrupts, MMIO and TLB counts on stderr at the end')
+    .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
+    .option('--jit-threshold <n>', 'guest instructions interpreted in a code page before it is compiled (0: compile everything at once)')
     .action(async (opts) => finish(await runBoot(opts)));
 
   program

@@ -74,7 +74,7 @@ function parseAddress(v: string | undefined): number | undefined {
 }
 
 /** Keeps generated code in V8's baseline compiler (Liftoff). */
-function setLiftoffOnly(): void {
+export function setLiftoffOnly(): void {
   const v8 = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
   v8.setFlagsFromString('--liftoff-only');
 }

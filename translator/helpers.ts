@@ -21,6 +21,11 @@ export interface Helper {
    * call, instead of every VFP word its region holds in locals.
    */
   footprint?: (arg0: number) => readonly number[];
+  /**
+   * It may throw CpuTrap (the system-mode helpers of sem/priv.ts, named sys_*): generated code
+   * catches that in the import's wrapper, which sets JIT_FAULT, and checks it after the call.
+   */
+  traps: boolean;
 }
 
 export const HELPERS: Helper[] = [];
@@ -37,7 +42,7 @@ export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', footprint };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', footprint, traps: name.startsWith('sys_') };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

@@ -77,9 +77,14 @@ export class TimerChannel {
     return (this.ctl & CNT_CTL_IMASK) === 0 && this.istatus();
   }
 
-  /** The physical counter value at which the output rises, if it is low and will rise. */
+  /**
+   * The physical counter value at which the output rises, if it is low and will rise. "Low" is
+   * the level last given (output), not the condition now: under the host clock the compare
+   * value may pass between update() and this call, and the deadline (then in the past) must
+   * still be reported, or the run loop would think nothing is armed.
+   */
   risesAt(): bigint | undefined {
-    if ((this.ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) !== CNT_CTL_ENABLE || this.istatus()) return undefined;
+    if ((this.ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK)) !== CNT_CTL_ENABLE || this.output) return undefined;
     const at = this.cval + this.offset();
     return at > U64 ? undefined : at;
   }
