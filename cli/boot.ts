@@ -22,7 +22,7 @@ import { Profiler } from '../runtime/profile.js';
 import { elfSymbols, systemMapSymbols, type Symbols } from '../runtime/symbols.js';
 import type { RunEnd } from '../runtime/board/runloop.js';
 import { withDefaultGuest } from './default-guest.js';
-import { UsageError } from './run.js';
+import { setLiftoffOnly, UsageError } from './run.js';
 
 export interface BootCliOptions {
   /** Required unless defaultGuest. */
@@ -39,6 +39,8 @@ export interface BootCliOptions {
   gdb?: string;
   /** Boot the default system guest (cli/default-guest.ts) where --kernel, --initrd, --append are not given. */
   defaultGuest?: boolean;
+  engine?: string;
+  jitThreshold?: string;
 }
 
 /** --profile samples the guest PC about this often (guest instructions). */
@@ -118,6 +120,13 @@ function defaultSymbols(kernelFile: string, kernel: Uint8Array): { syms: Symbols
   }
 }
 
+function parseThreshold(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--jit-threshold ${v}: expected a whole number`);
+  return n;
+}
+
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
 export async function runBoot(given: BootCliOptions): Promise<number> {
   let opts = given;
@@ -142,8 +151,19 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
   const profiling = opts.profile || opts.profileOut !== undefined;
   let symbols = opts.symbols !== undefined ? { syms: readSymbols(opts.symbols), from: opts.symbols } : null;
 
+  const engine = opts.engine ?? 'jit';
+  if (engine !== 'jit' && engine !== 'interp') throw new UsageError(`--engine ${opts.engine}: expected jit or interp`);
+  const threshold = parseThreshold(opts.jitThreshold);
+
   let console: HostConsole | undefined;
-  const machine = new VirtMachine({ ramSize, clock, output: (b) => console?.write(b) });
+  const machine = new VirtMachine({
+    ramSize,
+    clock,
+    output: (b) => console?.write(b),
+    engine,
+    // Generated code stays in V8's Liftoff tier, as for `armvisor run` (docs/ARCHITECTURE.md).
+    jitOptions: { ...(threshold !== undefined ? { threshold } : {}), beforeFirstCompile: setLiftoffOnly },
+  });
   try {
     const kernelBytes = readInput(kernelFile, '--kernel');
     const kernel = identifyKernel(kernelBytes, kernelFile);

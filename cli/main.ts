@@ -83,6 +83,8 @@ export function buildProgram(): Command {
     .option('--profile-out <file>', 'write the sampled hottest functions as a profile that https://www.speedscope.app opens')
     .option('--symbols <file>', "names for --profile: a System.map or an ELF (default: an ELF kernel's own symbols, else System.map beside the kernel)")
     .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')
+    .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
+    .option('--jit-threshold <n>', 'guest instructions interpreted in a code page before it is compiled (0: compile everything at once)')
     .action(async (opts) => finish(await runBoot(opts)));
 
   program

@@ -74,7 +74,7 @@ function parseAddress(v: string | undefined): number | undefined {
 }
 
 /** Keeps generated code in V8's baseline compiler (Liftoff). */
-function setLiftoffOnly(): void {
+export function setLiftoffOnly(): void {
   setV8Flag('--liftoff-only');
 }
 

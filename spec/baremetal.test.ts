@@ -2,13 +2,16 @@
 // each run must end with DONE by PSCI SYSTEM_OFF and print no UNEXPECTED line (the tests check
 // their own fault status codes, interrupt order, and so on), and every runner's console must
 // equal the reference's (the first runner, QEMU) line for line.
-// armvisor (`armvisor boot`, dist/cli/main.js) is the second runner. Tests armvisor does not
+// armvisor (`armvisor boot`, dist/cli/main.js) runs each test three times: interpreted, with its
+// default JIT (hot pages compiled) and with every block compiled before it runs. Tests armvisor does not
 // pass yet are listed in KNOWN_FAILING with the reason: for them only the reference must be
 // good, armvisor's difference is printed, and a known failure that starts passing is printed too
 // so the entry can go (they are never skipped silently).
 
 import { existsSync } from 'node:fs';
 import {
+  armvisorInterpRunner,
+  armvisorJitAllRunner,
   armvisorRunner,
   baremetalElf,
   baremetalTests,
@@ -20,7 +23,7 @@ import {
   type BoardRunner,
 } from './baremetal/run.js';
 
-const runners: BoardRunner[] = [qemuRunner, armvisorRunner];
+const runners: BoardRunner[] = [qemuRunner, armvisorInterpRunner, armvisorRunner, armvisorJitAllRunner];
 const tests = baremetalTests();
 
 /** Tests armvisor fails today, each with the reason (the CPU or device behind it). */

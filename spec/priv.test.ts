@@ -49,21 +49,46 @@ ${Object.entries(handlers)
 `;
 }
 
-/** Runs until the program writes the exit device (or `budget` instructions). */
+/** What a run leaves: registers, the whole state block's system words, CP15 fault registers. */
+function snapshot(cpu: ArmCpu) {
+  const st = cpu.state.u32;
+  return {
+    regs: [...st.slice(0, 24)],
+    sys: [...st.slice(W.PSR, W.HI + 1)],
+    icount: cpu.state.icount,
+    cpsr: cpu.cpsr,
+    faults: [cpu.cp15.dfsr, cpu.cp15.dfar, cpu.cp15.ifsr, cpu.cp15.ifar],
+    exceptions: [...cpu.exceptions],
+  };
+}
+
+/**
+ * Runs until the program writes the exit device (or `budget` instructions) under the
+ * interpreter, and again with every block compiled (the JIT, threshold 0): both runs must end
+ * in the same state. Returns the interpreter's run.
+ */
 function run(src: string, setup?: (cpu: ArmCpu, ram: Uint8Array) => void, budget = 100000) {
-  const { cpu, ram, log } = bareCpu(src, {
-    mmio: (pa, _s, w) => {
-      if (pa === EXIT_DEV && w) {
-        cpu.stop();
-        return 0;
-      }
-      throw new PhysAbort(pa);
-    },
-  });
-  setup?.(cpu, ram);
-  const stop = cpu.run(budget);
-  const r = (n: number) => cpu.state.u32[n];
-  return { cpu, ram, log, stop, r };
+  const once = (engine: 'interp' | 'jit') => {
+    const { cpu, ram, log } = bareCpu(src, {
+      engine,
+      mmio: (pa, _s, w) => {
+        if (pa === EXIT_DEV && w) {
+          cpu.stop();
+          return 0;
+        }
+        throw new PhysAbort(pa);
+      },
+    });
+    setup?.(cpu, ram);
+    const stop = cpu.run(budget);
+    const r = (n: number) => cpu.state.u32[n];
+    return { cpu, ram, log, stop, r };
+  };
+  const interp = once('interp');
+  const jit = once('jit');
+  expect(jit.cpu.jit).not.toBeNull();
+  expect({ stop: jit.stop, ...snapshot(jit.cpu), log: jit.log }).toEqual({ stop: interp.stop, ...snapshot(interp.cpu), log: interp.log });
+  return interp;
 }
 
 const addrOf = (src: string, label: string): number => {
@@ -350,7 +375,7 @@ user:
 /** Short-descriptor tables at RAM_BASE + 1 MiB: RAM identity-mapped by sections, plus `extra`. */
 function shortTables(ram: Uint8Array, extra: Record<number, number> = {}): number {
   const ttb = 0x100000;
-  const dv = new DataView(ram.buffer);
+  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
   // Section: PA | AP[1:0]=11 (bits 11:10) | domain 0 | C B | 0b10.
   for (let mb = 0; mb < 4; mb++) dv.setUint32(ttb + ((RAM_BASE >>> 20) + mb) * 4, (RAM_BASE + (mb << 20)) | (3 << 10) | 0xc | 2, true);
   // The test's exit device, identity-mapped (Device: B=1).
@@ -445,7 +470,7 @@ st1:
       { dabt: DABT },
     );
     const { r } = run(src, (_c, ram) => {
-      const dv = new DataView(ram.buffer);
+      const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
       // First level (T0SZ=0): four 1 GB entries; entry 1 a block onto RAM: AF, AP=00, AttrIndx 0.
       dv.setUint32(0x100000 + 8, RAM_BASE | (1 << 10) | 1, true);
       dv.setUint32(0x100000, (1 << 10) | 1, true); // 0-1 GB identity (the exit device)
@@ -671,12 +696,13 @@ describe('CP15, VFP enable, code invalidation', () => {
   mrc p15, 0, r3, c14, c0, 0
   mrrc p15, 1, r4, r5, c14
 `);
-    const { r } = run(src, (cpu) =>
+    const { r } = run(src, (cpu) => (
+      (freq = 62500000n), // each engine's run starts from the reset value
       cpu.registerSysRegs([
         { name: 'CNTFRQ', coproc: 15, opc1: 0, crn: 14, crm: 0, opc2: 0, wide: false, pl0: () => true, read: () => freq, write: (v) => (freq = v) },
         { name: 'CNTVCT', coproc: 15, opc1: 1, crn: 0, crm: 14, opc2: 0, wide: true, pl0: () => true, read: () => 0x123456789an, write: () => {} },
-      ]),
-    );
+      ])
+    ));
     expect([r(0), r(3), r(4), r(5)]).toEqual([62500000, 24000000, 0x3456789a, 0x12]);
   });
 
@@ -787,7 +813,7 @@ out:
         else {
           // The "device" patches `mov r1, #1` into `mov r1, #2` in RAM directly.
           const at = addrOf(src, 'patchme') - RAM_BASE;
-          new DataView(ram.buffer).setUint32(at, 0xe3a01002, true);
+          new DataView(ram.buffer, ram.byteOffset, ram.byteLength).setUint32(at, 0xe3a01002, true);
           cpu.physWritten(RAM_BASE + at, 4);
         }
         return 0;

@@ -15,6 +15,11 @@ export interface Helper {
   touchesState: boolean;
   /** It touches only the VFP registers and FPSCR, which never live in wasm locals: generated code spills nothing around it. */
   vfpOnly: boolean;
+  /**
+   * It may throw CpuTrap (the system-mode helpers of sem/priv.ts, named sys_*): generated code
+   * catches that in the import's wrapper, which sets JIT_FAULT, and checks it after the call.
+   */
+  traps: boolean;
 }
 
 export const HELPERS: Helper[] = [];
@@ -31,7 +36,7 @@ export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp' };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', traps: name.startsWith('sys_') };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

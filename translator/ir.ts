@@ -70,6 +70,10 @@ export const Exit = {
   HVC: 9, // PC = next instruction, TRAP_IMM = imm16
   WFI: 10, // system mode: wait for interrupt; PC = next instruction
   WFE: 11, // system mode: wait for event; PC = next instruction
+  // System mode: the block may have changed the mode, interrupt masks, VFP enable or translation
+  // regime (MSR CPSR_c, CPS, exception returns, some CP15 writes, ISB); PC = the next
+  // instruction. Like NEXT, but generated code returns to the CPU loop instead of branching on.
+  SYNC: 12,
 } as const;
 export type ExitReason = (typeof Exit)[keyof typeof Exit];
 
@@ -103,6 +107,13 @@ export interface IRBlock {
   ninsns: number;
   /** Guest address just past the block's last instruction. */
   end: number;
+  /** System mode: the privilege level it was lifted for (its loads and stores use that PL's TLB). */
+  pl?: 0 | 1;
+  /**
+   * System mode: some instruction is a VFP (cp10/cp11) one, so the translation depends on
+   * CPACR and FPEXC.EN; without one it is the same for every VFP state of its PL.
+   */
+  usesVfp?: boolean;
 }
 
 /** Builds one block's op list; the lifter's only way to emit IR. */

@@ -35,7 +35,11 @@ export const W = {
   ICOUNT_HI: 35,
   JIT_FAULT: 36, // set by a generated code's slow-path helper to the Exit reason of a fault, else 0
   BUDGET: 37, // guest instructions generated code may run before returning to the dispatcher
+  DISPATCH_CTX: 38, // system mode: bits ORed into the wasm dispatcher's key (lift environment, mapping generation)
+  EXIT_REQ: 39, // system mode: non-zero makes the wasm dispatcher loop return (interrupt, TLB flush...)
   TEEHBR: 40, // ThumbEE handler base (MRC/MCR p14, 6, c1, c0, 0: PL0 read/write on qemu-arm)
+  IRQ_LINES: 41, // system mode: the interrupt inputs at their CPSR mask positions (IRQ bit 7, FIQ bit 6)
+  CP10: 42, // system mode: CPACR grants cp10/cp11 at PL0 (bit 0), at PL1 (bit 1); for the wasm dispatcher
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
   // ---- system mode (PL1/PL0; see modes.ts). User mode (`armvisor run`) never reads these. ----

@@ -1,4 +1,5 @@
-// The `virt` machine assembled: guest RAM at 0x40000000, one Cortex-A15 (runtime/cpu) whose
+// The `virt` machine assembled: guest RAM at 0x40000000 (in the machine's one WebAssembly.Memory
+// with the CPU state and the JIT's TLB: cpu/sysspace.ts), one Cortex-A15 (runtime/cpu) whose
 // physical accesses outside RAM go to the MMIO bus, and on that bus the devices of virt.ts's
 // map: flash (read-only zeros, or an ELF segment linked there), the GICv2 distributor and CPU
 // interface, the PL011 (SPI 1 = GIC ID 33) and the PL031 (SPI 2 = ID 34). The GIC drives the
@@ -22,6 +23,8 @@ import { Psci } from '../devices/psci.js';
 import { HostClock, IcountClock, type Clock } from '../devices/timer/clock.js';
 import { GenericTimer } from '../devices/timer/generic-timer.js';
 import { W } from '../../translator/state.js';
+import type { JitOptions } from '../../translator/jit/jit.js';
+import { createSysSpace, type SysSpace } from '../cpu/sysspace.js';
 import type { BootPlan } from './bootplan.js';
 import { Flash } from './flash.js';
 import { checkRamSize, VIRT_MAP, VIRT_SPI, virtDeviceTree, type Region } from './virt.js';
@@ -45,6 +48,9 @@ export interface VirtMachineOptions {
   nsPerInsn?: number;
   /** Receives every byte the guest writes to the UART. */
   output: (byte: number) => void;
+  /** 'jit' (default): hot code as tier-1 wasm regions; 'interp': the IR interpreter only. */
+  engine?: 'jit' | 'interp';
+  jitOptions?: Partial<JitOptions>;
 }
 
 /** The IRQ and FIQ levels the GIC drives, forwarded to the CPU and remembered for the run loop. */
@@ -65,7 +71,9 @@ class CpuLines implements IrqSink {
 
 export class VirtMachine {
   readonly ramSize: number;
+  /** Guest RAM: a view into the machine's one WebAssembly.Memory (space). */
   readonly ram: Uint8Array;
+  readonly space: SysSpace;
   readonly bus = new MmioBus();
   readonly cpu: ArmCpu;
   readonly gic: Gic;
@@ -86,12 +94,15 @@ export class VirtMachine {
   constructor(opts: VirtMachineOptions) {
     this.ramSize = opts.ramSize ?? DEFAULT_RAM_MIB * 0x10_0000;
     checkRamSize(this.ramSize);
-    this.ram = new Uint8Array(this.ramSize);
+    this.space = createSysSpace(this.ramSize);
+    this.ram = this.space.ram;
     this.clockKind = opts.clock ?? 'host';
     this.nsPerInsn = BigInt(opts.nsPerInsn ?? 1);
     const bus = this.bus;
     this.cpu = new ArmCpu({
-      ram: this.ram,
+      space: this.space,
+      engine: opts.engine,
+      jitOptions: opts.jitOptions,
       ramBase: VIRT_MAP.ramBase,
       mmio: (pa, size, isWrite, value) => {
         if (isWrite) {

@@ -44,7 +44,14 @@ export function profileReport(m: VirtMachine, stats: RunStats, profiler: Profile
     .filter((s) => s.reads || s.writes)
     .map((s) => `${s.name} ${fmt(s.reads)} reads ${fmt(s.writes)} writes`);
   out.push(`profile: MMIO: ${mmio.length ? mmio.join(', ') : 'none'}`);
-  out.push(`profile: TLB fills: ${fmt(m.cpu.mem.tlbFills)}`);
+  const fl = m.cpu.tlbFlushes;
+  out.push(`profile: TLB fills: ${fmt(m.cpu.mem.tlbFills)}; TLB maintenance: all ${fmt(fl.all)}, by VA ${fmt(fl.mva)}, by ASID ${fmt(fl.asid)}, by VA all ASIDs ${fmt(fl.mvaa)}; translation register writes ${fmt(fl.regime)}`);
+  const j = m.cpu.jit?.stats;
+  out.push(
+    j
+      ? `profile: JIT: ${fmt(j.regions)} regions (${fmt(j.blocks)} blocks, ${fmt(j.recompiled)} of them compiled before) in ${fmt(j.modules)} modules, ${fmt(j.wasmBytes)} bytes of wasm, ${(j.compileMs / 1000).toFixed(2)} s compiling; ${fmt(j.interpInsns)} instructions interpreted; ${fmt(j.entries)} entries into generated code (${fmt(j.misses)} ended in a dispatcher miss)`
+      : 'profile: JIT: off (interpreter only)',
+  );
   const st = m.cpu.state.i32;
   const cpsr = readCPSR(st);
   out.push(

@@ -20,6 +20,8 @@ export interface Cp15Hooks {
   tlbFlush(kind: 'all' | 'mva' | 'asid' | 'mvaa', value: number): void;
   /** SCTLR, TTBR0/1, TTBCR, DACR or CONTEXTIDR changed. */
   translationChanged(): void;
+  /** CPACR was written (what VFP instructions may do at each PL). */
+  cpacrChanged?(): void;
   /** ICIALLU(IS), BPIALL(IS), ICIMVAU, BPIMVA: translated code may be stale (`va` for the by-MVA forms). */
   invalidateCode(va?: number): void;
   /** ATS1C{PR,PW,UR,UW} (op 0..3) of `va`: the PAR. */
@@ -122,6 +124,7 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
     cp15('CPACR', 0, 1, 0, 2, () => c.cpacr, (v) => {
       // cp10/cp11 access fields; ASEDIS reads as one (no Advanced SIMD).
       c.cpacr = ((v & 0x00f00000) | 0x80000000) >>> 0;
+      h.cpacrChanged?.();
     }, { endsBlock: true }),
     // ---- c2, c3: translation table control ----
     mmu('TTBR0', 2, 0, 0, () => c.ttbr0lo, (v) => (c.ttbr0lo = v >>> 0)),

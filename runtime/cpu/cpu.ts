@@ -1,20 +1,28 @@
 // A system-mode vCPU: ARMv7 PL1/PL0 state over the shared state block, CP15, guest memory
-// through the MMU, and the run loop that executes blocks with the IR interpreter (tier 0) and
-// turns their exits into exceptions (B1.8), halts (WFI/WFE) and calls to the board's HVC/SMC
-// handlers. Interrupt lines (setIrq/setFiq) are sampled between blocks.
+// through the MMU, and the run loop that executes blocks, hot ones as tier-1 regions
+// (sysjit.ts, when the CPU lives in a SysSpace) and the rest with the IR interpreter, and turns
+// their exits into exceptions (B1.8), halts (WFI/WFE) and calls to the board's HVC/SMC
+// handlers. Interrupt lines (setIrq/setFiq) are sampled between blocks; generated code is made
+// to return at its next branch (BUDGET = 0) when a line rises, on stop() and TLB maintenance.
 //
-// The JIT is not used in system mode yet (its memory strategy is the user-mode flat one); the
-// block cache is keyed on (virtual PC, T, ITSTATE, privilege level, VFP enabled) and every
-// block remembers the physical page it was lifted from, so a changed mapping re-lifts, a store
-// to a code page drops its translations at once, and an instruction-cache invalidation drops
-// those of pages other writers changed (physWritten).
+// The block cache is keyed on (virtual PC, T, ITSTATE, privilege level, cp10 access, VFP
+// enabled) and every block remembers the physical page it was lifted from (blocks of one key
+// under different mappings are chained), so a changed mapping re-lifts, a store to a code page
+// drops its translations at once, and an instruction-cache invalidation drops those of pages
+// other writers changed (physWritten).
+
 //
 // A debugger (runtime/board/gdb-target.ts) has two hooks: setBreakpoints (run() stops before a
-// block at one of them; blocks are lifted to end before them) and step() (one instruction).
-
+// block at one of them; blocks are lifted to end before them; compiled code does not run while
+// any exist) and step() (one instruction).
 import { blockKey } from '../../translator/cache.js';
 import { Interpreter } from '../../translator/interp.js';
-import { Exit, type ExitReason, type IRBlock } from '../../translator/ir.js';
+import { Exit, type ExitReason } from '../../translator/ir.js';
+import { MemFault } from '../../translator/interp.js';
+import type { JitOptions } from '../../translator/jit/jit.js';
+import type { JitTarget } from '../../translator/jit/module.js';
+import { SoftmmuStrategy, TLB_BYTES } from '../../translator/jit/softmmu.js';
+import { dispatchKey, MISS } from '../../translator/jit/dispatch.js';
 import { liftBlock } from '../../translator/lift/block.js';
 import { Mode, PSR_F, PSR_I, PSR_M, modePL, readCPSR, setCPSR } from '../../translator/modes.js';
 import { CpuState, STATE_BYTES, W } from '../../translator/state.js';
@@ -25,11 +33,26 @@ import { cortexA15Regs } from './cortex-a15.js';
 import { Exc, takeException } from './exception.js';
 import { SysRegs, type SysRegDef } from './sysregs.js';
 import { SystemMemory, type MmioHandler, type Stage2 } from './sysmem.js';
+import { contextKey, SysJit, type SysBlock } from './sysjit.js';
+import type { SysSpace } from './sysspace.js';
+
+/** Generated code returns to the CPU loop at least this often (guest instructions). */
+const MAX_BUDGET = 1 << 20;
+/** Most blocks kept for one (virtual PC, environment) under different mappings. */
+const MAX_CHAIN = 8;
 
 export interface CpuOptions {
-  /** Guest RAM and its physical base address. */
-  ram: Uint8Array;
+  /** Guest RAM (unless `space` holds it) and its physical base address. */
+  ram?: Uint8Array;
   ramBase: number;
+  /**
+   * The machine's linear memory (state block, TLB, RAM: sysspace.ts). Required for the JIT;
+   * without it the CPU interprets.
+   */
+  space?: SysSpace;
+  /** 'jit' (default with a space): hot code as tier-1 regions; 'interp': the interpreter only. */
+  engine?: 'jit' | 'interp';
+  jitOptions?: Partial<JitOptions>;
   /** Physical accesses outside RAM. */
   mmio: MmioHandler;
   /** MPIDR affinity (Aff0 = CPU number); the MP-extensions bit is added. */
@@ -40,6 +63,7 @@ export interface CpuOptions {
   state?: CpuState;
 }
 
+/** Why run() returned. */
 /** Why run() returned ('breakpoint': the PC is at a debugger breakpoint, not yet executed). */
 export type RunStop = 'budget' | 'wfi' | 'stopped' | 'breakpoint';
 
@@ -50,21 +74,18 @@ export type RunStop = 'budget' | 'wfi' | 'stopped' | 'breakpoint';
  */
 export type CallHandler = (cpu: ArmCpu, imm: number) => boolean;
 
-interface SysBlock {
-  block: IRBlock;
-  /** The physical page of its first instruction. */
-  paPage: number;
-  dead: boolean;
-}
-
 export class ArmCpu {
   readonly state: CpuState;
   readonly cp15 = new Cp15State();
   readonly sysregs: SysRegs;
   readonly mem: SystemMemory;
   readonly interp: Interpreter;
+  /** The tier-1 JIT, or null (interpreter only). */
+  readonly jit: SysJit | null;
   onHvc: CallHandler | null = null;
   onSmc: CallHandler | null = null;
+  /** TLB maintenance operations by kind, and writes of the translation regime's registers (regime). */
+  readonly tlbFlushes = { all: 0, mva: 0, asid: 0, mvaa: 0, regime: 0 };
   /** Counts of exceptions taken, by Exc. */
   readonly exceptions = new Array<number>(8).fill(0);
 
@@ -72,30 +93,48 @@ export class ArmCpu {
   private fiqLine = false;
   /** Waiting in WFI/WFE until an interrupt (or, for WFE, an event). */
   halted = false;
+  /** Debugger breakpoints (virtual PCs): run() stops before executing one; see setBreakpoints. */
+  private breakpoints: ReadonlySet<number> = new Set();
+  private readonly stopAtBreakpoint = (pc: number): boolean => this.breakpoints.has(pc);
   private stopRequested = false;
   private readonly blocks = new Map<number, SysBlock>();
   private readonly byPage = new Map<number, number[]>();
   /** Physical pages with translations whose RAM was written by someone else (physWritten). */
   private readonly staleCode = new Set<number>();
   private readonly liftEnvs: SysLift[];
+  /** The mapping generation: bumped at every TLB flush; part of the wasm dispatcher's key. */
+  private gen = 1;
+  /** The lift environment index (PL * 4 + cp10 * 2 + VFP) entry() looked up with. */
+  private curEnv = 0;
+  /** Virtual pages of the code generated code entered in this generation. */
+  private readonly genPages = new Set<number>();
   private readonly maxInsns: number;
-  /** Debugger breakpoints (virtual PCs): run() stops before executing one; see setBreakpoints. */
-  private breakpoints: ReadonlySet<number> = new Set();
-  private readonly stopAtBreakpoint = (pc: number): boolean => this.breakpoints.has(pc);
 
   constructor(opts: CpuOptions) {
-    this.state = opts.state ?? new CpuState(new ArrayBuffer(STATE_BYTES), 0);
+    const space = opts.space;
+    const ram = space ? space.ram : opts.ram;
+    if (!ram) throw new Error('ArmCpu: no RAM (options ram or space)');
+    this.state = space ? space.state : (opts.state ?? new CpuState(new ArrayBuffer(STATE_BYTES), 0));
     this.sysregs = new SysRegs(this.state);
     this.state.sys = this.sysregs;
-    this.mem = new SystemMemory(this.state, this.cp15, opts.ram, opts.ramBase, opts.mmio);
+    this.mem = new SystemMemory(this.state, this.cp15, ram, opts.ramBase, opts.mmio);
     this.mem.onCodeWrite = (p) => this.invalidateCodePage(p);
     this.interp = new Interpreter(this.state, this.mem);
+    this.jit = space && opts.engine !== 'interp' ? new SysJit(this.jitTarget(space), opts.jitOptions) : null;
     this.maxInsns = opts.maxBlockInsns ?? 64;
     const mpidr = (0x80000000 | (opts.mpidr ?? 0)) >>> 0;
     this.sysregs.define(
       cortexA15Regs(this.cp15, this.state, {
-        tlbFlush: () => this.mem.flushTlb(),
-        translationChanged: () => this.mem.flushTlb(),
+        tlbFlush: (kind, value) => {
+          this.tlbFlushes[kind]++;
+          if (kind === 'mva' || kind === 'mvaa') this.flushTlbVa(value & ~0xfff);
+          else this.flushTlb();
+        },
+        translationChanged: () => {
+          this.tlbFlushes.regime++;
+          this.flushTlb();
+        },
+        cpacrChanged: () => this.cpacrChanged(),
         invalidateCode: (va) => this.invalidateCode(va),
         ats1c: (op, va) => ats1c(this.mem, this.cp15, op, va),
         isr: () => (this.irqLine ? 1 << 7 : 0) | (this.fiqLine ? 1 << 6 : 0),
@@ -117,7 +156,95 @@ export class ArmCpu {
   /** The hypervisor's stage 2 (null: none). */
   setStage2(s2: Stage2 | null): void {
     this.mem.stage2 = s2;
+    this.flushTlb();
+  }
+
+  /** TLB maintenance: every cached translation goes, and running generated code returns at its next branch. */
+  private flushTlb(): void {
     this.mem.flushTlb();
+    this.newGeneration();
+  }
+
+  /** Dispatcher entries of older generations no longer match (19 bits of it in the key). */
+  private newGeneration(): void {
+    this.requestExit();
+    this.genPages.clear();
+    if (++this.gen === 0x80000) {
+      this.gen = 1;
+      this.jit?.dispatcher?.clear();
+    }
+    // Entries of older generations never match again (the table is cleared before gen repeats).
+    if (this.jit?.dispatcher) this.jit.releaseSlots();
+  }
+
+  /**
+   * TLBIMVA(A): the mapping holding `va` goes. Only when it may hold code that generated code
+   * entered in this generation (genPages) must the dispatcher's entries go too.
+   */
+  private flushTlbVa(va: number): void {
+    const log2 = this.mem.flushVa(va);
+    const pages = this.genPages;
+    if (!pages.size) return;
+    const first = ((va >>> log2) * 2 ** log2) / 4096;
+    const n = 2 ** (log2 - 12);
+    let hit = false;
+    if (n <= pages.size) {
+      for (let i = 0; i < n && !hit; i++) hit = pages.has(first + i);
+    } else {
+      for (const p of pages) if (p >= first && p < first + n) hit = true;
+    }
+    if (hit) this.newGeneration();
+  }
+
+  /** CPACR changed: the W.CP10 word the wasm dispatcher computes lift environments from. */
+  private cpacrChanged(): void {
+    this.setCp10Word();
+    this.requestExit();
+  }
+
+  private setCp10Word(): void {
+    const acc = (this.cp15.cpacr >>> 20) & 3;
+    this.state.i32[W.CP10] = (acc === 3 ? 1 : 0) | (acc !== 0 ? 2 : 0);
+  }
+
+  /** Makes running generated code return to the CPU loop at its next branch. */
+  private requestExit(): void {
+    this.state.i32[W.BUDGET] = 0;
+    this.state.i32[W.EXIT_REQ] = 1;
+  }
+
+  /** The JIT target: the space's memory, the softmmu TLB, the memory port as the slow path. */
+  private jitTarget(space: SysSpace): JitTarget {
+    const st = this.state.i32;
+    const mem = this.mem;
+    mem.attachJitTlb(new Int32Array(space.memory.buffer, space.tlbBase, TLB_BYTES / 4), space.ramOffset);
+    const fault = (e: unknown): void => {
+      if (!(e instanceof MemFault)) throw e;
+      st[W.FAULT_ADDR] = e.addr;
+      st[W.JIT_FAULT] = e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
+    };
+    return {
+      memory: space.memory,
+      pages: space.pages,
+      cpu: this.state,
+      strategy: new SoftmmuStrategy(space.tlbBase),
+      dispatchBase: space.dispatchBase,
+      slowLoad(addr, flags) {
+        try {
+          return mem.load(addr >>> 0, flags);
+        } catch (e) {
+          fault(e);
+          return 0;
+        }
+      },
+      slowStore(addr, value, flags) {
+        try {
+          mem.store(addr >>> 0, value, flags);
+        } catch (e) {
+          fault(e);
+        }
+      },
+    };
   }
 
   /** Reset (the TakeReset pseudocode): SVC mode, A/I/F masked, ARM state, PC at `pc` or the reset vector. */
@@ -141,10 +268,14 @@ export class ArmCpu {
 
   /** The interrupt request line (level-sensitive; the GIC's CPU interface drives it). */
   setIrq(level: boolean): void {
+    if (level && !this.irqLine) this.requestExit(); // generated code returns soon
     this.irqLine = level;
+    this.state.i32[W.IRQ_LINES] = (level ? PSR_I : 0) | (this.fiqLine ? PSR_F : 0);
   }
   setFiq(level: boolean): void {
+    if (level && !this.fiqLine) this.requestExit();
     this.fiqLine = level;
+    this.state.i32[W.IRQ_LINES] = (this.irqLine ? PSR_I : 0) | (level ? PSR_F : 0);
   }
   get irqPending(): boolean {
     return this.irqLine;
@@ -153,14 +284,15 @@ export class ArmCpu {
   /** Makes run() return 'stopped' at the next block boundary (PSCI SYSTEM_OFF, a debugger...). */
   stop(): void {
     this.stopRequested = true;
+    this.requestExit();
   }
 
   /**
    * The debugger's breakpoints (virtual addresses). While there are any, blocks are lifted to
-   * end before each of them and run() checks the PC against the set before every block, so
-   * nothing is written into guest memory. Changing the set drops every translation (blocks
-   * lifted before did not end at the new addresses); with an empty set the cost is one
-   * `Set.size` test per block.
+   * end before each of them, run() checks the PC against the set before every block and runs
+   * them interpreted (compiled code chains blocks without that check), so nothing is written
+   * into guest memory. Changing the set drops every translation (blocks lifted before did not
+   * end at the new addresses); with an empty set the cost is one `Set.size` test per block.
    */
   setBreakpoints(addrs: Iterable<number>): void {
     const next = new Set<number>();
@@ -183,11 +315,13 @@ export class ArmCpu {
     this.exit(this.interp.run(block));
   }
 
-  /** Drops every translation (ICIALLU, BPIALL, new system registers). */
+  /** Drops every translation (new system registers, a debugger's new breakpoints). */
   flushCode(): void {
-    for (const b of this.blocks.values()) b.dead = true;
+    for (let b of this.blocks.values()) for (; b; b = b.next!) b.dead = true;
     this.blocks.clear();
     this.byPage.clear();
+    this.jit?.clear();
+    this.requestExit();
   }
 
   /**
@@ -214,12 +348,28 @@ export class ArmCpu {
     const keys = this.byPage.get(paPage);
     if (!keys) return;
     this.byPage.delete(paPage);
+    const dropped: SysBlock[] = [];
     for (const k of keys) {
-      const b = this.blocks.get(k);
-      if (b && b.paPage === paPage) {
+      let head = this.blocks.get(k);
+      let prev: SysBlock | null = null;
+      for (let b = head ?? null; b; b = b.next) {
+        if (b.paPage !== paPage) {
+          prev = b;
+          continue;
+        }
         b.dead = true;
-        this.blocks.delete(k);
+        dropped.push(b);
+        if (prev) prev.next = b.next;
+        else head = b.next ?? undefined;
       }
+      if (head) this.blocks.set(k, head);
+      else this.blocks.delete(k);
+    }
+    this.mem.codeDropped(paPage);
+    if (this.jit) {
+      // Dispatcher entries of these blocks (under any environment's key) must not match any more.
+      if (this.jit.forget(dropped)) this.newGeneration();
+      this.requestExit(); // the running region may be one of them
     }
   }
 
@@ -233,25 +383,51 @@ export class ArmCpu {
     return this.liftEnvs[pl * 4 + (cp10 ? 2 : 0) + (en ? 1 : 0)];
   }
 
-  /** The block at the current PC for the current state (lifted if needed). */
-  private entry(): IRBlock {
+  /**
+   * The block at the current PC for the current state (lifted if needed). Blocks without VFP
+   * instructions are kept under their PL alone (environment code 8 + PL), so the kernel's
+   * code is translated once for every CPACR/FPEXC state.
+   */
+  private entry(): SysBlock {
     const st = this.state.i32;
     const pc = st[W.PC] >>> 0;
     const thumb = st[W.T] !== 0;
     const it = thumb ? st[W.ITSTATE] & 0xff : 0;
     const env = this.liftEnv();
-    const key = blockKey(pc, thumb, it) * 8 + env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
+    const envIdx = env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
+    this.curEnv = envIdx;
+    const bk = blockKey(pc, thumb, it) * 16;
     const paPage = this.mem.codePage(pc);
-    const old = this.blocks.get(key);
-    if (old && old.paPage === paPage && paPage >= 0) return old.block;
-    const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
     if (paPage >= 0) {
-      this.blocks.set(key, { block, paPage, dead: false });
+      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage) return b;
+      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage) return b;
+    }
+    const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
+    const e: SysBlock = { block, paPage, ctx: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null };
+    if (paPage >= 0) {
+      const envCode = block.usesVfp ? envIdx : 8 + env.pl;
+      const key = bk + envCode;
+      e.ctx = contextKey(paPage, pc, envCode);
+      // Newest first; the oldest mapping beyond MAX_CHAIN goes.
+      e.next = this.blocks.get(key) ?? null;
+      let b = e;
+      for (let i = 1; i < MAX_CHAIN && b.next; i++) b = b.next;
+      if (b.next) {
+        let installed = false;
+        for (let x: SysBlock | null = b.next; x; x = x.next) {
+          if (this.jit) installed = this.jit.drop(x) || installed;
+          else x.dead = true;
+        }
+        b.next = null;
+        if (installed) this.newGeneration();
+      }
+      this.blocks.set(key, e);
       let l = this.byPage.get(paPage);
       if (!l) this.byPage.set(paPage, (l = []));
       l.push(key);
+      this.jit?.add(e);
     }
-    return block;
+    return e;
   }
 
   /** Takes an exception now (also for devices and tests); counts it. */
@@ -284,6 +460,10 @@ export class ArmCpu {
   run(budget = Infinity): RunStop {
     const st = this.state.i32;
     const start = this.state.icount;
+    const limit = budget === Infinity ? 2 ** 62 : start + budget;
+    const limLo = limit % 0x100000000;
+    const limHi = Math.floor(limit / 0x100000000);
+    const disp = this.jit?.dispatcher ?? null;
     this.stopRequested = false;
     for (;;) {
       if (this.stopRequested) return 'stopped';
@@ -295,7 +475,44 @@ export class ArmCpu {
       }
       if (this.state.icount - start >= budget) return 'budget';
       if (this.breakpoints.size !== 0 && this.breakpoints.has(st[W.PC] >>> 0)) return 'breakpoint';
-      this.exit(this.interp.run(this.entry()));
+      const e = this.entry();
+      let r: ExitReason;
+      const jit = this.breakpoints.size === 0 ? this.jit : null;
+      if (jit) {
+        if (!e.region && jit.opts.threshold <= 0) jit.compileNow(e);
+        if (e.region && e.slot >= 0 && disp) {
+          // Compiled: the wasm dispatcher runs it and whatever compiled code follows in this
+          // environment and mapping generation, until a miss, an exit or EXIT_REQ.
+          const ctx = this.curEnv * 0x200 + (this.gen << 12);
+          const key = (dispatchKey(e.block.thumb, e.block.itstate) | ctx) >>> 0;
+          disp.installKey(e.block.pc, key, e.slot, e.index);
+          e.dkey = key;
+          this.genPages.add(e.block.pc >>> 12);
+          st[W.DISPATCH_CTX] = ctx;
+          st[W.EXIT_REQ] = 0;
+          this.setCp10Word();
+          const w = disp.run(limLo, limHi);
+          jit.stats.entries++;
+          if (w === MISS) {
+            jit.stats.misses++;
+            continue;
+          }
+          r = w as ExitReason;
+        } else if (e.region) {
+          this.genPages.add(e.block.pc >>> 12);
+          const left = budget === Infinity ? MAX_BUDGET : budget - (this.state.icount - start);
+          st[W.BUDGET] = Math.max(1, Math.min(MAX_BUDGET, left));
+          r = e.region(e.index) as ExitReason;
+        } else {
+          const n0 = this.state.icount;
+          r = this.interp.run(e.block);
+          jit.stats.interpInsns += this.state.icount - n0;
+          jit.noteRun(e);
+        }
+      } else {
+        r = this.interp.run(e.block);
+      }
+      this.exit(r);
     }
   }
 
@@ -304,6 +521,7 @@ export class ArmCpu {
     const st = this.state.i32;
     switch (r) {
       case Exit.NEXT:
+      case Exit.SYNC:
         break;
       case Exit.SVC:
         this.exception(Exc.SVC, st[W.PC]);

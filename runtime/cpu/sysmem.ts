@@ -3,6 +3,12 @@
 // the hypervisor installs one, a stage 2 (see `stage2`), then to RAM or to the board's MMIO
 // callback. Faults are precise: the access throws MemFault after recording the DFSR/DFAR (or
 // IFSR/IFAR) values in `fault`, which the CPU copies to CP15 when it takes the abort.
+//
+// With a JIT, it also fills the software TLB that generated code reads (attachJitTlb,
+// translator/jit/softmmu.ts): every data access that goes through here to a RAM page enters
+// that page in the table of its MMU index, with a read tag and a write tag as the stage 1
+// permissions allow (with a stage 2, only for the access kind stage 2 was asked about), and no
+// write tag while the page holds translated code. flushTlb clears those tables too.
 
 import { MemFault, type GuestMemory } from '../../translator/interp.js';
 import { Mem } from '../../translator/ir.js';
@@ -11,8 +17,9 @@ import { Mode, PSR_M } from '../../translator/modes.js';
 import { W, type CpuState } from '../../translator/state.js';
 import { alignmentDfsr, dfsr, ifsr } from '../mmu/fsr.js';
 import { isLongFormat, translate } from '../mmu/translate.js';
-import { Access, PhysAbort, Walk, type PhysReader } from '../mmu/types.js';
+import { Access, Perm, PhysAbort, Walk, type PhysReader } from '../mmu/types.js';
 import { SCTLR, type Cp15State } from './cp15.js';
+import { MMU_INDICES, MMU_PL0, MMU_PL1, TLB_ADDEND, TLB_ENTRIES, TLB_READ, TLB_WRITE, tlbSlot } from '../../translator/jit/softmmu.js';
 
 /** A device access: returns the value read (ignored for writes); throws PhysAbort when nothing answers. */
 export type MmioHandler = (pa: number, size: number, isWrite: boolean, value: number) => number;
@@ -61,8 +68,21 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   private readonly tag = new Int32Array(2 * TLB_SIZE);
   private readonly perms = new Uint8Array(2 * TLB_SIZE);
   private readonly paPage = new Float64Array(2 * TLB_SIZE);
+  /** log2 of the size of the mapping each entry (JS and generated code's) was filled from. */
+  private readonly sizeLog2 = new Uint8Array(2 * TLB_SIZE);
+  private readonly jitSizeLog2 = new Uint8Array(MMU_INDICES * TLB_ENTRIES);
+  /** Bit (log2 size - 12) set for every mapping size entered since the last full flush. */
+  private sizesPresent = 0;
+  /** One byte per MiB of virtual space: an entry of a mapping of 1 MiB or more covers it. */
+  private readonly bigSeen = new Uint8Array(4096);
+  private lastSizeLog2 = 12;
   private readonly walk = new Walk();
   private readonly ramEnd: number;
+  /** The Perm bits of the last translate()'s mapping. */
+  private lastPerms = 0;
+  /** Generated code's TLB tables (words), and the host address of RAM's first byte; see attachJitTlb. */
+  private jitTlb: Int32Array | null = null;
+  private hostRam = 0;
 
   constructor(
     readonly cpu: CpuState,
@@ -81,6 +101,104 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   /** Drops every cached translation (TLB maintenance, context and regime changes). */
   flushTlb(): void {
     this.tag.fill(0);
+    this.jitTlb?.fill(-1);
+    this.sizesPresent = 0;
+    this.bigSeen.fill(0);
+  }
+
+  /**
+   * Drops the cached translations of the mapping holding `va` (TLBIMVA, TLBIMVAA; every ASID,
+   * as our entries carry none): each entry whose mapping (section, large page...) contains
+   * `va`. Returns log2 of the largest mapping size cached, so the caller knows the range of
+   * virtual pages that may have changed: va's aligned block of that size.
+   */
+  flushVa(va: number): number {
+    let maxLog2 = 12;
+    const present = this.sizesPresent;
+    for (let b = 0; b < 20; b++) {
+      if (!(present & (1 << b))) continue;
+      const s = b + 12;
+      maxLog2 = s;
+      // Sections and larger: nothing to do unless such an entry covers va's MiB (most
+      // TLBIMVAs are for 4 KB pages outside the kernel's section-mapped memory).
+      if (s >= 20 && !this.bigSeen[va >>> 20]) continue;
+      const first = ((va >>> s) << s) >>> 12; // the block's first virtual page
+      const pages = 2 ** (s - 12);
+      this.flushJsSlots(first, Math.min(pages, TLB_SIZE), s, va, 0);
+      this.flushJsSlots(first, Math.min(pages, TLB_SIZE), s, va, TLB_SIZE);
+      if (this.jitTlb) {
+        const n = Math.min(pages, TLB_ENTRIES);
+        for (let m = 0; m < MMU_INDICES; m++) this.flushJitSlots(first, n, s, va, m * TLB_ENTRIES);
+      }
+    }
+    return maxLog2;
+  }
+
+  /** Drops the JS entries among `n` slots from page `first` whose mapping of size 2^s holds va. */
+  private flushJsSlots(first: number, n: number, s: number, va: number, base: number): void {
+    const tag = this.tag;
+    for (let i = 0; i < n; i++) {
+      const slot = base + ((first + i) & (TLB_SIZE - 1));
+      const t = tag[slot];
+      if (t !== 0 && this.sizeLog2[slot] === s && ((((t - 1) << 12) ^ va) >>> s) === 0) tag[slot] = 0;
+    }
+  }
+
+  /** Likewise in generated code's table starting at entry `base`. */
+  private flushJitSlots(first: number, n: number, s: number, va: number, base: number): void {
+    const tlb = this.jitTlb!;
+    for (let i = 0; i < n; i++) {
+      const k = base + ((first + i) & (TLB_ENTRIES - 1));
+      const e = k * 4;
+      const t = tlb[e + TLB_READ] !== -1 ? tlb[e + TLB_READ] : tlb[e + TLB_WRITE];
+      if (t !== -1 && this.jitSizeLog2[k] === s && ((t ^ va) >>> s) === 0) {
+        tlb[e + TLB_READ] = -1;
+        tlb[e + TLB_WRITE] = -1;
+      }
+    }
+  }
+
+  /**
+   * Makes this port fill generated code's TLB (`tlb`: the tables as words, both MMU indices;
+   * `hostRam`: the address of RAM's first byte in the memory generated code addresses).
+   */
+  attachJitTlb(tlb: Int32Array, hostRam: number): void {
+    this.jitTlb = tlb;
+    this.hostRam = hostRam;
+    tlb.fill(-1);
+  }
+
+  /** Enters the RAM page of a data access just translated (pa) in generated code's TLB. */
+  private fillJit(va: number, pa: number, access: Access, user: boolean): void {
+    const tlb = this.jitTlb!;
+    const o = pa - this.ramBase;
+    const k = (user ? MMU_PL0 : MMU_PL1) * TLB_ENTRIES + tlbSlot(va);
+    const e = k * 4;
+    this.jitSizeLog2[k] = this.lastSizeLog2;
+    const page = va & ~0xfff;
+    const p = this.lastPerms;
+    const s2 = this.stage2 !== null;
+    const r = p & (user ? Perm.PL0_R : Perm.PL1_R) && (!s2 || access === Access.READ);
+    const w = p & (user ? Perm.PL0_W : Perm.PL1_W) && (!s2 || access === Access.WRITE) && !this.codePages[o >>> 12];
+    tlb[e + TLB_READ] = r ? page : -1;
+    tlb[e + TLB_WRITE] = w ? page : -1;
+    tlb[e + TLB_ADDEND] = (this.hostRam + (o - (o & 0xfff)) - page) | 0;
+  }
+
+  /** A RAM page now holds translated code: generated code's stores to it must take the slow path. */
+  private becameCode(ramPage: number): void {
+    const tlb = this.jitTlb;
+    if (!tlb) return;
+    const host = this.hostRam + ramPage * 4096;
+    for (let e = 0; e < tlb.length; e += 4) {
+      if (tlb[e + TLB_WRITE] !== -1 && ((tlb[e + TLB_WRITE] + tlb[e + TLB_ADDEND]) | 0) === host) tlb[e + TLB_WRITE] = -1;
+    }
+  }
+
+  /** The translations of a RAM page (physical page number) are all gone: stores to it are plain again. */
+  codeDropped(paPage: number): void {
+    const i = paPage - this.ramBase / 4096;
+    if (i >= 0 && i < this.codePages.length) this.codePages[i] = 0;
   }
 
   private user(flags: number): boolean {
@@ -94,7 +212,11 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     const vp = va >>> 12;
     const slot = (vp & (TLB_SIZE - 1)) | (access === Access.EXEC ? TLB_SIZE : 0);
     const need = (user ? 8 : 1) << access;
-    if (this.tag[slot] === vp + 1 && this.perms[slot] & need) return this.paPage[slot] + (va & 0xfff);
+    if (this.tag[slot] === vp + 1 && this.perms[slot] & need) {
+      this.lastPerms = this.perms[slot];
+      this.lastSizeLog2 = this.sizeLog2[slot];
+      return this.paPage[slot] + (va & 0xfff);
+    }
     const w = translate(this, this.cp15, va >>> 0, access, user, this.walk);
     this.tlbFills++;
     if (!w.ok()) {
@@ -115,6 +237,17 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     }
     this.tag[slot] = vp + 1;
     this.perms[slot] = w.perms;
+    this.lastPerms = w.perms;
+    // The stage 1 mapping's size (TLBIMVA drops what the guest's own walk produced); with the
+    // MMU off the flat mapping never changes without a full flush (SCTLR write).
+    const sz = this.cp15.sctlr & SCTLR.M ? w.sizeLog2 : 12;
+    this.sizeLog2[slot] = sz;
+    this.lastSizeLog2 = sz;
+    this.sizesPresent |= 1 << (sz - 12);
+    if (sz >= 20) {
+      const mb = (va >>> sz) << (sz - 20);
+      this.bigSeen.fill(1, mb, mb + 2 ** (sz - 20));
+    }
     this.paPage[slot] = pa - (pa % 4096);
     return pa;
   }
@@ -190,7 +323,9 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
       v = 0;
       for (let i = 0; i < size; i++) v |= this.physLoad(this.translate((addr + i) >>> 0, Access.READ, user), 1, addr + i) << (8 * i);
     } else {
-      v = this.physLoad(this.translate(addr, Access.READ, user), size, addr);
+      const pa = this.translate(addr, Access.READ, user);
+      v = this.physLoad(pa, size, addr);
+      if (this.jitTlb && pa >= this.ramBase && pa < this.ramEnd) this.fillJit(addr, pa, Access.READ, user);
     }
     if (flags & Mem.SIGNED) return size === 1 ? (v << 24) >> 24 : (v << 16) >> 16;
     return size === 4 ? v | 0 : size === 2 ? v & 0xffff : v & 0xff;
@@ -207,7 +342,9 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
       for (let i = 0; i < size; i++) this.physStore(pas[i], 1, (value >>> (8 * i)) & 0xff, addr + i);
       return;
     }
-    this.physStore(this.translate(addr, Access.WRITE, user), size, value, addr);
+    const pa = this.translate(addr, Access.WRITE, user);
+    this.physStore(pa, size, value, addr);
+    if (this.jitTlb && pa >= this.ramBase && pa < this.ramEnd) this.fillJit(addr, pa, Access.WRITE, user);
   }
 
   // ---- CodeSource (the lifter's port) ---------------------------------------------------
@@ -224,7 +361,10 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     }
     if (pa >= this.ramBase && pa + 2 <= this.ramEnd) {
       const o = pa - this.ramBase;
-      this.codePages[o >>> 12] = 1;
+      if (!this.codePages[o >>> 12]) {
+        this.codePages[o >>> 12] = 1;
+        this.becameCode(o >>> 12);
+      }
       return this.dv.getUint16(o, true);
     }
     // Executing from a device: not supported (the prefetch aborts as an external abort).

@@ -64,13 +64,19 @@ export const qemuRunner: BoardRunner = {
 };
 
 /**
- * armvisor's board: `armvisor boot --kernel ELF` (the CLI of dist/cli/main.js, ARMVISOR_MAIN
- * overrides it). Not in the spec's runner list until `armvisor boot` exists (issue 5).
+ * armvisor's board: `armvisor boot --kernel ELF [extra args]` (the CLI of dist/cli/main.js,
+ * ARMVISOR_MAIN overrides it), named `name`.
  */
-export const armvisorRunner: BoardRunner = {
-  name: 'armvisor',
-  run: (elf, opts = {}) => run(process.execPath, [armvisorMain(), 'boot', '--kernel', elf], opts),
-};
+export function armvisorBoot(name: string, extra: string[] = []): BoardRunner {
+  return { name, run: (elf, opts = {}) => run(process.execPath, [armvisorMain(), 'boot', '--kernel', elf, ...extra], opts) };
+}
+
+/** armvisor with its defaults (the JIT compiles hot pages). */
+export const armvisorRunner: BoardRunner = armvisorBoot('armvisor');
+/** armvisor interpreting everything. */
+export const armvisorInterpRunner: BoardRunner = armvisorBoot('armvisor --engine interp', ['--engine', 'interp']);
+/** armvisor compiling every block before it first runs (everything goes through tier 1). */
+export const armvisorJitAllRunner: BoardRunner = armvisorBoot('armvisor --jit-threshold 0', ['--jit-threshold', '0']);
 
 /** The console split into lines (a trailing partial line is kept; CR before LF dropped). */
 export function consoleLines(text: string): string[] {

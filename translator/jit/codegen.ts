@@ -31,9 +31,10 @@ export interface MemStrategy {
   /**
    * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
    * in local `addr` may be done directly, and stores the host address to use in local `host`
-   * (only read when the test passed).
+   * (only read when the test passed). `block` is the block being generated (system mode: its
+   * privilege level picks the TLB).
    */
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number): void;
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock): void;
 }
 
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
@@ -172,11 +173,14 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       f.i32(reason).set(exitReason).i32(insns).set(exitN);
       f.br(loopDepth + ifDepth + 1 + extra);
     };
-    /** After a slow-path call (inside the access's if/else): leave if it faulted. */
-    const faultCheck = () => {
+    /**
+     * After a slow-path call (inside the access's if/else, `depth` 2) or a helper that may trap
+     * (at the block's level, `depth` 1): leave if it faulted.
+     */
+    const faultCheck = (depth = 2) => {
       f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
       f.i32(pc).set(exitPC).i32(itNow).set(exitIT);
-      toEpilogue(-1, ninsn - 1, 2);
+      toEpilogue(-1, ninsn - 1, depth);
       f.end();
     };
 
@@ -332,7 +336,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
           const addr = inLocal(o.a, addrTmp);
-          mem.emitFastCheck(f, addr, o.imm, false, host);
+          mem.emitFastCheck(f, addr, o.imm, false, host, block);
           f.open(O.if, I32);
           f.get(host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
           f.op(O.else);
@@ -348,7 +352,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const addr = inLocal(o.a, addrTmp);
           const value = inLocal(o.b, valueTmp);
-          mem.emitFastCheck(f, addr, o.imm, true, host);
+          mem.emitFastCheck(f, addr, o.imm, true, host, block);
           f.open(O.if);
           f.get(host).get(value).mem(STORES[size], 0, 0);
           f.op(O.else);
@@ -376,6 +380,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           // A VFP operation inline, with the call as its slow path.
           if (o.d < 0 && vfp.emit(o.imm, args.map(constOf), call, ops, i)) break;
           call();
+          if (h.traps) faultCheck(1); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
           break;
         }
         case Op.IF:

@@ -4,6 +4,12 @@
 // compiled yet) or any exit other than NEXT returns to the JavaScript engine loop.
 //
 // Table entry (16 bytes, little-endian): pc, key ((it << 1) | T | VALID), funcref slot, block.
+// In system mode the key also holds the state word DISPATCH_CTX (bits 9-30: the lift
+// environment and a generation of the mappings, see runtime/cpu/cpu.ts), the loop returns
+// NEXT as soon as the state word EXIT_REQ is set, and an Exit.SYNC (the mode, masks or VFP
+// enable may have changed) continues in the loop unless an interrupt can now be taken: the lift
+// environment bits of the key are recomputed from PSR, CP10 and FPEXC, so the next lookup finds
+// blocks lifted for the new environment.
 
 import { W } from '../state.js';
 import { FuncBody, I32, I64, ModuleBuilder, O } from '../wasm/builder.js';
@@ -28,7 +34,7 @@ export function dispatchSlot(pc: number): number {
  * Builds the dispatcher module: `run(limit_lo, limit_hi) -> reason` runs compiled code until
  * the instruction count reaches the 64-bit limit, a miss, or an exit.
  */
-export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableMin: number, tableMax: number): Uint8Array<ArrayBuffer> {
+export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableMin: number, tableMax: number, sys = false): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', pages, pages);
   m.importTable('e', 't', tableMin, tableMax);
@@ -43,6 +49,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   const MAX = 1 << 20;
 
   f.open(O.loop);
+  if (sys) f.i32(0).mem(O.i32_load, 2, st(W.EXIT_REQ)).open(O.if).i32(Exit.NEXT).op(O.return).end();
   // pc, and the entry for it
   f.i32(0).mem(O.i32_load, 2, st(W.PC)).set(pc);
   f.get(pc).i32(1).op(O.i32_shr_u).get(pc).i32(13).op(O.i32_shr_u).op(O.i32_xor);
@@ -53,7 +60,9 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r); // r: T for now
   f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl);
   f.i32(0).get(r).op(O.select); // IT counts only in Thumb
-  f.get(r).op(O.i32_or).i32(VALID).op(O.i32_or).op(O.i32_ne).op(O.i32_or);
+  f.get(r).op(O.i32_or).i32(VALID).op(O.i32_or);
+  if (sys) f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).op(O.i32_or);
+  f.op(O.i32_ne).op(O.i32_or);
   f.open(O.if).i32(MISS).op(O.return).end();
   // BUDGET = min(MAX, limit - icount)
   f.get(limHi).op(O.i64_extend_i32_u).i64(32);
@@ -69,7 +78,25 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.get(ent).mem(O.i32_load, 2, tableBase + 12);
   f.get(ent).mem(O.i32_load, 2, tableBase + 8);
   f.op(0x11 /* call_indirect */).code.uleb(regionType).uleb(0);
-  f.tee(r).i32(Exit.NEXT).op(O.i32_ne).open(O.if).get(r).op(O.return).end();
+  f.tee(r).i32(Exit.NEXT).op(O.i32_ne).open(O.if);
+  if (sys) {
+    f.get(r).i32(Exit.SYNC).op(O.i32_ne).open(O.if).get(r).op(O.return).end();
+    // an interrupt line up and unmasked: back to the CPU loop, which takes it
+    f.i32(0).mem(O.i32_load, 2, st(W.IRQ_LINES)).i32(0).mem(O.i32_load, 2, st(W.PSR)).i32(-1).op(O.i32_xor).op(O.i32_and);
+    f.i32(0xc0).op(O.i32_and).open(O.if).get(r).op(O.return).end();
+    // pc := PL1 ? 1 : 0; env = PL1 << 2 | cp10(PL) << 1 | FPEXC.EN
+    f.i32(0).mem(O.i32_load, 2, st(W.PSR)).i32(0x1f).op(O.i32_and).i32(0x10).op(O.i32_ne).set(pc);
+    f.i32(0);
+    f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).i32(~(7 << 9)).op(O.i32_and);
+    f.get(pc).i32(2).op(O.i32_shl);
+    f.i32(0).mem(O.i32_load, 2, st(W.CP10)).get(pc).op(O.i32_shr_u).i32(1).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or);
+    f.i32(0).mem(O.i32_load, 2, st(W.FPEXC)).i32(30).op(O.i32_shr_u).i32(1).op(O.i32_and).op(O.i32_or);
+    f.i32(9).op(O.i32_shl).op(O.i32_or);
+    f.mem(O.i32_store, 2, st(W.DISPATCH_CTX));
+  } else {
+    f.get(r).op(O.return);
+  }
+  f.end();
   f.br(0);
   f.end();
   f.op(O.unreachable);
@@ -87,10 +114,10 @@ export class Dispatcher {
   static readonly TABLE_SIZE = 1 << 16;
   static readonly TABLE_MIN = 256;
 
-  constructor(memory: WebAssembly.Memory, pages: number, stateBase: number, readonly tableBase: number) {
+  constructor(memory: WebAssembly.Memory, pages: number, stateBase: number, readonly tableBase: number, sys = false) {
     // The table starts small and grows as regions arrive (allocating it whole costs start-up).
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: Dispatcher.TABLE_MIN, maximum: Dispatcher.TABLE_SIZE });
-    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_MIN, Dispatcher.TABLE_SIZE);
+    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_MIN, Dispatcher.TABLE_SIZE, sys);
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory, t: this.table } });
     this.run = inst.exports.run as (a: number, b: number) => number;
     this.u32 = new Uint32Array(memory.buffer, tableBase, DISPATCH_ENTRIES * 4);
@@ -105,13 +132,33 @@ export class Dispatcher {
     return slot;
   }
 
+  /**
+   * Gives a region's slot back (its function may then be collected). The caller guarantees
+   * that no table entry that can still match refers to it.
+   */
+  release(slot: number): void {
+    this.table.set(slot, null);
+    this.free.push(slot);
+  }
+
   /** Makes block `block` of the region in `slot` the entry for (pc, thumb, it). */
   install(pc: number, thumb: boolean, it: number, slot: number, block: number): void {
+    this.installKey(pc, dispatchKey(thumb, it), slot, block);
+  }
+
+  /** install() with the whole key (system mode: dispatchKey | DISPATCH_CTX). */
+  installKey(pc: number, key: number, slot: number, block: number): void {
     const e = dispatchSlot(pc) * 4;
     this.u32[e] = pc;
-    this.u32[e + 1] = dispatchKey(thumb, it);
+    this.u32[e + 1] = key;
     this.u32[e + 2] = slot;
     this.u32[e + 3] = block;
+  }
+
+  /** Forgets the entry for (pc, key) if it is the one installed. */
+  removeKey(pc: number, key: number): void {
+    const e = dispatchSlot(pc) * 4;
+    if (this.u32[e] === pc && this.u32[e + 1] === key) this.u32[e + 1] = 0;
   }
 
   /** Forgets the entry for (pc, thumb, it) if it is the one installed. */

@@ -4,7 +4,8 @@
 import { blockKey } from '../cache.js';
 import { HELPERS } from '../helpers.js';
 import { Op, type IRBlock } from '../ir.js';
-import type { CpuState } from '../state.js';
+import { W, type CpuState } from '../state.js';
+import { CpuTrap } from '../sys.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion, type MemStrategy } from './codegen.js';
 import { removeDeadSets } from '../opt/deadset.js';
@@ -80,8 +81,20 @@ export function instantiate(bytes: Uint8Array, count: number, target: JitTarget)
   const h: Record<string, Function> = {};
   for (const imp of WebAssembly.Module.imports(mod)) {
     if (imp.module !== 'h') continue;
-    const fn = HELPERS[Number(imp.name)].fn;
-    h[imp.name] = (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
+    const helper = HELPERS[Number(imp.name)];
+    const fn = helper.fn;
+    h[imp.name] = helper.traps
+      ? (a: number, b: number, c: number, d: number) => {
+          // An exception raised by the helper: generated code checks JIT_FAULT after the call.
+          try {
+            return fn(cpu, a, b, c, d) | 0;
+          } catch (e) {
+            if (!(e instanceof CpuTrap)) throw e;
+            cpu.i32[W.JIT_FAULT] = e.reason;
+            return 0;
+          }
+        }
+      : (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
   }
   const inst = new WebAssembly.Instance(mod, {
     e: { m: target.memory, ld: target.slowLoad, st: target.slowStore },

@@ -75,6 +75,7 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
   ctx.trackIT = thumb && it !== 0;
   let n = 0;
   let ended = false;
+  let usesVfp = false;
 
   while (!ended) {
     if (n > 0 && opts.stopAt && opts.stopAt(pc, thumb)) {
@@ -121,6 +122,7 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
 
     const conditional = cond < 14;
     if (conditional) b.if(condTemp(b, cond));
+    if (sys && d && isVfpRow(d.row)) usesVfp = true;
     if (!d) ctx.undef();
     else if (sys && !sys.vfp && isVfpRow(d.row) && d.row.name !== 'VMSR_VMRS') ctx.undef(); // CPACR cp10/cp11 access and FPEXC.EN
     else d.sem.lift(ctx, d.args);
@@ -147,5 +149,10 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
       ended = true;
     }
   }
-  return b.finish(start, thumb, itstate & 0xff, n, pc);
+  const block = b.finish(start, thumb, itstate & 0xff, n, pc);
+  if (sys) {
+    block.pl = sys.pl;
+    block.usesVfp = usesVfp;
+  }
+  return block;
 }

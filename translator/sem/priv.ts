@@ -85,10 +85,14 @@ function port(cpu: CpuState) {
   return cpu.sys;
 }
 
-/** Ends the block after this instruction (the mode, masks or translation may have changed). */
+/**
+ * Ends the block after this instruction (the mode, masks or translation may have changed): in
+ * system mode with Exit.SYNC, so generated code returns to the CPU loop (interrupts, the new
+ * lift environment) rather than branching to the next block; in user mode (ISB) with NEXT.
+ */
 export function endBlock(ctx: LiftCtx): void {
   ctx.b.set(W.PC, ctx.b.const(ctx.nextPC()));
-  ctx.exit(Exit.NEXT);
+  ctx.exit(ctx.sys ? Exit.SYNC : Exit.NEXT);
   ctx.pcWritten = true;
 }
 
@@ -98,7 +102,7 @@ const pl1 = (ctx: LiftCtx): boolean => ctx.sys !== null && ctx.sys.pl === 1;
 export function exceptionReturn(ctx: LiftCtx, pc: Temp): void {
   ctx.b.callVoid(H.excReturn, [pc]);
   // Not ctx.exit: the helper restored ITSTATE from the SPSR, which must not be overwritten.
-  ctx.b.exit(Exit.NEXT);
+  ctx.b.exit(Exit.SYNC);
   ctx.pcWritten = true;
 }
 
@@ -228,7 +232,7 @@ export const RFE: Sem = {
     const psr = ctx.load(b.addi(lo, 4), 4, Mem.ALIGN);
     if (a.w) ctx.setReg(a.rn, b.addi(rn, a.i ? 8 : -8));
     b.callVoid(H.rfe, [pc, psr]);
-    b.exit(Exit.NEXT); // ITSTATE comes from the loaded CPSR
+    b.exit(Exit.SYNC); // ITSTATE comes from the loaded CPSR
     ctx.pcWritten = true;
   },
   dis: (a, d) => `rfe${(a.i ? 'i' : 'd') + (a.b ? 'b' : 'a')}${d.cc} ${r(a.rn)}${a.w ? '!' : ''}`,

@@ -77,7 +77,12 @@ export class TimerChannel {
     return (this.ctl & CNT_CTL_IMASK) === 0 && this.istatus();
   }
 
-  /** The physical counter value at which the output rises, if it is low and will rise. */
+  /**
+   * The physical counter value at which the output rises, if it is low and will rise. "Low" is
+   * the level last given (output), not the condition now: under the host clock the compare
+   * value may pass between update() and this call, and the deadline (then in the past) must
+   * still be reported, or the run loop would think nothing is armed.
+   */
   risesAt(): bigint | undefined {
     // Keyed on the output given to the GIC, not on ISTATUS now: on the host clock the
     // condition can become true between the run loop's update() and this call, and the

@@ -1,0 +1,54 @@
+// The system-mode memory strategy of generated code: a direct-mapped software TLB in linear
+// memory, one table per "MMU index" (0: PL1 accesses, 1: PL0 accesses, which LDRT/STRT use at
+// PL1 too), filled and flushed by the runtime's JavaScript memory port (runtime/cpu/sysmem.ts).
+// The strategy knows nothing of devices, page tables or code pages: an entry either lets the
+// access through to host memory or it does not, and everything else (miss, MMIO, a store to a
+// page holding translated code, a permission or stage 2 fault, unaligned accesses) takes the
+// one slow path.
+//
+// Entry (TLB_ENTRY_BYTES, little-endian words): read tag, write tag, addend, unused. A tag is the
+// virtual page address (low 12 bits zero) when that access may go straight to host memory,
+// else -1 (never equal to a masked address); host address = virtual address + addend (mod 2^32).
+
+import { Mem, type IRBlock } from '../ir.js';
+import { O, type FuncBody } from '../wasm/builder.js';
+import type { MemStrategy } from './codegen.js';
+
+export const TLB_BITS = 10;
+export const TLB_ENTRIES = 1 << TLB_BITS;
+export const TLB_ENTRY_BYTES = 16;
+/** MMU indices: tables at tlbBase + index * TLB_TABLE_BYTES. */
+export const MMU_PL1 = 0;
+export const MMU_PL0 = 1;
+export const MMU_INDICES = 2;
+export const TLB_TABLE_BYTES = TLB_ENTRIES * TLB_ENTRY_BYTES;
+export const TLB_BYTES = MMU_INDICES * TLB_TABLE_BYTES;
+/** Word offsets inside an entry. */
+export const TLB_READ = 0;
+export const TLB_WRITE = 1;
+export const TLB_ADDEND = 2;
+
+/** The table slot of a virtual address. */
+export function tlbSlot(va: number): number {
+  return (va >>> 12) & (TLB_ENTRIES - 1);
+}
+
+export class SoftmmuStrategy implements MemStrategy {
+  constructor(readonly tlbBase: number) {}
+
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock): void {
+    if (block.pl === undefined) throw new Error('softmmu: a block lifted without a privilege level');
+    const index = flags & Mem.USER || block.pl === 0 ? MMU_PL0 : MMU_PL1;
+    const table = this.tlbBase + index * TLB_TABLE_BYTES;
+    const size = flags & Mem.SIZE_MASK;
+    // Unaligned accesses go slow (SCTLR.A, page crossing): the alignment bits join the tag compare.
+    const amask = flags & Mem.ALIGN8 ? 7 : size - 1;
+    // host = entry offset, for now
+    f.get(addr).i32(12).op(O.i32_shr_u).i32(TLB_ENTRIES - 1).op(O.i32_and).i32(4).op(O.i32_shl).set(host);
+    // (addr & (~0xfff | amask)) == tag
+    f.get(addr).i32(~0xfff | amask).op(O.i32_and);
+    f.get(host).mem(O.i32_load, 2, table + 4 * (write ? TLB_WRITE : TLB_READ)).op(O.i32_eq);
+    // host = addr + addend (only used when the tag matched)
+    f.get(addr).get(host).mem(O.i32_load, 2, table + 4 * TLB_ADDEND).op(O.i32_add).set(host);
+  }
+}
