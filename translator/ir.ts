@@ -108,12 +108,12 @@ export interface IRBlock {
   /** Guest address just past the block's last instruction. */
   end: number;
   /** System mode: the privilege level it was lifted for (its loads and stores use that PL's TLB). */
-  pl?: 0 | 1;
+  pl: 0 | 1 | undefined;
   /**
    * System mode: some instruction is a VFP (cp10/cp11) one, so the translation depends on
    * CPACR and FPEXC.EN; without one it is the same for every VFP state of its PL.
    */
-  usesVfp?: boolean;
+  usesVfp: boolean;
 }
 
 /** Builds one block's op list; the lifter's only way to emit IR. */
@@ -230,7 +230,7 @@ export class IRBuilder {
 
   finish(pc: number, thumb: boolean, itstate: number, ninsns: number, end: number): IRBlock {
     if (this.ifStack.length) throw new Error('IR: unterminated IF');
-    return { pc, thumb, itstate, ops: this.ops, ntemps: this.ntemps, ninsns, end };
+    return { pc, thumb, itstate, ops: this.ops, ntemps: this.ntemps, ninsns, end, pl: undefined, usesVfp: false };
   }
 }
 

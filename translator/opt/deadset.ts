@@ -168,5 +168,5 @@ export function removeDeadSets(block: IRBlock): IRBlock {
     }
   }
   // The fields in IRBuilder.finish's order: one object shape for every block (ir.ts).
-  return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: block.ntemps, ninsns: block.ninsns, end: block.end };
+  return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: block.ntemps, ninsns: block.ninsns, end: block.end, pl: block.pl, usesVfp: block.usesVfp };
 }

@@ -36,7 +36,7 @@ export function truncateBlock(block: IRBlock, stop: (pc: number, thumb: boolean)
       }
       out.push(new IRInsn(Op.EXIT, -1, -1, -1, -1, Exit.NEXT, null));
       // The fields in IRBuilder.finish's order: one object shape for every block (ir.ts).
-      return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: t, ninsns: seen, end: pc };
+      return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: t, ninsns: seen, end: pc, pl: block.pl, usesVfp: block.usesVfp };
     }
     seen++;
   }
