@@ -119,7 +119,7 @@ loop:
     // A short-descriptor table at 0x40100000: VA 0x80000000 -> section at PA 0x40200000 with
     // AP = 0 (no access at any level) in domain 0, and every domain "no access" in DACR.
     const table = 0x40100000;
-    new DataView(m.ram.buffer).setUint32(ram(table) + 0x800 * 4, 0x40200000 | 0b10, true);
+    new DataView(m.ram.buffer, m.ram.byteOffset, m.ram.byteLength).setUint32(ram(table) + 0x800 * 4, 0x40200000 | 0b10, true);
     m.ram.set([1, 2, 3, 4, 5, 6, 7, 8], ram(0x40200000) + 0xffff8);
     cpu.cp15.ttbr0lo = table;
     cpu.cp15.dacr = 0;
