@@ -47,7 +47,9 @@ describe('the bundled command', () => {
       expect(line).toBeDefined();
       const loaded = new Set(line!.slice(7).split(' '));
       expect(loaded.has('fs')).toBe(true); // the probe sees the list
-      for (const m of ['child_process', 'worker_threads', 'v8', 'crypto']) expect([m, loaded.has(m)]).toEqual([m, false]);
+      // node:v8 is loaded: `run` raises V8's JS tier-up budget before the translator runs
+      // (cli/run.ts; it costs under 2 ms of start-up).
+      for (const m of ['child_process', 'worker_threads', 'crypto']) expect([m, loaded.has(m)]).toEqual([m, false]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
