@@ -28,13 +28,25 @@ export function setV8Flag(flag: string): void {
   else changed.add(name);
 }
 
+/** Numeric flags changed, with the default to restore at exit (see v8FlagsAtDefaults). */
+const numeric = new Map<string, number>();
+
+/** Sets a numeric V8 flag; `defaultValue` is V8's own (Node 20: `node --v8-options`). */
+export function setV8IntFlag(name: string, value: number, defaultValue: number): void {
+  v8 ??= createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString(`--${name}=${value}`);
+  numeric.set(name, defaultValue);
+}
+
 /**
  * For the launcher's code cache (launch.ts), at exit: turns TurboFan back on if the run left it
- * off, then says whether every flag is at its default. V8 accepts a code cache only under the
+ * off and numeric flags back to their defaults, then says whether every flag is at its default. V8 accepts a code cache only under the
  * flags it was made with (`--liftoff-only` cannot be undone), so the cache is written only then.
  */
 export function v8FlagsAtDefaults(): boolean {
   if (changed.has('opt')) setV8Flag('--opt');
+  for (const [name, d] of numeric) v8!.setFlagsFromString(`--${name}=${d}`);
+  numeric.clear();
   return changed.size === 0;
 }
 

@@ -48,7 +48,8 @@ describe('the bundled command', () => {
       expect(line).toBeDefined();
       const loaded = new Set(line!.slice(7).split(' '));
       expect(loaded.has('fs')).toBe(true); // the probe sees the list
-      // (node:v8 is loaded: `run` holds V8's optimizing compiler back during start-up, cli/v8flags.ts.)
+      // node:v8 is loaded: `run` holds V8's optimizing compiler back during start-up and raises
+      // its JS tier-up budget (cli/v8flags.ts, cli/run.ts).
       for (const m of ['child_process', 'worker_threads', 'crypto']) expect([m, loaded.has(m)]).toEqual([m, false]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

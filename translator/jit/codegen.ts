@@ -11,6 +11,7 @@ import { W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
 import { VfpInliner } from './vfp-inline.js';
+import { foldBinary } from './fold.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -35,23 +36,31 @@ export interface MemStrategy {
    * privilege level picks the TLB).
    */
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock): void;
+  /** The host address is the guest address itself: emitFastCheck leaves `host` alone. */
+  readonly hostIsGuest?: boolean;
 }
 
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
+  readonly hostIsGuest = true;
   constructor(readonly permBase: number) {}
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number): void {
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     const size = flags & Mem.SIZE_MASK;
-    f.get(addr).set(host);
-    // perm[addr >>> 12] & need  (writes: W set and CODE clear, so code pages go slow)
+    // bad = (perm[addr >>> 12] & need) ^ want: zero when the page allows the access (writes: W
+    // set and CODE clear, so code pages go slow). The test ends in one comparison, which V8's
+    // baseline compiler fuses with the `if` that follows (cmp + jcc).
     f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
-    if (write) f.i32(2 | 8).op(O.i32_and).i32(2).op(O.i32_eq);
-    else f.i32(1).op(O.i32_and);
+    if (write) f.i32(2 | 8).op(O.i32_and).i32(2).op(O.i32_xor);
+    else f.i32(1).op(O.i32_and).i32(1).op(O.i32_xor);
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
+      // (bad | (addr & mask)) == 0
       const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
-      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_eqz).op(O.i32_and);
+      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or).op(O.i32_eqz);
     } else if (size > 1) {
-      f.get(addr).i32(0xfff).op(O.i32_and).i32(4096 - size).op(O.i32_le_u).op(O.i32_and);
+      // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
+      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(O.i32_le_u);
+    } else {
+      f.op(O.i32_eqz);
     }
   }
 }
@@ -155,7 +164,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
 
   blocks.forEach((block, k) => {
     f.end(); // close block $b_k: its code follows
-    const loopDepth = n - k; // `br loopDepth` at the block's top level restarts the dispatcher
+    // A block that may branch to itself (a tight loop) runs inside its own `loop`, so its
+    // back edge skips the dispatcher's br_table.
+    const self = branchesToSelf(block) ? 1 : 0;
+    if (self) f.open(O.loop);
+    const loopDepth = n - k + self; // `br loopDepth` at the block's top level restarts the dispatcher
+    /** `br` depth, from the top level of this block's code, to the start of block m > k (or the lookup, m = n). */
+    const forward = (m: number) => m - k - 1 + self;
     let ninsn = 0;
     let pc = block.pc;
     let itNow = -1;
@@ -188,11 +203,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const plan = planTemps(block);
     const { kind, defAt, lastUse, freeHead, freeNext } = plan;
     tl = tlScratch.take(block.ntemps, 0);
-    /** The value of temp `x` when a CONST defines it. */
-    const constOf = (x: number): number | undefined => {
-      const d = defAt[x];
-      return d >= 0 && ops[d].op === Op.CONST ? ops[d].imm : undefined;
-    };
     /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
     const val = (x: number): void => {
       switch (kind[x]) {
@@ -217,12 +227,47 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       f.set(spare);
       return spare;
     };
+    /** The value of temp `x` if it is a constant or a pure op on constants (fold.ts), memoized. */
+    const known = new Uint8Array(block.ntemps); // 0: not yet asked, 1: constant, 2: not
+    const knownValue = new Int32Array(block.ntemps);
+    const constOf = (x: number): number | undefined => {
+      if (kind[x] === Kind.CONST) return ops[defAt[x]].imm;
+      if (known[x] !== 0) return known[x] === 1 ? knownValue[x] : undefined;
+      known[x] = 2;
+      const d = defAt[x] >= 0 && kind[x] !== Kind.ALIAS ? ops[defAt[x]] : null;
+      if (!d || BIN[d.op] === undefined) return undefined;
+      const a = constOf(d.a);
+      const b = a === undefined ? undefined : constOf(d.b);
+      if (b === undefined) return undefined;
+      known[x] = 1;
+      return (knownValue[x] = foldBinary(d.op, a!, b)!);
+    };
     /** Pushes the result of pure op `o`. */
     const expr = (o: IRInsn): void => {
       const bin = BIN[o.op];
       if (bin !== undefined) {
-        val(o.a);
-        val(o.b);
+        const ka = constOf(o.a);
+        const kb = constOf(o.b);
+        if (ka !== undefined && kb !== undefined) {
+          f.i32(foldBinary(o.op, ka, kb)!);
+          return;
+        }
+        // (x + K1) + K2, the inner sum inlined here: x + (K1 + K2).
+        const inner = o.op === Op.ADD && kb !== undefined && kind[o.a] === Kind.INLINE ? ops[defAt[o.a]] : null;
+        if (inner && inner.op === Op.ADD) {
+          const k1b = constOf(inner.b);
+          const k1a = k1b === undefined ? constOf(inner.a) : undefined;
+          if (k1b !== undefined || k1a !== undefined) {
+            val(k1b !== undefined ? inner.a : inner.b);
+            const sum = ((k1b ?? k1a!) + kb!) | 0;
+            if (sum !== 0) f.i32(sum).op(O.i32_add);
+            return;
+          }
+        }
+        if (ka !== undefined) f.i32(ka);
+        else val(o.a);
+        if (kb !== undefined) f.i32(kb);
+        else val(o.b);
         f.op(bin);
         return;
       }
@@ -338,7 +383,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const addr = inLocal(o.a, addrTmp);
           mem.emitFastCheck(f, addr, o.imm, false, host, block);
           f.open(O.if, I32);
-          f.get(host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
+          f.get(mem.hostIsGuest ? addr : host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
           f.op(O.else);
           f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
           faultCheck();
@@ -354,7 +399,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const value = inLocal(o.b, valueTmp);
           mem.emitFastCheck(f, addr, o.imm, true, host, block);
           f.open(O.if);
-          f.get(host).get(value).mem(STORES[size], 0, 0);
+          f.get(mem.hostIsGuest ? addr : host).get(value).mem(STORES[size], 0, 0);
           f.op(O.else);
           f.get(addr).get(value).i32(o.imm).call(imports.slowStore);
           faultCheck();
@@ -408,15 +453,19 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           if (target >= 0) {
             // Direct branch inside the region while the budget lasts. BUDGET is re-read: the
             // runtime zeroes it to make generated code leave (a write to code, a signal...).
+            // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
+            // one through the dispatcher's br_table.
             f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
-            f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
+            if (target > k) f.br(forward(target) + ifDepth + 1);
+            else if (target === k && self) f.br(ifDepth + 1);
+            else f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
             f.end();
             toEpilogue(Exit.NEXT, 0, 0);
           } else if (o.imm === Exit.NEXT && pcConst === null) {
             // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
             // among the region's blocks before leaving.
             f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
-            f.i32(n).set(scratch).br(loopDepth + ifDepth + 1);
+            f.br(forward(n) + ifDepth + 1);
             f.end();
             toEpilogue(Exit.NEXT, 0, 0);
           } else {
@@ -429,6 +478,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       }
     }
     f.op(O.unreachable);
+    if (self) f.end();
   });
   f.end(); // close "block" n: the indirect-branch lookup follows
   emitLookup(f, blocks, wordLocal.get(W.PC)!, wordLocal.get(W.T)!, wordLocal.get(W.ITSTATE)!, scratch, exitReason, exitN);
@@ -573,6 +623,21 @@ function planTemps(block: IRBlock): TempPlan {
     freeHead[lastUse[x]] = x;
   }
   return { kind, defAt, lastUse, freeHead, freeNext };
+}
+
+/** Does `block` write its own address to PC from a constant (a loop of one block)? */
+function branchesToSelf(block: IRBlock): boolean {
+  const ops = block.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
+    if (o.op !== Op.SET || o.imm !== W.PC) continue;
+    for (let j = i - 1; j >= 0; j--) {
+      if (ops[j].d !== o.a) continue;
+      if (ops[j].op === Op.CONST && ops[j].imm >>> 0 === block.pc) return true;
+      break;
+    }
+  }
+  return false;
 }
 
 /** May state word `w` change strictly between ops `from` and `to`? */

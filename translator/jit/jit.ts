@@ -31,7 +31,7 @@ export interface JitOptions {
   beforeFirstCompile?: () => void;
 }
 
-export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 4000, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 2000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
