@@ -3,8 +3,9 @@
 // dist/armvisor-core.cjs (scripts/bundle.mjs) through V8's code cache, kept in
 // ~/.cache/armvisor/v8-cache. Compiling the bundle's ~700 KB of JavaScript (and lazily, each
 // function the run reaches) is a good part of a short run's start-up; the cache holds that work.
-// It is written at the exit of the first run whose V8 flags are the defaults (a run that never
-// reached the JIT: v8flags.ts), and V8 itself rejects it if the source or flags differ. Errors
+// It is written at the exit of a run whose V8 flags are the defaults, or by a run that reaches
+// the JIT just before it sets `--liftoff-only` (v8flags.ts); V8 itself rejects it if the
+// source or flags differ. Errors
 // reading or writing it are ignored: the cache only makes start-up faster.
 
 import { createRequire } from 'node:module';
@@ -57,12 +58,18 @@ const script = new vm.Script(`(function (exports, require, module, __armvisorReq
   cachedData,
 });
 const module = { exports: {} as CoreExports };
-if (cacheFile && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cacheFile, module.exports));
+const needCache = cacheFile !== null && (!cachedData || script.cachedDataRejected);
+if (needCache) {
+  process.once('exit', () => writeCache(cacheFile, module.exports));
+  // For a run that reaches the JIT: v8flags.ts calls it before setting a flag it cannot undo.
+  globalThis.__armvisorWriteCodeCache = () => writeCache(cacheFile, null);
+}
 (script.runInThisContext() as Core)(module.exports, require, module, require, import.meta.url, (specifier) => import(specifier));
 
-function writeCache(cacheFile: string, core: CoreExports): void {
+/** Writes the cache; `core` given (at exit): only if V8's flags are at their defaults then. */
+function writeCache(cacheFile: string, core: CoreExports | null): void {
   try {
-    if (!core.v8FlagsAtDefaults?.()) return;
+    if (core && !core.v8FlagsAtDefaults?.()) return;
     const data = script.createCachedData();
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     const dir = path.dirname(cacheFile);

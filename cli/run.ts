@@ -7,7 +7,7 @@ import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
-import { deferOptimizer, OPTIMIZER_AFTER_LIFTED, setV8Flag, setV8IntFlag } from './v8flags.js';
+import { deferOptimizer, OPTIMIZER_AFTER_LIFTED, setIrreversibleV8Flag, setV8Flag, setV8IntFlag } from './v8flags.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -96,7 +96,7 @@ function setJsTierUp(): void {
 
 /** Keeps generated code in V8's baseline compiler (Liftoff). */
 export function setLiftoffOnly(): void {
-  setV8Flag('--liftoff-only');
+  setIrreversibleV8Flag('--liftoff-only');
 }
 
 /** A GdbPortError as a UsageError (one line, exit 1). */

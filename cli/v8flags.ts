@@ -30,12 +30,15 @@ export function setV8Flag(flag: string): void {
 
 /** Numeric flags changed, with the default to restore at exit (see v8FlagsAtDefaults). */
 const numeric = new Map<string, number>();
+/** The values numeric flags were set to. */
+const appliedValue = new Map<string, number>();
 
 /** Sets a numeric V8 flag; `defaultValue` is V8's own (Node 20: `node --v8-options`). */
 export function setV8IntFlag(name: string, value: number, defaultValue: number): void {
   v8 ??= createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
   v8.setFlagsFromString(`--${name}=${value}`);
   numeric.set(name, defaultValue);
+  appliedValue.set(name, value);
 }
 
 /**
@@ -44,10 +47,36 @@ export function setV8IntFlag(name: string, value: number, defaultValue: number):
  * flags it was made with (`--liftoff-only` cannot be undone), so the cache is written only then.
  */
 export function v8FlagsAtDefaults(): boolean {
+  if (cacheWritten) return false; // written already (setIrreversibleV8Flag)
   if (changed.has('opt')) setV8Flag('--opt');
   for (const [name, d] of numeric) v8!.setFlagsFromString(`--${name}=${d}`);
   numeric.clear();
   return changed.size === 0;
+}
+
+declare global {
+  /** Set by the launcher (launch.ts) before the CLI runs, when this build's code cache is still to be written. */
+  var __armvisorWriteCodeCache: (() => void) | undefined;
+}
+/** The code cache was written during the run (setIrreversibleV8Flag). */
+let cacheWritten = false;
+
+/**
+ * Sets a flag that cannot be undone (`--liftoff-only`). A run that reaches the JIT could never
+ * write the launcher's code cache at exit, so it is written first, here: TurboFan back on and
+ * numeric flags at their defaults for the moment V8 serializes, then the numeric flags again.
+ */
+export function setIrreversibleV8Flag(flag: string): void {
+  const write = cacheWritten ? undefined : globalThis.__armvisorWriteCodeCache;
+  if (write && (changed.size === 0 || (changed.size === 1 && changed.has('opt')))) {
+    cacheWritten = true;
+    if (changed.has('opt')) setV8Flag('--opt');
+    const saved = [...numeric];
+    for (const [name, d] of saved) v8!.setFlagsFromString(`--${name}=${d}`);
+    write();
+    for (const [name] of saved) v8!.setFlagsFromString(`--${name}=${appliedValue.get(name)}`);
+  }
+  setV8Flag(flag);
 }
 
 /** Turns TurboFan off; returns the function that turns it back on (idempotent). */
