@@ -8,87 +8,17 @@ import { Exc } from '../runtime/cpu/exception.js';
 import { PhysAbort } from '../runtime/mmu/types.js';
 import { Mode } from '../translator/modes.js';
 import { W } from '../translator/state.js';
-import { RAM_BASE, assemble, bareCpu } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, assemble, bareCpu, runBoth, vectorProgram } from './helpers/bare.js';
 
-const EXIT_DEV = 0x1c000000;
-
-/** A vector table at RAM_BASE (VBAR is set to it), handlers named by the test. */
-function program(body: string, handlers: Partial<Record<'undef' | 'svc' | 'pabt' | 'dabt' | 'irq' | 'fiq', string>> = {}): string {
-  const h = (n: string) => (handlers[n as keyof typeof handlers] ? `${n}_h` : 'unexpected');
-  return `
-.arm
-.global _start
-_start:
-  b reset
-  b ${h('undef')}
-  b ${h('svc')}
-  b ${h('pabt')}
-  b ${h('dabt')}
-  b unexpected
-  b ${h('irq')}
-  b ${h('fiq')}
-unexpected:
-  mov r12, #0xee
-  b done
-done:
-  ldr r11, =${EXIT_DEV}
-  str r11, [r11]
-  b .
-reset:
-  ldr r0, =_start
-  mcr p15, 0, r0, c12, c0, 0
-  ldr sp, =${RAM_BASE + 0x10000}
-${body}
-  b done
-.align 2
-.arm
-${Object.entries(handlers)
-  .map(([n, code]) => `${n}_h:\n${code}`)
-  .join('\n')}
-.ltorg
-`;
-}
-
-/** What a run leaves: registers, the whole state block's system words, CP15 fault registers. */
-function snapshot(cpu: ArmCpu) {
-  const st = cpu.state.u32;
-  return {
-    regs: [...st.slice(0, 24)],
-    sys: [...st.slice(W.PSR, W.HI + 1)],
-    icount: cpu.state.icount,
-    cpsr: cpu.cpsr,
-    faults: [cpu.cp15.dfsr, cpu.cp15.dfar, cpu.cp15.ifsr, cpu.cp15.ifar],
-    exceptions: [...cpu.exceptions],
-  };
-}
+const program = vectorProgram;
 
 /**
  * Runs until the program writes the exit device (or `budget` instructions) under the
  * interpreter, and again with every block compiled (the JIT, threshold 0): both runs must end
- * in the same state. Returns the interpreter's run.
+ * in the same state (runBoth). Returns the interpreter's run.
  */
 function run(src: string, setup?: (cpu: ArmCpu, ram: Uint8Array) => void, budget = 100000) {
-  const once = (engine: 'interp' | 'jit') => {
-    const { cpu, ram, log } = bareCpu(src, {
-      engine,
-      mmio: (pa, _s, w) => {
-        if (pa === EXIT_DEV && w) {
-          cpu.stop();
-          return 0;
-        }
-        throw new PhysAbort(pa);
-      },
-    });
-    setup?.(cpu, ram);
-    const stop = cpu.run(budget);
-    const r = (n: number) => cpu.state.u32[n];
-    return { cpu, ram, log, stop, r };
-  };
-  const interp = once('interp');
-  const jit = once('jit');
-  expect(jit.cpu.jit).not.toBeNull();
-  expect({ stop: jit.stop, ...snapshot(jit.cpu), log: jit.log }).toEqual({ stop: interp.stop, ...snapshot(interp.cpu), log: interp.log });
-  return interp;
+  return runBoth(src, { setup, budget }).interp;
 }
 
 const addrOf = (src: string, label: string): number => {

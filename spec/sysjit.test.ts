@@ -10,45 +10,10 @@ import { PhysAbort } from '../runtime/mmu/types.js';
 import { MMU_PL0, MMU_PL1, TLB_ENTRIES, TLB_READ, TLB_TABLE_BYTES, TLB_WRITE, tlbSlot } from '../translator/jit/softmmu.js';
 import { W } from '../translator/state.js';
 import { SPACE_TLB } from '../runtime/cpu/sysspace.js';
-import { RAM_BASE, bareCpu, type MmioLog } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions } from './helpers/bare.js';
 
-const EXIT_DEV = 0x1c000000;
 const DEV = 0x1d000000;
-
-/** Vector table at RAM_BASE, handlers by name, `done` writes the exit device. */
-function program(body: string, handlers: Partial<Record<'undef' | 'svc' | 'dabt' | 'irq', string>> = {}): string {
-  const h = (n: 'undef' | 'svc' | 'dabt' | 'irq') => (handlers[n] ? `${n}_h` : 'unexpected');
-  return `
-.arm
-_start:
-  b reset
-  b ${h('undef')}
-  b ${h('svc')}
-  b unexpected
-  b ${h('dabt')}
-  b unexpected
-  b ${h('irq')}
-  b unexpected
-unexpected:
-  mov r12, #0xee
-  b done
-done:
-  ldr r11, =${EXIT_DEV}
-  str r11, [r11]
-  b .
-reset:
-  ldr r0, =_start
-  mcr p15, 0, r0, c12, c0, 0
-  ldr sp, =${RAM_BASE + 0x10000}
-${body}
-  b done
-.align 2
-${Object.entries(handlers)
-  .map(([n, code]) => `${n}_h:\n${code}`)
-  .join('\n')}
-.ltorg
-`;
-}
+const program = vectorProgram;
 
 /** Short-descriptor tables at RAM_BASE + 1 MiB: RAM identity-mapped by sections, the devices, plus `extra`. */
 function shortTables(ram: Uint8Array, extra: Record<number, number> = {}): void {
@@ -70,50 +35,21 @@ const MMU_ON = `
   isb
 `;
 
-function snapshot(cpu: ArmCpu) {
-  const st = cpu.state.u32;
-  return {
-    regs: [...st.slice(0, 24)],
-    sys: [...st.slice(W.PSR, W.HI + 1)],
-    icount: cpu.state.icount,
-    faults: [cpu.cp15.dfsr, cpu.cp15.dfar, cpu.cp15.ifsr, cpu.cp15.ifar],
-    exceptions: [...cpu.exceptions],
-  };
-}
-
-interface Run {
-  cpu: ArmCpu;
-  ram: Uint8Array;
-  log: MmioLog[];
-  r: (n: number) => number;
-}
-
 /**
  * Runs `src` under the interpreter and under the JIT (threshold 0) until the exit device is
- * written; both must end alike. `device(cpu, access)` answers accesses to DEV. Returns the JIT's run.
+ * written; both must end alike (runBoth). `device` answers accesses to DEV. Returns the JIT's
+ * run, which must have run as generated code only.
  */
-function both(src: string, opts: { setup?: (cpu: ArmCpu, ram: Uint8Array) => void; device?: (cpu: ArmCpu, pa: number, write: boolean, v: number) => number; budget?: number } = {}): Run {
-  const once = (engine: 'interp' | 'jit') => {
-    const { cpu, ram, log } = bareCpu(src, {
-      engine,
-      mmio: (pa, _s, w, v) => {
-        if (pa === EXIT_DEV && w) {
-          cpu.stop();
-          return 0;
-        }
-        if (pa >= DEV && pa < DEV + 0x1000 && opts.device) return opts.device(cpu, pa, w, v);
-        throw new PhysAbort(pa);
-      },
-    });
-    opts.setup?.(cpu, ram);
-    const stop = cpu.run(opts.budget ?? 1_000_000);
-    return { cpu, ram, log, stop, r: (n: number) => cpu.state.u32[n] };
-  };
-  const interp = once('interp');
-  const jit = once('jit');
+function both(src: string, opts: RunBothOptions = {}): BareRun {
+  const device = opts.device;
+  const { jit } = runBoth(src, {
+    ...opts,
+    device: (cpu, pa, w, v) => {
+      if (pa >= DEV && pa < DEV + 0x1000 && device) return device(cpu, pa, w, v);
+      throw new PhysAbort(pa);
+    },
+  });
   expect(jit.stop).toBe('stopped');
-  expect({ ...snapshot(jit.cpu), log: jit.log }).toEqual({ ...snapshot(interp.cpu), log: interp.log });
-  // Everything ran as generated code.
   expect(jit.cpu.jit!.stats.interpInsns).toBe(0);
   expect(jit.cpu.jit!.stats.entries).toBeGreaterThan(0);
   return jit;

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArmCpu } from '../../runtime/cpu/cpu.js';
+import { ArmCpu, type RunStop } from '../../runtime/cpu/cpu.js';
+import { W } from '../../translator/state.js';
 import { PhysAbort } from '../../runtime/mmu/types.js';
 import { createSysSpace } from '../../runtime/cpu/sysspace.js';
 
@@ -65,4 +66,107 @@ export function bareCpu(src: string, opts: BareOptions = {}): { cpu: ArmCpu; ram
   });
   cpu.reset(RAM_BASE);
   return { cpu, ram, log };
+}
+
+/** The exit device: a store to it stops the CPU (see runBoth). */
+export const EXIT_DEV = 0x1c000000;
+
+export type VectorName = 'undef' | 'svc' | 'pabt' | 'dabt' | 'irq' | 'fiq';
+
+/**
+ * A program with a vector table at RAM_BASE (VBAR is set to it), the handlers the test names
+ * (any other vector goes to `unexpected`, which sets r12 = 0xee), `body` after a stack set-up,
+ * and `done` storing to EXIT_DEV.
+ */
+export function vectorProgram(body: string, handlers: Partial<Record<VectorName, string>> = {}): string {
+  const h = (n: VectorName) => (handlers[n] ? `${n}_h` : 'unexpected');
+  return `
+.arm
+.global _start
+_start:
+  b reset
+  b ${h('undef')}
+  b ${h('svc')}
+  b ${h('pabt')}
+  b ${h('dabt')}
+  b unexpected
+  b ${h('irq')}
+  b ${h('fiq')}
+unexpected:
+  mov r12, #0xee
+  b done
+done:
+  ldr r11, =${EXIT_DEV}
+  str r11, [r11]
+  b .
+reset:
+  ldr r0, =_start
+  mcr p15, 0, r0, c12, c0, 0
+  ldr sp, =${RAM_BASE + 0x10000}
+${body}
+  b done
+.align 2
+.arm
+${Object.entries(handlers)
+  .map(([n, code]) => `${n}_h:\n${code}`)
+  .join('\n')}
+.ltorg
+`;
+}
+
+/** What a run leaves: registers, the state block's system words, CPSR, CP15 fault registers, exceptions. */
+export function sysSnapshot(cpu: ArmCpu) {
+  const st = cpu.state.u32;
+  return {
+    regs: [...st.slice(0, 24)],
+    sys: [...st.slice(W.PSR, W.HI + 1)],
+    icount: cpu.state.icount,
+    cpsr: cpu.cpsr,
+    faults: [cpu.cp15.dfsr, cpu.cp15.dfar, cpu.cp15.ifsr, cpu.cp15.ifar],
+    exceptions: [...cpu.exceptions],
+  };
+}
+
+export interface BareRun {
+  cpu: ArmCpu;
+  ram: Uint8Array;
+  log: MmioLog[];
+  stop: RunStop;
+  r: (n: number) => number;
+}
+
+export interface RunBothOptions {
+  setup?: (cpu: ArmCpu, ram: Uint8Array) => void;
+  /** Answers accesses other than the exit device (default: an external abort). */
+  device?: (cpu: ArmCpu, pa: number, write: boolean, v: number) => number;
+  budget?: number;
+}
+
+/**
+ * Runs `src` under the interpreter and again with every block compiled (the JIT, threshold 0)
+ * until it stores to EXIT_DEV (or `budget` instructions); both runs must end in the same state
+ * (sysSnapshot, the stop reason, every device access).
+ */
+export function runBoth(src: string, opts: RunBothOptions = {}): { interp: BareRun; jit: BareRun } {
+  const once = (engine: 'interp' | 'jit'): BareRun => {
+    const { cpu, ram, log } = bareCpu(src, {
+      engine,
+      mmio: (pa, _s, w, v) => {
+        if (pa === EXIT_DEV && w) {
+          cpu.stop();
+          return 0;
+        }
+        if (opts.device) return opts.device(cpu, pa, w, v);
+        throw new PhysAbort(pa);
+      },
+    });
+    opts.setup?.(cpu, ram);
+    const stop = cpu.run(opts.budget ?? 1_000_000);
+    return { cpu, ram, log, stop, r: (n: number) => cpu.state.u32[n] };
+  };
+  const interp = once('interp');
+  const jit = once('jit');
+  expect(jit.cpu.jit).not.toBeNull();
+  expect({ stop: jit.stop, ...sysSnapshot(jit.cpu), log: jit.log }).toEqual({ stop: interp.stop, ...sysSnapshot(interp.cpu), log: interp.log });
+  return { interp, jit };
 }
