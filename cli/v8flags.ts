@@ -6,13 +6,18 @@
 // compiled the lifter, the decoders and the IR interpreter several times over (deoptimizing
 // whenever a new kind of instruction reached code it had not seen), about 150 ms of compile
 // CPU in a 200 ms run. So `run` starts with TurboFan off (Ignition and Sparkplug only) and
-// turns it back on once the guest shows it is not short: at the first tier-1 compile, or when
-// the lifter has translated `OPTIMIZER_AFTER_LIFTED` guest instructions.
+// turns it back on once armvisor's own JavaScript shows it is busy (OPTIMIZER_AFTER): much code
+// lifted or compiled to wasm. Not at the first tier-1 compile: a guest whose hot loops run as
+// wasm needs little JavaScript afterwards (n-body: ~195k guest instructions interpreted and 2
+// modules compiled, then 66M run in wasm; TurboFan's compile threads took ~30% of its CPU).
 
 import { createRequire } from 'node:module';
 
-/** Guest instructions lifted after which V8's optimizing compiler is turned back on. */
-export const OPTIMIZER_AFTER_LIFTED = 16_000;
+/**
+ * When V8's optimizing compiler is turned back on: after so many guest instructions lifted or
+ * tier-1 modules compiled, whichever comes first.
+ */
+export const OPTIMIZER_AFTER = { liftedInsns: 16_000, modules: 5 };
 
 let v8: typeof import('node:v8') | undefined;
 
@@ -63,18 +68,20 @@ let cacheWritten = false;
 
 /**
  * Sets a flag that cannot be undone (`--liftoff-only`). A run that reaches the JIT could never
- * write the launcher's code cache at exit, so it is written first, here: TurboFan back on and
- * numeric flags at their defaults for the moment V8 serializes, then the numeric flags again.
+ * write the launcher's code cache at exit, so it is written first, here: TurboFan on and
+ * numeric flags at their defaults for the moment V8 serializes, then as they were.
  */
 export function setIrreversibleV8Flag(flag: string): void {
   const write = cacheWritten ? undefined : globalThis.__armvisorWriteCodeCache;
   if (write && (changed.size === 0 || (changed.size === 1 && changed.has('opt')))) {
     cacheWritten = true;
-    if (changed.has('opt')) setV8Flag('--opt');
+    const noOpt = changed.has('opt');
+    if (noOpt) setV8Flag('--opt');
     const saved = [...numeric];
     for (const [name, d] of saved) v8!.setFlagsFromString(`--${name}=${d}`);
     write();
     for (const [name] of saved) v8!.setFlagsFromString(`--${name}=${appliedValue.get(name)}`);
+    if (noOpt) setV8Flag('--no-opt'); // still held back (deferOptimizer decides when)
   }
   setV8Flag(flag);
 }

@@ -12,6 +12,7 @@ import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
+import { emitDLoad, emitDStore, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -33,7 +34,8 @@ export interface MemStrategy {
    * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
    * in local `addr` may be done directly, and stores the host address to use in local `host`
    * (only read when the test passed). `block` is the block being generated (system mode: its
-   * privilege level picks the TLB).
+   * privilege level picks the TLB). A pass must hold for every aligned word of addr's page
+   * at host + (offset in the page - addr's), as vfp-ldst.ts reads a D register's second word.
    */
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock): void;
   /** The host address is the guest address itself: emitFastCheck leaves `host` alone. */
@@ -202,6 +204,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const ops = block.ops;
     const plan = planTemps(block);
     const { kind, defAt, lastUse, freeHead, freeNext } = plan;
+    // D-register transfers as one 64-bit access (vfp-ldst.ts); `consume` skips the ops of the
+    // pattern after the first, giving back the locals of the temps they read last.
+    const dpair: DPairCtx = { f, mem, block, wordAddr, host, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, faultCheck };
+    const consume = (from: number, to: number) => {
+      for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
+    };
     tl = tlScratch.take(block.ntemps, 0);
     /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
     const val = (x: number): void => {
@@ -378,6 +386,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         }
         case Op.LOAD: {
+          const dw = matchDLoad(ops, i, defAt, lastUse);
+          if (dw >= 0) {
+            emitDLoad(dpair, inLocal(o.a, addrTmp), o.imm, dw);
+            consume(i, i + 3);
+            i += 3;
+            break;
+          }
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
           const addr = inLocal(o.a, addrTmp);
@@ -394,6 +409,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         }
         case Op.STORE: {
+          const dw = matchDStore(ops, i, defAt);
+          if (dw >= 0) {
+            emitDStore(dpair, inLocal(o.a, addrTmp), o.imm, dw);
+            consume(i, i + 2);
+            i += 2;
+            break;
+          }
           const size = o.imm & Mem.SIZE_MASK;
           const addr = inLocal(o.a, addrTmp);
           const value = inLocal(o.b, valueTmp);

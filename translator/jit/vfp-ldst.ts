@@ -1,0 +1,125 @@
+// Tier 1's D-register transfers: the two word accesses that VLDR, VSTR, VLDM, VSTM, VPUSH and
+// VPOP of a double register lift to (sem/vfp_ldst.ts) done as one 64-bit access when both words
+// lie in one page, with the two word accesses of the IR as the slow path.
+//
+// The lifter emits, for a double register d at address a (words w = wD(d), w + 1):
+//   load:  a4 = ADD a, #4; lo = LOAD a; hi = LOAD a4; SET w lo; SET w+1 hi
+//   store: v1 = GET w; STORE a v1; v2 = GET w+1; STORE a4 v2
+// Both words are word aligned (Mem.ALIGN), so the pair stays in one page unless a is the last
+// word of a page. The fast path asks the MemStrategy about the first word (its answer is per
+// page) and moves 8 bytes between guest memory and the register file in the state block
+// (little-endian, the low word at the lower address, as the state block holds D registers).
+// The slow path is the IR's own order: the first word, then the second, each with its fault
+// check; a load writes the register only after both words were read.
+
+import { Op, type IRBlock, type IRInsn } from '../ir.js';
+import { W } from '../state.js';
+import { O, type FuncBody } from '../wasm/builder.js';
+import type { MemStrategy } from './codegen.js';
+
+/** The flags of a VFP word transfer: 4 bytes, alignment-checked (Mem.USER may be added). */
+const WORD_ALIGNED = 4 | 16;
+const USER = 64;
+
+/** What the code generator lends the D-pair emitter. */
+export interface DPairCtx {
+  f: FuncBody;
+  mem: MemStrategy;
+  /** The block being generated (the strategy's TLB choice in system mode). */
+  block: IRBlock;
+  /** Memarg offset (from address 0) of state word `w`. */
+  wordAddr(w: number): number;
+  /** Locals: the fast path's host address, and two i32 scratch locals. */
+  host: number;
+  t0: number;
+  t1: number;
+  slowLoad: number;
+  slowStore: number;
+  /** Emits the fault check that follows a slow-path call inside the access's if/else. */
+  faultCheck(): void;
+}
+
+/** Is `x` defined as ADD y, #4 (y: the temp `base`)? */
+function plus4(ops: IRInsn[], defAt: Int32Array, x: number, base: number): boolean {
+  const d = defAt[x];
+  if (d < 0) return false;
+  const o = ops[d];
+  if (o.op !== Op.ADD || o.a !== base) return false;
+  const c = defAt[o.b];
+  return c >= 0 && ops[c].op === Op.CONST && ops[c].imm === 4;
+}
+
+/** Is state word `w` the low word of a double register? */
+function dWord(w: number): boolean {
+  return w >= W.VFP && w < W.VFP + 64 && ((w - W.VFP) & 1) === 0;
+}
+
+/**
+ * If ops[i] (a LOAD) begins a D-register load, returns the register's low state word (the
+ * pattern spans ops i..i+3), else -1.
+ */
+export function matchDLoad(ops: IRInsn[], i: number, defAt: Int32Array, lastUse: Int32Array): number {
+  if (i + 3 >= ops.length) return -1;
+  const lo = ops[i];
+  const hi = ops[i + 1];
+  const s1 = ops[i + 2];
+  const s2 = ops[i + 3];
+  if ((lo.imm & ~USER) !== WORD_ALIGNED || hi.op !== Op.LOAD || hi.imm !== lo.imm) return -1;
+  if (s1.op !== Op.SET || s2.op !== Op.SET || s1.a !== lo.d || s2.a !== hi.d || s2.imm !== s1.imm + 1 || !dWord(s1.imm)) return -1;
+  if (lo.d < 0 || hi.d < 0 || lastUse[lo.d] !== i + 2 || lastUse[hi.d] !== i + 3) return -1;
+  return plus4(ops, defAt, hi.a, lo.a) ? s1.imm : -1;
+}
+
+/**
+ * If ops[i] (a STORE) begins a D-register store whose first value is read from the state
+ * word by the op just before it, returns the register's low state word (the pattern spans
+ * ops i..i+2), else -1.
+ */
+export function matchDStore(ops: IRInsn[], i: number, defAt: Int32Array): number {
+  if (i < 1 || i + 2 >= ops.length) return -1;
+  const lo = ops[i];
+  const g1 = ops[i - 1];
+  const g2 = ops[i + 1];
+  const hi = ops[i + 2];
+  if ((lo.imm & ~USER) !== WORD_ALIGNED || hi.op !== Op.STORE || hi.imm !== lo.imm) return -1;
+  if (g1.op !== Op.GET || g1.d !== lo.b || !dWord(g1.imm) || defAt[lo.b] !== i - 1) return -1;
+  if (g2.op !== Op.GET || g2.d !== hi.b || g2.imm !== g1.imm + 1) return -1;
+  return plus4(ops, defAt, hi.a, lo.a) ? g1.imm : -1;
+}
+
+/** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
+function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
+  c.mem.emitFastCheck(c.f, addr, flags, write, c.host, c.block);
+  // Aligned, so the pair crosses a page only from the page's last word.
+  c.f.get(addr).i32(0xffc).op(O.i32_and).i32(0xffc).op(O.i32_ne).op(O.i32_and);
+}
+
+/** D register (low word `w`) = the 8 bytes at guest address `addr` (a local). */
+export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): void {
+  const f = c.f;
+  fastCheck(c, addr, flags, false);
+  f.open(O.if);
+  f.i32(0).get(c.mem.hostIsGuest ? addr : c.host).mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
+  f.op(O.else);
+  f.get(addr).i32(flags).call(c.slowLoad).set(c.t0);
+  c.faultCheck();
+  f.get(addr).i32(4).op(O.i32_add).i32(flags).call(c.slowLoad).set(c.t1);
+  c.faultCheck();
+  f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
+  f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
+  f.end();
+}
+
+/** The 8 bytes at guest address `addr` (a local) = D register (low word `w`). */
+export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number): void {
+  const f = c.f;
+  fastCheck(c, addr, flags, true);
+  f.open(O.if);
+  f.get(c.mem.hostIsGuest ? addr : c.host).i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
+  f.op(O.else);
+  f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w)).i32(flags).call(c.slowStore);
+  c.faultCheck();
+  f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1)).i32(flags).call(c.slowStore);
+  c.faultCheck();
+  f.end();
+}
