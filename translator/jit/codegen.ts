@@ -34,10 +34,11 @@ export interface MemStrategy {
    * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
    * in local `addr` may be done directly, and stores the host address to use in local `host`
    * (only read when the test passed). `block` is the block being generated (system mode: its
-   * privilege level picks the TLB). A pass must hold for every aligned word of addr's page
-   * at host + (offset in the page - addr's), as vfp-ldst.ts reads a D register's second word.
+   * privilege level picks the TLB); `known` is the address when it is a constant (a literal
+   * pool load). A pass must hold for every aligned word of addr's page at host + (offset in
+   * the page - addr's), as vfp-ldst.ts reads a D register's second word.
    */
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock): void;
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock, known?: number): void;
   /** The host address is the guest address itself: emitFastCheck leaves `host` alone. */
   readonly hostIsGuest?: boolean;
 }
@@ -181,8 +182,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     let pcConst: number | null = null;
     let tConst: number | null = block.thumb ? 1 : 0;
     let itConst: number | null = block.itstate;
-    // At IF the known values are saved; at ENDIF a value stays known if both paths agree.
+    // At IF the known values are saved; at ENDIF a value stays known if both paths agree, or
+    // is the saved one if the IF's body ended in an EXIT (a side exit such as `bxeq lr`, which
+    // writes T, must not hide the constant target of a later `b`).
     const saved: [number | null, number | null, number | null][] = [];
+    const exited: boolean[] = [];
     const merge = (a: number | null, b: number | null) => (a === b ? a : null);
 
     /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
@@ -396,7 +400,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
           const addr = inLocal(o.a, addrTmp);
-          mem.emitFastCheck(f, addr, o.imm, false, host, block);
+          mem.emitFastCheck(f, addr, o.imm, false, host, block, constOf(o.a));
           f.open(O.if, I32);
           f.get(mem.hostIsGuest ? addr : host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
           f.op(O.else);
@@ -419,7 +423,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const addr = inLocal(o.a, addrTmp);
           const value = inLocal(o.b, valueTmp);
-          mem.emitFastCheck(f, addr, o.imm, true, host, block);
+          mem.emitFastCheck(f, addr, o.imm, true, host, block, constOf(o.a));
           f.open(O.if);
           f.get(mem.hostIsGuest ? addr : host).get(value).mem(STORES[size], 0, 0);
           f.op(O.else);
@@ -455,14 +459,16 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.open(O.if);
           ifDepth++;
           saved.push([pcConst, tConst, itConst]);
+          exited.push(false);
           break;
         case Op.ENDIF: {
           f.end();
           ifDepth--;
           const [p, tt, it] = saved.pop()!;
-          pcConst = merge(p, pcConst);
-          tConst = merge(tt, tConst);
-          itConst = merge(it, itConst);
+          const dead = exited.pop()!;
+          pcConst = dead ? p : merge(p, pcConst);
+          tConst = dead ? tt : merge(tt, tConst);
+          itConst = dead ? it : merge(it, itConst);
           break;
         }
         case Op.INSN:
@@ -471,6 +477,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           itNow = o.c;
           break;
         case Op.EXIT: {
+          if (ifDepth > 0) exited[exited.length - 1] = true;
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
           if (target >= 0) {
             // Direct branch inside the region while the budget lasts. BUDGET is re-read: the
@@ -680,14 +687,12 @@ function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL
   let size = 8;
   while (size < 2 * blocks.length && size < 256) size *= 2;
   const hash = (pc: number) => ((pc >>> 1) ^ (pc >>> 7)) & (size - 1);
-  const slot: number[] = new Array(size).fill(-1);
-  blocks.forEach((b, j) => {
-    const h = hash(b.pc);
-    if (slot[h] < 0) slot[h] = j;
-  });
+  // Each slot's blocks (colliding ones are compared in turn).
+  const slot: number[][] = Array.from({ length: size }, () => []);
+  blocks.forEach((b, j) => slot[hash(b.pc)].push(j));
   const key = (b: IRBlock) => (b.thumb ? 1 : 0) | ((b.thumb ? b.itstate : 0) << 1);
   // Stubs only for occupied slots; the br_table sends empty ones straight to $miss.
-  const occupied = slot.map((j, h) => (j >= 0 ? h : -1)).filter((h) => h >= 0);
+  const occupied = slot.map((l, h) => (l.length ? h : -1)).filter((h) => h >= 0);
   const k = occupied.length;
   const stubOf = new Map(occupied.map((h, i) => [h, i]));
   f.open(O.block); // $miss
@@ -699,11 +704,12 @@ function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL
   );
   for (let i = 0; i < k; i++) {
     f.end(); // stub i follows; enclosing: stubs i+1.., $miss, loop
-    const j = slot[occupied[i]];
-    const b = blocks[j];
-    f.get(pcL).i32(b.pc).op(O.i32_eq);
-    f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
-    f.open(O.if).i32(j).set(scratch).br(k - i + 1).end();
+    for (const j of slot[occupied[i]]) {
+      const b = blocks[j];
+      f.get(pcL).i32(b.pc).op(O.i32_eq);
+      f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
+      f.open(O.if).i32(j).set(scratch).br(k - i + 1).end();
+    }
     f.br(k - 1 - i); // to $miss
   }
   f.end(); // $miss: leave with NEXT (the instructions are already counted)
