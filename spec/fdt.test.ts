@@ -201,6 +201,10 @@ describe('malformed blobs', () => {
     b = good();
     b[get32(b, 8) + 4] = 0x61;
     expect(err(b)).toMatch(/root node/);
+    // A root named by a control character: still one line (the name is quoted with escapes).
+    b = good();
+    b[get32(b, 8) + 4] = 0x0a;
+    expect(err(b)).toMatch(/root node has the name "\\n"/);
     // A reservation block without its terminator.
     b = good();
     set32(b, 16, (b.length - 8) & ~7);

@@ -299,11 +299,11 @@ export function parseFdt(input: Uint8Array): Fdt {
       if (p > sEnd) throw new FdtError(`device tree structure block ends inside a node name at offset ${tokenAt}`);
       if (stack.length === 0) {
         if (root) throw new FdtError(`device tree has a second root node at offset ${tokenAt}`);
-        if (name !== '') throw new FdtError(`device tree root node has the name '${name}' (must be empty)`);
+        if (name !== '') throw new FdtError(`device tree root node has the name ${JSON.stringify(name)} (must be empty)`);
         root = fdt.root;
         stack.push(root);
       } else {
-        if (name === '' || name.includes('/')) throw new FdtError(`device tree node at offset ${tokenAt} has a bad name '${name}'`);
+        if (name === '' || name.includes('/')) throw new FdtError(`device tree node at offset ${tokenAt} has a bad name ${JSON.stringify(name)}`);
         const parent = stack[stack.length - 1];
         const n = new FdtNode(name, parent);
         parent.children.push(n);
