@@ -252,6 +252,70 @@ g:
     expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
   });
 
+  test('a TTBR0 write: code TTBR0 translates is looked up again, code under TTBR1 runs on', () => {
+    // TTBCR.N = 1: TTBR0 translates below 2 GiB, TTBR1 above. 0x10000000 (TTBR0) maps RAM +
+    // 2 MiB under table A, RAM + 3 MiB under table B; 0x80000000 (TTBR1) maps RAM + 3 MiB.
+    const a = RAM_BASE + 0x100000;
+    const b = RAM_BASE + 0x104000;
+    const t1 = RAM_BASE + 0x108000;
+    const src = program(`
+  mov r0, #1
+  mcr p15, 0, r0, c2, c0, 2
+  ldr r0, =${a}
+  mcr p15, 0, r0, c2, c0, 0
+  ldr r0, =${t1}
+  mcr p15, 0, r0, c2, c0, 1
+  mov r0, #1
+  mcr p15, 0, r0, c3, c0, 0
+  mrc p15, 0, r0, c1, c0, 0
+  orr r0, r0, #1
+  mcr p15, 0, r0, c1, c0, 0
+  isb
+  ldr r4, =0x10000000
+  ldr r5, =0x80000000
+  mov r6, #0
+  mov r8, #0
+  mov r7, #20
+1:
+  blx r4
+  add r6, r6, r0
+  blx r5
+  add r8, r8, r0
+  subs r7, r7, #1
+  bne 1b
+  ldr r0, =${b}
+  mcr p15, 0, r0, c2, c0, 0
+  isb
+  mov r7, #20
+2:
+  blx r4
+  add r6, r6, r0, lsl #8
+  blx r5
+  add r8, r8, r0, lsl #8
+  subs r7, r7, #1
+  bne 2b
+`);
+    const run = both(src, {
+      setup: (_c, ram) => {
+        const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+        const sect = (pa: number) => (pa | (3 << 10) | 0xc | 2) >>> 0;
+        for (const ttb of [a, b]) {
+          const at = (va: number, pa: number) => dv.setUint32(ttb - RAM_BASE + (va >>> 20) * 4, sect(pa), true);
+          for (let mb = 0; mb < 4; mb++) at(RAM_BASE + (mb << 20), RAM_BASE + (mb << 20));
+          for (const d of [EXIT_DEV, DEV]) dv.setUint32(ttb - RAM_BASE + (d >>> 20) * 4, (d | (3 << 10) | 4 | 2) >>> 0, true);
+          at(0x10000000, RAM_BASE + (ttb === a ? 0x200000 : 0x300000));
+        }
+        dv.setUint32(t1 - RAM_BASE + (0x80000000 >>> 20) * 4, sect(RAM_BASE + 0x300000), true);
+        for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
+          dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
+          dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
+        }
+      },
+    });
+    expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
+    expect(run.r(8)).toBe(20 * 2 + 20 * 2 * 256);
+  });
+
   test('an MRC that traps at PL0 inside compiled code: UNDEF at that instruction, what came before retired', () => {
     const src = program(
       `

@@ -193,21 +193,30 @@ export class Interpreter {
       }
       throw new Error('interp: block without EXIT');
     } catch (e) {
-      if (e instanceof CpuTrap) {
-        // A helper raised an exception at this instruction (system mode); nothing retired.
-        this.cpu.addICount(count - 1);
-        st[W.PC] = pc;
-        if (it >= 0) st[W.ITSTATE] = it;
-        return e.reason;
-      }
-      if (!(e instanceof MemFault)) throw e;
-      // Precise fault: the faulting instruction did not retire.
+      return this.abandon(e, pc, it, count);
+    }
+  }
+
+  /**
+   * A block stopped by an exception (out of line: run() is a large function, and this path,
+   * rare and without type feedback, made V8 deoptimize and recompile it ~80 times per boot).
+   */
+  private abandon(e: unknown, pc: number, it: number, count: number): ExitReason {
+    const st = this.cpu.i32;
+    if (e instanceof CpuTrap) {
+      // A helper raised an exception at this instruction (system mode); nothing retired.
       this.cpu.addICount(count - 1);
       st[W.PC] = pc;
       if (it >= 0) st[W.ITSTATE] = it;
-      st[W.FAULT_ADDR] = e.addr;
-      st[W.FAULT_PC] = pc;
-      return e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
+      return e.reason;
     }
+    if (!(e instanceof MemFault)) throw e;
+    // Precise fault: the faulting instruction did not retire.
+    this.cpu.addICount(count - 1);
+    st[W.PC] = pc;
+    if (it >= 0) st[W.ITSTATE] = it;
+    st[W.FAULT_ADDR] = e.addr;
+    st[W.FAULT_PC] = pc;
+    return e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
   }
 }

@@ -49,7 +49,7 @@ export function profileReport(m: VirtMachine, stats: RunStats, profiler: Profile
   const j = m.cpu.jit?.stats;
   out.push(
     j
-      ? `profile: JIT: ${fmt(j.regions)} regions (${fmt(j.blocks)} blocks, ${fmt(j.recompiled)} of them compiled before) in ${fmt(j.modules)} modules, ${fmt(j.wasmBytes)} bytes of wasm, ${(j.compileMs / 1000).toFixed(2)} s compiling; ${fmt(j.interpInsns)} instructions interpreted; ${fmt(j.entries)} entries into generated code (${fmt(j.misses)} ended in a dispatcher miss)`
+      ? `profile: JIT: ${fmt(j.regions)} regions (${fmt(j.blocks)} blocks) in ${fmt(j.modules)} modules, ${fmt(j.wasmBytes)} bytes of wasm, ${(j.compileMs / 1000).toFixed(2)} s compiling; ${fmt(j.interpInsns)} instructions interpreted; ${fmt(j.entries)} entries into generated code (${fmt(j.misses)} ended in a dispatcher miss)`
       : 'profile: JIT: off (interpreter only)',
   );
   const st = m.cpu.state.i32;

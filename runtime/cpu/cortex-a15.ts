@@ -18,8 +18,8 @@ export const A15_MIDR = 0x414fc0f0;
 export interface Cp15Hooks {
   /** TLB maintenance: `kind` and its argument (MVA with ASID in [7:0], ASID, or 0). */
   tlbFlush(kind: 'all' | 'mva' | 'asid' | 'mvaa', value: number): void;
-  /** SCTLR, TTBR0/1, TTBCR, DACR or CONTEXTIDR changed. */
-  translationChanged(): void;
+  /** SCTLR, TTBR0/1, TTBCR, DACR or CONTEXTIDR changed; `ttbr` says which when it was TTBR0 or TTBR1. */
+  translationChanged(ttbr?: 0 | 1): void;
   /** CPACR was written (what VFP instructions may do at each PL). */
   cpacrChanged?(): void;
   /** ICIALLU(IS), BPIALL(IS), ICIMVAU, BPIMVA: translated code may be stale (`va` for the by-MVA forms). */
@@ -76,10 +76,10 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
     write: (v) => set(v),
     ...extra,
   });
-  const mmu = (name: string, crn: number, crm: number, opc2: number, get: () => number, set: (v: number) => void): RegDef =>
+  const mmu = (name: string, crn: number, crm: number, opc2: number, get: () => number, set: (v: number) => void, ttbr?: 0 | 1): RegDef =>
     cp15(name, 0, crn, crm, opc2, get, (v) => {
       set(v);
-      h.translationChanged();
+      h.translationChanged(ttbr);
     }, { endsBlock: true });
 
   const regs: RegDef[] = [
@@ -127,19 +127,19 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
       h.cpacrChanged?.();
     }, { endsBlock: true }),
     // ---- c2, c3: translation table control ----
-    mmu('TTBR0', 2, 0, 0, () => c.ttbr0lo, (v) => (c.ttbr0lo = v >>> 0)),
-    mmu('TTBR1', 2, 0, 1, () => c.ttbr1lo, (v) => (c.ttbr1lo = v >>> 0)),
+    mmu('TTBR0', 2, 0, 0, () => c.ttbr0lo, (v) => (c.ttbr0lo = v >>> 0), 0),
+    mmu('TTBR1', 2, 0, 1, () => c.ttbr1lo, (v) => (c.ttbr1lo = v >>> 0), 1),
     mmu('TTBCR', 2, 0, 2, () => c.ttbcr, (v) => (c.ttbcr = v & 0xbfff3fff)),
     mmu('DACR', 3, 0, 0, () => c.dacr, (v) => (c.dacr = v >>> 0)),
     {
       name: 'TTBR0_64', cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 0, wide: true, endsBlock: true,
       read: () => c.ttbr0lo, readHi: () => c.ttbr0hi,
-      write: (lo, hi) => { c.ttbr0lo = lo >>> 0; c.ttbr0hi = hi & 0x00ff00ff; h.translationChanged(); },
+      write: (lo, hi) => { c.ttbr0lo = lo >>> 0; c.ttbr0hi = hi & 0x00ff00ff; h.translationChanged(0); },
     },
     {
       name: 'TTBR1_64', cp: 15, opc1: 1, crn: 0, crm: 2, opc2: 0, wide: true, endsBlock: true,
       read: () => c.ttbr1lo, readHi: () => c.ttbr1hi,
-      write: (lo, hi) => { c.ttbr1lo = lo >>> 0; c.ttbr1hi = hi & 0x00ff00ff; h.translationChanged(); },
+      write: (lo, hi) => { c.ttbr1lo = lo >>> 0; c.ttbr1hi = hi & 0x00ff00ff; h.translationChanged(1); },
     },
     // ---- c5, c6: faults ----
     cp15('DFSR', 0, 5, 0, 0, () => c.dfsr, (v) => (c.dfsr = v & 0x3eff)),

@@ -22,7 +22,7 @@ import { MemFault } from '../../translator/interp.js';
 import type { JitOptions } from '../../translator/jit/jit.js';
 import type { JitTarget } from '../../translator/jit/module.js';
 import { SoftmmuStrategy, TLB_BYTES } from '../../translator/jit/softmmu.js';
-import { dispatchKey, MISS } from '../../translator/jit/dispatch.js';
+import { dispatchKey, MISS, type Dispatcher } from '../../translator/jit/dispatch.js';
 import { liftBlock } from '../../translator/lift/block.js';
 import { Mode, PSR_F, PSR_I, PSR_M, modePL, readCPSR, setCPSR } from '../../translator/modes.js';
 import { CpuState, STATE_BYTES, W } from '../../translator/state.js';
@@ -38,8 +38,32 @@ import type { SysSpace } from './sysspace.js';
 
 /** Generated code returns to the CPU loop at least this often (guest instructions). */
 const MAX_BUDGET = 1 << 20;
+/** Slots of entry()'s table of recently found blocks. */
+const RECENT = 4096;
 /** Most blocks kept for one (virtual PC, environment) under different mappings. */
 const MAX_CHAIN = 8;
+
+/**
+ * Which translation table base register translates `va` under TTBCR (B3.5.4, B3.6.4):
+ * 0 or 1, or -1 for an address neither covers (long-descriptor format).
+ */
+function ttbrSelect(cp15: Cp15State, va: number): number {
+  const ttbcr = cp15.ttbcr;
+  if (ttbcr & 0x80000000) {
+    const t0sz = ttbcr & 7;
+    const t1sz = (ttbcr >>> 16) & 7;
+    if (t1sz === 0) return t0sz !== 0 && va >>> (32 - t0sz) !== 0 ? 1 : 0;
+    if (va >>> (32 - t1sz) === 0xffffffff >>> (32 - t1sz)) return 1;
+    return t0sz === 0 || va >>> (32 - t0sz) === 0 ? 0 : -1;
+  }
+  const n = ttbcr & 7;
+  return n !== 0 && va >>> (32 - n) !== 0 ? 1 : 0;
+}
+
+/** genMaps' key of the mapping of 2^log2 bytes holding `va` (a small integer). */
+function mapKey(va: number, log2: number): number {
+  return log2 * 0x100000 + (va >>> log2);
+}
 
 export interface CpuOptions {
   /** Guest RAM (unless `space` holds it) and its physical base address. */
@@ -98,6 +122,12 @@ export class ArmCpu {
   private readonly stopAtBreakpoint = (pc: number): boolean => this.breakpoints.has(pc);
   private stopRequested = false;
   private readonly blocks = new Map<number, SysBlock>();
+  /**
+   * The last block entry() found at each of RECENT slots hashed from the PC, checked before
+   * the cache (whose keys, PC * 8192 + ..., are not small integers: a Map lookup with such a
+   * key costs several times the check). Dead blocks fail the check.
+   */
+  private readonly recent = new Array<SysBlock | null>(RECENT).fill(null);
   private readonly byPage = new Map<number, number[]>();
   /** Physical pages with translations whose RAM was written by someone else (physWritten). */
   private readonly staleCode = new Set<number>();
@@ -106,8 +136,17 @@ export class ArmCpu {
   private gen = 1;
   /** The lift environment index (PL * 4 + cp10 * 2 + VFP) entry() looked up with. */
   private curEnv = 0;
-  /** Virtual pages of the code generated code entered in this generation. */
-  private readonly genPages = new Set<number>();
+  /**
+   * The mappings generated code was entered under in this generation, each with the blocks of
+   * it installed in the dispatcher, keyed by log2 of the mapping's size * 2^20 + its virtual
+   * address >>> that size (mapKey): a TLBIMVA removes just the entries of the mapping holding
+   * its address.
+   */
+  private readonly genMaps = new Map<number, SysBlock[]>();
+  /** Bit (log2 size - 12) set for every mapping size in genMaps. */
+  private genSizes = 0;
+  /** log2 of the size of the mapping entry() found the current block's code under. */
+  private curMapLog2 = 12;
   private readonly maxInsns: number;
 
   constructor(opts: CpuOptions) {
@@ -130,9 +169,10 @@ export class ArmCpu {
           if (kind === 'mva' || kind === 'mvaa') this.flushTlbVa(value & ~0xfff);
           else this.flushTlb();
         },
-        translationChanged: () => {
+        translationChanged: (ttbr) => {
           this.tlbFlushes.regime++;
-          this.flushTlb();
+          if (ttbr !== undefined && this.mmuEnabled) this.ttbrChanged(ttbr);
+          else this.flushTlb();
         },
         cpacrChanged: () => this.cpacrChanged(),
         invalidateCode: (va) => this.invalidateCode(va),
@@ -168,7 +208,10 @@ export class ArmCpu {
   /** Dispatcher entries of older generations no longer match (19 bits of it in the key). */
   private newGeneration(): void {
     this.requestExit();
-    this.genPages.clear();
+    // Entries of older generations never match again: their blocks count as not installed.
+    for (const l of this.genMaps.values()) for (const b of l) b.dkey = 0;
+    this.genMaps.clear();
+    this.genSizes = 0;
     if (++this.gen === 0x80000) {
       this.gen = 1;
       this.jit?.dispatcher?.clear();
@@ -178,22 +221,45 @@ export class ArmCpu {
   }
 
   /**
-   * TLBIMVA(A): the mapping holding `va` goes. Only when it may hold code that generated code
-   * entered in this generation (genPages) must the dispatcher's entries go too.
+   * TLBIMVA(A): the mapping holding `va` goes. When generated code was entered under it in
+   * this generation (genMaps), running code must return and the dispatcher's entries of that
+   * mapping go; the rest of the table stays valid (a new generation here made the kernel's
+   * ~1,100 TLBIMVAAs near code cost ~100,000 dispatcher misses).
    */
   private flushTlbVa(va: number): void {
-    const log2 = this.mem.flushVa(va);
-    const pages = this.genPages;
-    if (!pages.size) return;
-    const first = ((va >>> log2) * 2 ** log2) / 4096;
-    const n = 2 ** (log2 - 12);
-    let hit = false;
-    if (n <= pages.size) {
-      for (let i = 0; i < n && !hit; i++) hit = pages.has(first + i);
-    } else {
-      for (const p of pages) if (p >= first && p < first + n) hit = true;
+    this.mem.flushVa(va);
+    const sizes = this.genSizes;
+    if (sizes === 0) return;
+    for (let b = 0; b < 20; b++) if (sizes & (1 << b)) this.uninstallMapping(mapKey(va, b + 12));
+  }
+
+  /** Removes the dispatcher entries installed under the mapping `key` (mapKey) in this generation. */
+  private uninstallMapping(key: number): void {
+    const l = this.genMaps.get(key);
+    if (!l) return;
+    this.genMaps.delete(key);
+    this.requestExit();
+    const disp = this.jit?.dispatcher;
+    for (const b of l) {
+      if (b.dkey && disp) disp.removeKey(b.block.pc, b.dkey);
+      b.dkey = 0;
     }
-    if (hit) this.newGeneration();
+  }
+
+  /**
+   * TTBR0 or TTBR1 was written: the TLB goes, but only the dispatcher's entries of mappings
+   * in the address range that table translates (the other table, and TTBCR, are unchanged, so
+   * its addresses translate as before): the kernel's code, under TTBR1 with LPAE, stays
+   * installed across the TTBR0 writes of context switches.
+   */
+  private ttbrChanged(n: 0 | 1): void {
+    this.mem.flushTlb();
+    this.requestExit();
+    for (const key of [...this.genMaps.keys()]) {
+      const log2 = Math.floor(key / 0x100000);
+      const va = (key - log2 * 0x100000) * 2 ** log2;
+      if (ttbrSelect(this.cp15, va) !== 1 - n) this.uninstallMapping(key);
+    }
   }
 
   /** CPACR changed: the W.CP10 word the wasm dispatcher computes lift environments from. */
@@ -396,16 +462,22 @@ export class ArmCpu {
     const env = this.liftEnv();
     const envIdx = env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
     this.curEnv = envIdx;
-    const bk = blockKey(pc, thumb, it) * 16;
     const paPage = this.mem.codePage(pc);
+    this.curMapLog2 = this.mem.mapLog2;
+    const slot = ((pc >>> 1) ^ (pc >>> 13)) & (RECENT - 1);
+    const r = this.recent[slot];
+    if (r !== null && r.block.pc === pc && r.paPage === paPage && !r.dead && r.block.thumb === thumb && r.block.itstate === it && (r.env === envIdx || r.env === 8 + env.pl)) return r;
+    const bk = blockKey(pc, thumb, it) * 16;
     if (paPage >= 0) {
-      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage) return b;
-      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage) return b;
+      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage) return (this.recent[slot] = b);
+      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage) return (this.recent[slot] = b);
     }
     const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
-    const e: SysBlock = { block, paPage, ctx: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null };
+    const e: SysBlock = { block, paPage, ctx: -1, env: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null };
     if (paPage >= 0) {
       const envCode = block.usesVfp ? envIdx : 8 + env.pl;
+      e.env = envCode;
+      this.recent[slot] = e;
       const key = bk + envCode;
       e.ctx = contextKey(paPage, pc, envCode);
       // Newest first; the oldest mapping beyond MAX_CHAIN goes.
@@ -428,6 +500,41 @@ export class ArmCpu {
       this.jit?.add(e);
     }
     return e;
+  }
+
+  /**
+   * Enters the blocks just compiled in the dispatcher, those whose lift environment and
+   * mapping are the current ones (what run() verifies before installing a block on a miss),
+   * so going to them from generated code does not first cost a miss back to JavaScript.
+   */
+  private installCompiled(jit: SysJit, disp: Dispatcher): void {
+    const list = jit.takeCompiled();
+    const env = this.liftEnv();
+    const envIdx = env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
+    const ctx = envIdx * 0x200 + (this.gen << 12);
+    for (const b of list) {
+      if (b.dead || b.slot < 0 || b.dkey !== 0) continue;
+      if (b.env !== envIdx && b.env !== 8 + env.pl) continue;
+      if (this.mem.codePage(b.block.pc) !== b.paPage) continue;
+      const key = (dispatchKey(b.block.thumb, b.block.itstate) | ctx) >>> 0;
+      disp.installKey(b.block.pc, key, b.slot, b.index);
+      this.noteEntered(b.block.pc, this.mem.mapLog2, b);
+      b.dkey = key;
+    }
+  }
+
+  /**
+   * Generated code is entered at `pc`, found under a mapping of 2^log2 bytes, in this
+   * generation; `e` was installed in the dispatcher (see genMaps).
+   */
+  private noteEntered(pc: number, log2: number, e: SysBlock | null): void {
+    const k = mapKey(pc, log2);
+    let l = this.genMaps.get(k);
+    if (!l) {
+      this.genMaps.set(k, (l = []));
+      this.genSizes |= 1 << (log2 - 12);
+    }
+    if (e) l.push(e);
   }
 
   /** Takes an exception now (also for devices and tests); counts it. */
@@ -479,15 +586,18 @@ export class ArmCpu {
       let r: ExitReason;
       const jit = this.breakpoints.size === 0 ? this.jit : null;
       if (jit) {
-        if (!e.region && jit.opts.threshold <= 0) jit.compileNow(e);
+        if (!e.region && jit.opts.threshold <= 0) {
+          jit.compileNow(e);
+          if (disp) this.installCompiled(jit, disp);
+        }
         if (e.region && e.slot >= 0 && disp) {
           // Compiled: the wasm dispatcher runs it and whatever compiled code follows in this
           // environment and mapping generation, until a miss, an exit or EXIT_REQ.
           const ctx = this.curEnv * 0x200 + (this.gen << 12);
           const key = (dispatchKey(e.block.thumb, e.block.itstate) | ctx) >>> 0;
           disp.installKey(e.block.pc, key, e.slot, e.index);
+          if (!e.dkey) this.noteEntered(e.block.pc, this.curMapLog2, e); // else listed already (this generation)
           e.dkey = key;
-          this.genPages.add(e.block.pc >>> 12);
           st[W.DISPATCH_CTX] = ctx;
           st[W.EXIT_REQ] = 0;
           this.setCp10Word();
@@ -499,7 +609,7 @@ export class ArmCpu {
           }
           r = w as ExitReason;
         } else if (e.region) {
-          this.genPages.add(e.block.pc >>> 12);
+          this.noteEntered(e.block.pc, this.curMapLog2, null);
           const left = budget === Infinity ? MAX_BUDGET : budget - (this.state.icount - start);
           st[W.BUDGET] = Math.max(1, Math.min(MAX_BUDGET, left));
           r = e.region(e.index) as ExitReason;
@@ -507,7 +617,11 @@ export class ArmCpu {
           const n0 = this.state.icount;
           r = this.interp.run(e.block);
           jit.stats.interpInsns += this.state.icount - n0;
-          jit.noteRun(e);
+          if (jit.noteRun(e) && disp) {
+            this.exit(r);
+            this.installCompiled(jit, disp);
+            continue;
+          }
         }
       } else {
         r = this.interp.run(e.block);

@@ -26,6 +26,8 @@ export interface SysBlock {
   paPage: number;
   /** Its translation context (see contextKey), or -1 when it is not cached. */
   ctx: number;
+  /** The environment code of its context (contextKey), or -1 when it is not cached. */
+  env: number;
   dead: boolean;
   region: RegionFn | null;
   /** Its index in the region function. */
@@ -56,14 +58,24 @@ export function contextKey(paPage: number, pc: number, env: number): number {
   return (paPage * 0x100000 + (pc >>> 12)) * 16 + env;
 }
 
+const NO_OPS: IRBlock['ops'] = Object.freeze([]) as unknown as IRBlock['ops'];
+
+/**
+ * A compiled block keeps only its header: it never runs interpreted (it is entered through its
+ * region until it dies) and is not compiled again, while the IR of every block compiled during
+ * a kernel boot (~20,000 blocks, ~200 MB of op objects) made each young-generation GC copy
+ * and promote it.
+ */
+function withoutOps(b: IRBlock): IRBlock {
+  return { pc: b.pc, thumb: b.thumb, itstate: b.itstate, ops: NO_OPS, ntemps: 0, ninsns: b.ninsns, end: b.end, pl: b.pl, usesVfp: b.usesVfp };
+}
+
 export interface SysJitStats {
   /** Guest instructions run by the interpreter (the rest ran in generated code). */
   interpInsns: number;
   /** Entries into generated code from the CPU loop, and how many of them ended in a dispatcher miss. */
   entries: number;
   misses: number;
-  /** Blocks compiled again (their context recompiled with new blocks). */
-  recompiled: number;
   modules: number;
   regions: number;
   blocks: number;
@@ -78,8 +90,10 @@ export class SysJit {
   private readonly byCtx = new Map<number, SysBlock[]>();
   private queue: number[] = [];
   private age = 0;
-  readonly stats: SysJitStats = { interpInsns: 0, entries: 0, misses: 0, recompiled: 0, modules: 0, regions: 0, blocks: 0, wasmBytes: 0, compileMs: 0 };
+  readonly stats: SysJitStats = { interpInsns: 0, entries: 0, misses: 0, modules: 0, regions: 0, blocks: 0, wasmBytes: 0, compileMs: 0 };
   readonly dispatcher: Dispatcher | null;
+  /** Blocks compiled since the CPU last took them (takeCompiled), to be installed in the dispatcher. */
+  private compiled: SysBlock[] = [];
   /** Slots of retired and superseded regions, released at the next mapping generation. */
   private retiredSlots: number[] = [];
 
@@ -98,13 +112,17 @@ export class SysJit {
     l.push(b);
   }
 
-  /** Counts one interpreted run of `b`; queues its context when hot; compiles a batch when due. */
-  noteRun(b: SysBlock): void {
-    if (b.ctx < 0) return;
+  /**
+   * Counts one interpreted run of `b`; queues its context when hot; compiles a batch when due.
+   * Returns true when blocks were compiled (takeCompiled lists them).
+   */
+  noteRun(b: SysBlock): boolean {
+    if (b.ctx < 0) return false;
     const h = (this.heat.get(b.ctx) ?? 0) + b.block.ninsns;
     this.heat.set(b.ctx, h);
     if (h >= this.opts.threshold && h - b.block.ninsns < this.opts.threshold) this.queue.push(b.ctx);
     if (this.queue.length && (this.queue.length >= this.opts.batch || ++this.age >= this.opts.maxDelay)) this.flush();
+    return this.compiled.length !== 0;
   }
 
   /** Compiles the context of `b` now (threshold 0). */
@@ -172,6 +190,13 @@ export class SysJit {
     this.retiredSlots = [];
   }
 
+  /** The blocks compiled since the last call. */
+  takeCompiled(): SysBlock[] {
+    const l = this.compiled;
+    this.compiled = [];
+    return l;
+  }
+
   /** Forgets every context (all translations dropped). */
   clear(): void {
     this.dispatcher?.clear();
@@ -179,6 +204,7 @@ export class SysJit {
     this.byCtx.clear();
     this.heat.clear();
     this.queue = [];
+    this.compiled = [];
   }
 
   /** Compiles every queued context, each as regions of its live blocks. */
@@ -195,12 +221,16 @@ export class SysJit {
         continue;
       }
       this.byCtx.set(c, live);
+      // Blocks compiled before keep their regions; the new ones become regions of their own
+      // (recompiling the whole context each time it grew was 30% of the kernel boot's blocks).
+      const fresh = live.filter((e) => !e.region);
+      if (!fresh.length) continue;
       // One copy of each instruction: a block that runs into another's entry ends there.
       const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
       const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
-      for (const e of live) e.block = truncateBlock(e.block, stop);
-      live.sort((a, b) => a.block.pc - b.block.pc);
-      for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) regions.push(live.slice(i, i + this.opts.maxRegionBlocks));
+      for (const e of fresh) e.block = truncateBlock(e.block, stop);
+      fresh.sort((a, b) => a.block.pc - b.block.pc);
+      for (let i = 0; i < fresh.length; i += this.opts.maxRegionBlocks) regions.push(fresh.slice(i, i + this.opts.maxRegionBlocks));
     }
     if (!regions.length) return;
     if (this.opts.beforeFirstCompile && this.stats.modules === 0) this.opts.beforeFirstCompile();
@@ -219,14 +249,14 @@ export class SysJit {
       r.forEach((e, j) => {
         if (e.dead) return;
         this.stats.blocks++;
-        if (e.group) this.retire(e.group); // superseded: its other blocks are dead or move here too
-        if (e.region) this.stats.recompiled++;
         if (e.dkey) this.dispatcher!.removeKey(e.block.pc, e.dkey);
         e.region = fns[i];
         e.index = j;
         e.group = group;
         e.slot = slot;
         e.dkey = 0;
+        e.block = withoutOps(e.block);
+        if (slot >= 0) this.compiled.push(e);
       });
     });
   }

@@ -56,6 +56,10 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   readonly u8: Uint8Array;
   /** One byte per RAM page: 1 when translated code was lifted from it. */
   readonly codePages: Uint8Array;
+  /** log2 of the size of the stage 1 mapping of the last address translated (12 with the MMU off). */
+  get mapLog2(): number {
+    return this.lastSizeLog2;
+  }
   /** Called with a physical page number when a store hits a page holding translated code. */
   onCodeWrite: (paPage: number) => void = () => {};
   /** The hypervisor's stage 2, or null (PA = IPA). */
