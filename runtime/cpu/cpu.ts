@@ -18,9 +18,8 @@
 import { blockKey } from '../../translator/cache.js';
 import { Interpreter } from '../../translator/interp.js';
 import { Exit, type ExitReason } from '../../translator/ir.js';
-import { MemFault } from '../../translator/interp.js';
 import type { JitOptions } from '../../translator/jit/jit.js';
-import type { JitTarget } from '../../translator/jit/module.js';
+import { slowPaths, type JitTarget } from '../../translator/jit/module.js';
 import { SoftmmuStrategy, TLB_BYTES } from '../../translator/jit/softmmu.js';
 import { dispatchKey, MISS, type Dispatcher } from '../../translator/jit/dispatch.js';
 import { liftBlock } from '../../translator/lift/block.js';
@@ -284,32 +283,13 @@ export class ArmCpu {
     const st = this.state.i32;
     const mem = this.mem;
     mem.attachJitTlb(new Int32Array(space.memory.buffer, space.tlbBase, TLB_BYTES / 4), space.ramOffset);
-    const fault = (e: unknown): void => {
-      if (!(e instanceof MemFault)) throw e;
-      st[W.FAULT_ADDR] = e.addr;
-      st[W.JIT_FAULT] = e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
-    };
     return {
       memory: space.memory,
       pages: space.pages,
       cpu: this.state,
       strategy: new SoftmmuStrategy(space.tlbBase),
       dispatchBase: space.dispatchBase,
-      slowLoad(addr, flags) {
-        try {
-          return mem.load(addr >>> 0, flags);
-        } catch (e) {
-          fault(e);
-          return 0;
-        }
-      },
-      slowStore(addr, value, flags) {
-        try {
-          mem.store(addr >>> 0, value, flags);
-        } catch (e) {
-          fault(e);
-        }
-      },
+      ...slowPaths(mem, this.state),
     };
   }
 

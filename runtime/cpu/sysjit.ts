@@ -14,8 +14,8 @@
 // or mapping: entries are installed by ArmCpu after it verified the block.
 
 import type { IRBlock } from '../../translator/ir.js';
-import { DEFAULT_JIT, type JitOptions } from '../../translator/jit/jit.js';
-import { compileRegions, type JitTarget, type RegionFn } from '../../translator/jit/module.js';
+import { compileCounted, DEFAULT_JIT, type JitOptions } from '../../translator/jit/jit.js';
+import { type JitTarget, type RegionFn } from '../../translator/jit/module.js';
 import { Dispatcher } from '../../translator/jit/dispatch.js';
 import { truncateBlock } from '../../translator/opt/truncate.js';
 
@@ -233,16 +233,12 @@ export class SysJit {
       for (let i = 0; i < fresh.length; i += this.opts.maxRegionBlocks) regions.push(fresh.slice(i, i + this.opts.maxRegionBlocks));
     }
     if (!regions.length) return;
-    if (this.opts.beforeFirstCompile && this.stats.modules === 0) this.opts.beforeFirstCompile();
-    const t0 = performance.now();
-    const { fns, bytes } = compileRegions(
+    const fns = compileCounted(
       regions.map((r) => r.map((e) => e.block)),
       this.target,
+      this.opts,
+      this.stats,
     );
-    this.stats.compileMs += performance.now() - t0;
-    this.stats.modules++;
-    this.stats.regions += regions.length;
-    this.stats.wasmBytes += bytes.length;
     regions.forEach((r, i) => {
       const slot = this.dispatcher ? this.dispatcher.addRegion(fns[i]) : -1;
       const group: SysGroup = { entries: r, slot, retired: false };

@@ -62,6 +62,24 @@ export interface JitStats {
   compileMs: number;
 }
 
+/** The compile counters both JITs (user mode here, system mode's SysJit) keep. */
+export type CompileStats = Pick<JitStats, 'modules' | 'regions' | 'wasmBytes' | 'compileMs'>;
+
+/**
+ * Compiles `regions` as one module and counts it in `stats`; the options' beforeFirstCompile
+ * runs before the first module.
+ */
+export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile'>, stats: CompileStats): RegionFn[] {
+  if (opts.beforeFirstCompile && stats.modules === 0) opts.beforeFirstCompile();
+  const t0 = performance.now();
+  const { fns, bytes } = compileRegions(regions, target);
+  stats.compileMs += performance.now() - t0;
+  stats.modules++;
+  stats.regions += regions.length;
+  stats.wasmBytes += bytes.length;
+  return fns;
+}
+
 /** Most guest blocks (copies of neighbouring pages' blocks) in one region. */
 const MAX_GUESTS = 16;
 
@@ -209,16 +227,12 @@ export class Jit {
       }
     }
     if (!regions.length) return;
-    if (this.opts.beforeFirstCompile && this.stats.modules === 0) this.opts.beforeFirstCompile();
-    const t0 = performance.now();
-    const { fns, bytes } = compileRegions(
+    const fns = compileCounted(
       regions.map((r, i) => [...r, ...guestsOf[i]].map((e) => e.block)),
       this.target,
+      this.opts,
+      this.stats,
     );
-    this.stats.compileMs += performance.now() - t0;
-    this.stats.modules++;
-    this.stats.regions += regions.length;
-    this.stats.wasmBytes += bytes.length;
     regions.forEach((r, i) => {
       const pages = [...new Set([...r, ...guestsOf[i]].map((e) => e.block.pc >>> 12))];
       const group: RegionGroup = { entries: r, calls: 0, pages };

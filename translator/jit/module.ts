@@ -3,12 +3,13 @@
 
 import { blockKey } from '../cache.js';
 import { HELPERS } from '../helpers.js';
-import { Op, type IRBlock } from '../ir.js';
+import { Exit, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion, type MemStrategy } from './codegen.js';
 import { removeDeadSets } from '../opt/deadset.js';
+import { MemFault, type GuestMemory } from '../interp.js';
 
 export interface JitTarget {
   memory: WebAssembly.Memory;
@@ -22,6 +23,36 @@ export interface JitTarget {
   slowLoad(addr: number, flags: number): number;
   /** Slow-path store; on a fault sets state JIT_FAULT (and FAULT_ADDR). */
   slowStore(addr: number, value: number, flags: number): void;
+}
+
+/**
+ * A JitTarget's slow paths over a memory port that throws MemFault: a fault sets FAULT_ADDR and
+ * JIT_FAULT (the exit reason), which generated code checks after the call.
+ */
+export function slowPaths(mem: GuestMemory, cpu: CpuState): Pick<JitTarget, 'slowLoad' | 'slowStore'> {
+  const st = cpu.i32;
+  const fault = (e: unknown): void => {
+    if (!(e instanceof MemFault)) throw e;
+    st[W.FAULT_ADDR] = e.addr;
+    st[W.JIT_FAULT] = e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
+  };
+  return {
+    slowLoad(addr, flags) {
+      try {
+        return mem.load(addr >>> 0, flags);
+      } catch (e) {
+        fault(e);
+        return 0;
+      }
+    },
+    slowStore(addr, value, flags) {
+      try {
+        mem.store(addr >>> 0, value, flags);
+      } catch (e) {
+        fault(e);
+      }
+    },
+  };
 }
 
 /** A region function: runs from block `entry` of its region; returns an Exit reason. */
