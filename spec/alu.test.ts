@@ -11,7 +11,7 @@ import { runSnippet, CODE, type Run } from './helpers/snippet.js';
 import { CpuState, W } from '../translator/state.js';
 import { Exit } from '../translator/ir.js';
 import { disassemble } from '../translator/disasm.js';
-import { A32, T16, T32 } from '../translator/decode/tables.js';
+import { A32, T16, T32, decodeArm, decodeThumb } from '../translator/decode/tables.js';
 import type { Decoder, Row } from '../translator/decode/pattern.js';
 import { thumbExpandImm } from '../translator/decode/t32/dp.js';
 import * as a32dp from '../translator/decode/a32/dp.js';
@@ -281,6 +281,17 @@ describe('T16 data processing', () => {
     const inIt = t16([0xbf08, 0x1888], [0, 0xffffffff, 1], { z: 1 }); // it eq; addeq r0, r1, r2
     expect(inIt.cpu.reg(0)).toBe(0);
     expect(flagsOf(inIt.cpu)).toMatchObject({ z: 1, c: 0, n: 0, v: 0 });
+  });
+
+  test('a remembered decode depends on the IT position (decodeThumb caches per position)', () => {
+    const outside = { inIT: false, lastInIT: true };
+    const inside = { inIT: true, lastInIT: false };
+    const last = { inIT: true, lastInIT: true };
+    for (const env of [outside, inside, last, outside, inside, last]) {
+      const d = decodeThumb(0x1888, 2, env)!; // adds r0, r1, r2 (add inside an IT block)
+      expect(d.args.s).toBe(env.inIT ? 0 : 1);
+    }
+    expect(decodeArm(0xe0810002)).toBe(decodeArm(0xe0810002)); // add r0, r1, r2: decoded once
   });
 
   test('the data-processing register group against the model (property)', () => {

@@ -87,27 +87,63 @@ export interface Decoded {
   args: Args;
 }
 
-/** Parses a row's encoding into mask, fixed bits and fields. */
+/** ASCII space, tab, CR or LF (row encodings are ASCII). */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** [A-Za-z_] (first) or [A-Za-z0-9_] (rest) of a field name. */
+function isNameChar(c: number, first: boolean): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (!first && c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Parses a row's encoding into mask, fixed bits and fields. Scanned by character rather than
+ * with regular expressions: a run compiles each table it reaches (~300 rows) while this code
+ * is still cold, and the regex version cost ~4 ms per table.
+ */
 export function compileRow(row: Row, width: number, index: number): CompiledRow {
   let pos = width;
   let mask = 0;
   let bits = 0;
   const fields: Field[] = [];
-  for (const tok of row.enc.trim().split(/\s+/)) {
-    const m = /^([A-Za-z_]\w*):(s?)(\d+)$/.exec(tok);
-    if (m) {
-      const w = Number(m[3]);
-      pos -= w;
-      fields.push({ name: m[1], shift: pos, width: w, signed: m[2] === 's' });
+  const enc = row.enc;
+  const n = enc.length;
+  let i = 0;
+  while (i < n) {
+    if (isSpace(enc.charCodeAt(i))) {
+      i++;
       continue;
     }
-    if (!/^[01.-]+$/.test(tok)) throw new Error(`decode: bad token '${tok}' in ${row.name}`);
-    for (const ch of tok) {
-      pos--;
-      if (ch === '0' || ch === '1') {
-        mask |= 1 << pos;
-        if (ch === '1') bits |= 1 << pos;
+    const start = i;
+    while (i < n && !isSpace(enc.charCodeAt(i))) i++;
+    const colon = enc.indexOf(':', start);
+    if (colon >= 0 && colon < i) {
+      // name:N or name:sN
+      let ok = colon > start && isNameChar(enc.charCodeAt(start), true);
+      for (let j = start + 1; ok && j < colon; j++) ok = isNameChar(enc.charCodeAt(j), false);
+      let j = colon + 1;
+      const signed = j < i && enc.charCodeAt(j) === 0x73; // 's'
+      if (signed) j++;
+      let w = 0;
+      if (j >= i) ok = false;
+      for (; ok && j < i; j++) {
+        const d = enc.charCodeAt(j) - 0x30;
+        if (d < 0 || d > 9) ok = false;
+        else w = w * 10 + d;
       }
+      if (!ok) throw new Error(`decode: bad token '${enc.slice(start, i)}' in ${row.name}`);
+      pos -= w;
+      fields.push({ name: enc.slice(start, colon), shift: pos, width: w, signed });
+      continue;
+    }
+    for (let j = start; j < i; j++) {
+      const c = enc.charCodeAt(j);
+      pos--;
+      if (c === 0x30 || c === 0x31) {
+        mask |= 1 << pos;
+        if (c === 0x31) bits |= 1 << pos;
+      } else if (c !== 0x2e && c !== 0x2d) throw new Error(`decode: bad token '${enc.slice(start, i)}' in ${row.name}`);
     }
   }
   if (pos !== 0) throw new Error(`decode: ${row.name} has ${width - pos} bits, expected ${width}`);
@@ -150,12 +186,20 @@ export function extract(c: CompiledRow, insn: number): Args {
 /**
  * A decoder over one table. Rows are bucketed by the values of `keyBits` (a mask of bit
  * positions that most rows fix), so a lookup scans only the rows compatible with the key.
+ * A bucket is filled from a coarser one (the key's high half: rows compatible with a key are
+ * compatible with its high bits), so a new key scans tens of rows rather than the table: a
+ * short run fills several hundred buckets while the decoder's code is still cold.
  */
 export class Decoder {
   private compiled: CompiledRow[] | null = null;
   private readonly keyPos: number[];
   private readonly buckets: (CompiledRow[] | undefined)[];
   private readonly keyBits: number;
+  /** Key bits below the coarse key (the coarse key is `k >>> fineBits`). */
+  private readonly fineBits: number;
+  /** Instruction bits of the coarse key. */
+  private readonly coarseMask: number;
+  private readonly coarse: (CompiledRow[] | undefined)[];
 
   constructor(
     readonly tableName: string,
@@ -171,9 +215,14 @@ export class Decoder {
     this.keyPos = [];
     for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) this.keyPos.push(i);
     this.keyBits = keyBits >>> 0;
+    this.fineBits = this.keyPos.length >>> 1;
+    let cm = 0;
+    for (let j = this.fineBits; j < this.keyPos.length; j++) cm |= 1 << this.keyPos[j];
+    this.coarseMask = cm >>> 0;
     // Rows are compiled, and buckets filled, on first use: start-up pays only for the tables
     // (and the parts of their key space) a guest actually reaches.
     this.buckets = new Array(1 << this.keyPos.length);
+    this.coarse = new Array(1 << (this.keyPos.length - this.fineBits));
   }
 
   /** The table's rows, compiled (on first use). */
@@ -181,11 +230,28 @@ export class Decoder {
     return (this.compiled ??= this.source.map((r, i) => compileRow(r, this.width, i)));
   }
 
-  private bucket(k: number): CompiledRow[] {
+  /** The instruction bits a key index stands for. */
+  private keyInsnBits(k: number): number {
     let kb = 0;
     for (let j = 0; j < this.keyPos.length; j++) if ((k >>> j) & 1) kb |= 1 << this.keyPos[j];
-    kb >>>= 0;
-    const b = this.rows.filter((c) => ((c.bits ^ kb) & c.mask & this.keyBits) === 0);
+    return kb >>> 0;
+  }
+
+  /** Rows of `from` whose fixed bits under `mask` agree with `kb`, in table order. */
+  private static compatible(from: CompiledRow[], kb: number, mask: number): CompiledRow[] {
+    const out: CompiledRow[] = [];
+    for (let i = 0; i < from.length; i++) {
+      const c = from[i];
+      if (((c.bits ^ kb) & c.mask & mask) === 0) out.push(c);
+    }
+    return out;
+  }
+
+  private bucket(k: number): CompiledRow[] {
+    const kb = this.keyInsnBits(k);
+    const ck = k >>> this.fineBits;
+    const from = (this.coarse[ck] ??= Decoder.compatible(this.rows, kb, this.coarseMask));
+    const b = Decoder.compatible(from, kb, this.keyBits);
     this.buckets[k] = b;
     return b;
   }

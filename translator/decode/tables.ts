@@ -63,12 +63,46 @@ function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
   return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true } : null;
 }
 
+/**
+ * Decoded instructions by encoding. A program's code repeats many encodings (PUSH {r4, lr},
+ * MOV r0, #0...): about half the instructions a short run lifts had been decoded before, and
+ * decoding costs a few µs while the decoder is cold. The DecodedInsn (and its args) is shared
+ * by every lift of that encoding, so nothing may change it after decoding: rows' `expand`
+ * runs before it is cached, semantic routines only read their arguments. The tables are
+ * constant (no decode depends on CPU state), so nothing ever invalidates an entry.
+ * Thumb keys the map by IT position too (T16 rows' expansion depends on it); a T16 encoding
+ * is below 0x10000 and a T32 one above, so the encoding also gives the width.
+ */
+const armCache = new Map<number, DecodedInsn | null>();
+/** Outside an IT block, inside it but not last, last in it. */
+const thumbCache = [new Map<number, DecodedInsn | null>(), new Map<number, DecodedInsn | null>(), new Map<number, DecodedInsn | null>()];
+/** Entries per map before it is emptied: bounds the memory of long runs (a kernel boot). */
+const DECODE_CACHE_MAX = 1 << 16;
+
+const THUMB_ENVS: DecodeEnv[] = [
+  { inIT: false, lastInIT: true },
+  { inIT: true, lastInIT: false },
+  { inIT: true, lastInIT: true },
+];
+
+function remember(m: Map<number, DecodedInsn | null>, insn: number, d: DecodedInsn | null): DecodedInsn | null {
+  if (m.size >= DECODE_CACHE_MAX) m.clear();
+  m.set(insn, d);
+  return d;
+}
+
 export function decodeArm(insn: number): DecodedInsn | null {
-  return wrap((insn >>> 28) === 0xf ? A32_UNCOND.decode(insn, ARM_ENV) : A32.decode(insn, ARM_ENV));
+  const d = armCache.get(insn);
+  if (d !== undefined) return d;
+  return remember(armCache, insn, wrap(insn >>> 28 === 0xf ? A32_UNCOND.decode(insn, ARM_ENV) : A32.decode(insn, ARM_ENV)));
 }
 
 export function decodeThumb(insn: number, len: number, env: DecodeEnv): DecodedInsn | null {
-  return wrap(len === 2 ? T16.decode(insn, env) : T32.decode(insn, env));
+  const e = env.inIT ? (env.lastInIT ? 2 : 1) : 0;
+  const m = thumbCache[e];
+  const d = m.get(insn);
+  if (d !== undefined) return d;
+  return remember(m, insn, wrap(len === 2 ? T16.decode(insn, THUMB_ENVS[e]) : T32.decode(insn, THUMB_ENVS[e])));
 }
 
 /** A Thumb halfword that starts a 32-bit instruction (ARM ARM A6.1). */
