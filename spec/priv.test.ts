@@ -8,7 +8,7 @@ import { Exc } from '../runtime/cpu/exception.js';
 import { PhysAbort } from '../runtime/mmu/types.js';
 import { Mode } from '../translator/modes.js';
 import { W } from '../translator/state.js';
-import { EXIT_DEV, RAM_BASE, assemble, bareCpu, runBoth, vectorProgram } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, assemble, bareCpu, runBoth, vectorProgram, MMU_ON, sectionTables } from './helpers/bare.js';
 
 const program = vectorProgram;
 
@@ -302,28 +302,8 @@ user:
   });
 });
 
-/** Short-descriptor tables at RAM_BASE + 1 MiB: RAM identity-mapped by sections, plus `extra`. */
-function shortTables(ram: Uint8Array, extra: Record<number, number> = {}): number {
-  const ttb = 0x100000;
-  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-  // Section: PA | AP[1:0]=11 (bits 11:10) | domain 0 | C B | 0b10.
-  for (let mb = 0; mb < 4; mb++) dv.setUint32(ttb + ((RAM_BASE >>> 20) + mb) * 4, (RAM_BASE + (mb << 20)) | (3 << 10) | 0xc | 2, true);
-  // The test's exit device, identity-mapped (Device: B=1).
-  dv.setUint32(ttb + (EXIT_DEV >>> 20) * 4, EXIT_DEV | (3 << 10) | 4 | 2, true);
-  for (const [va, desc] of Object.entries(extra)) dv.setUint32(ttb + (Number(va) >>> 20) * 4, desc, true);
-  return RAM_BASE + ttb;
-}
-
-const MMU_ON = `
-  ldr r0, =${RAM_BASE + 0x100000}
-  mcr p15, 0, r0, c2, c0, 0
-  mov r0, #1
-  mcr p15, 0, r0, c3, c0, 0
-  mrc p15, 0, r0, c1, c0, 0
-  orr r0, r0, #1
-  mcr p15, 0, r0, c1, c0, 0
-  isb
-`;
+/** sectionTables with the test's devices mapped. */
+const shortTables = (ram: Uint8Array, extra: Record<number, number> = {}): number => sectionTables(ram, [EXIT_DEV], extra);
 
 const DABT = '  mrc p15, 0, r3, c5, c0, 0\n  mrc p15, 0, r4, c6, c0, 0\n  mov r5, lr\n  add r9, r9, #1\n  subs pc, lr, #4';
 

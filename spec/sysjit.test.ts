@@ -10,30 +10,13 @@ import { PhysAbort } from '../runtime/mmu/types.js';
 import { MMU_PL0, MMU_PL1, TLB_ENTRIES, TLB_READ, TLB_TABLE_BYTES, TLB_WRITE, tlbSlot } from '../translator/jit/softmmu.js';
 import { W } from '../translator/state.js';
 import { SPACE_TLB } from '../runtime/cpu/sysspace.js';
-import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions, MMU_ON, sectionTables } from './helpers/bare.js';
 
 const DEV = 0x1d000000;
 const program = vectorProgram;
 
-/** Short-descriptor tables at RAM_BASE + 1 MiB: RAM identity-mapped by sections, the devices, plus `extra`. */
-function shortTables(ram: Uint8Array, extra: Record<number, number> = {}): void {
-  const ttb = 0x100000;
-  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-  for (let mb = 0; mb < 4; mb++) dv.setUint32(ttb + ((RAM_BASE >>> 20) + mb) * 4, (RAM_BASE + (mb << 20)) | (3 << 10) | 0xc | 2, true);
-  for (const d of [EXIT_DEV, DEV]) dv.setUint32(ttb + (d >>> 20) * 4, d | (3 << 10) | 4 | 2, true);
-  for (const [va, desc] of Object.entries(extra)) dv.setUint32(ttb + (Number(va) >>> 20) * 4, desc, true);
-}
-
-const MMU_ON = `
-  ldr r0, =${RAM_BASE + 0x100000}
-  mcr p15, 0, r0, c2, c0, 0
-  mov r0, #1
-  mcr p15, 0, r0, c3, c0, 0
-  mrc p15, 0, r0, c1, c0, 0
-  orr r0, r0, #1
-  mcr p15, 0, r0, c1, c0, 0
-  isb
-`;
+/** sectionTables with the test's devices mapped. */
+const shortTables = (ram: Uint8Array, extra: Record<number, number> = {}): number => sectionTables(ram, [EXIT_DEV, DEV], extra);
 
 /**
  * Runs `src` under the interpreter and under the JIT (threshold 0) until the exit device is
