@@ -66,9 +66,8 @@ ${OFF}`,
   expect(m.bus.stats().find((s) => s.name === 'pl011')?.writes).toBe(1);
 });
 
-// Arms the virtual timer `ticks` ahead with IRQs masked at the CPU, enables PPI 27 at the GIC,
-// waits in WFI, then reads CNTVCT (r6/r7) and the timer's CVAL (r8/r9) and powers off.
-const WFI_TIMER = (ticks: number) => `
+// The GIC's distributor and CPU interface on, PPI 27 (the virtual timer) enabled, priority mask open.
+const GIC_PPI27 = `
   ldr r4, =0x08000000
   mov r0, #1
   str r0, [r4]            @ GICD_CTLR
@@ -78,7 +77,12 @@ const WFI_TIMER = (ticks: number) => `
   mov r0, #0xff
   str r0, [r4, #4]        @ GICC_PMR
   mov r0, #1
-  str r0, [r4]            @ GICC_CTLR
+  str r0, [r4]            @ GICC_CTLR`;
+
+// Arms the virtual timer `ticks` ahead with IRQs masked at the CPU, enables PPI 27 at the GIC,
+// waits in WFI, then reads CNTVCT (r6/r7) and the timer's CVAL (r8/r9) and powers off.
+const WFI_TIMER = (ticks: number) => `
+${GIC_PPI27}
   ldr r0, =${ticks}
   mcr p15, 0, r0, c14, c3, 0   @ CNTV_TVAL
   mov r0, #1
@@ -108,16 +112,7 @@ test('icount: WFI jumps the clock to the timer deadline, identically each run', 
 const LOOP_IRQ = `
   ldr r0, =vectors
   mcr p15, 0, r0, c12, c0, 0   @ VBAR
-  ldr r4, =0x08000000
-  mov r0, #1
-  str r0, [r4]            @ GICD_CTLR
-  ldr r0, =(1 << 27)
-  str r0, [r4, #0x100]    @ GICD_ISENABLER0: PPI 27
-  ldr r4, =0x08010000
-  mov r0, #0xff
-  str r0, [r4, #4]        @ GICC_PMR
-  mov r0, #1
-  str r0, [r4]            @ GICC_CTLR
+${GIC_PPI27}
   ldr r0, =5000
   mcr p15, 0, r0, c14, c3, 0   @ CNTV_TVAL
   mov r0, #1
