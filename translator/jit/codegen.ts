@@ -240,8 +240,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       return spare;
     };
     /** The value of temp `x` if it is a constant or a pure op on constants (fold.ts), memoized. */
-    const known = new Uint8Array(block.ntemps); // 0: not yet asked, 1: constant, 2: not
-    const knownValue = new Int32Array(block.ntemps);
+    const known = knownS.take(block.ntemps, 0); // 0: not yet asked, 1: constant, 2: not
+    const knownValue = knownValueS.take(block.ntemps, 0);
     const constOf = (x: number): number | undefined => {
       if (kind[x] === Kind.CONST) return ops[defAt[x]].imm;
       if (known[x] !== 0) return known[x] === 1 ? knownValue[x] : undefined;
@@ -561,6 +561,9 @@ interface TempPlan {
 }
 
 // Working arrays of planTemps and genRegion, reused from block to block (opt/scratch.ts).
+/** constOf's memo (per block, reused). */
+const knownS = new ScratchU8();
+const knownValueS = new ScratchI32();
 const kindS = new ScratchU8();
 const defAtS = new ScratchI32();
 const usesS = new ScratchI32();
