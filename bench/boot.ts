@@ -2,7 +2,8 @@
 // `qemu-system-arm -M virt -cpu cortex-a15 -m 512 -nic none -nographic` and under
 // `armvisor boot`, alternately in one run, timed from process start to the init marker on the
 // console (wall and the process's CPU time), several runs each; medians, the ratio armvisor /
-// QEMU, and armvisor's guest instruction count (from `--profile`; QEMU has no cheap counter).
+// QEMU, and armvisor's guest instruction count (from `--stats`: --profile's counts without its PC
+// sampler, which would slow the boot; QEMU has no cheap counter).
 // One row per command line: the default, and with `cryptomgr.notests` (no crypto self-tests).
 // Writes bench/results/boot.json and boot.svg.
 
@@ -61,7 +62,7 @@ export interface BootRun {
   cpuMs: number | null;
   status: number;
   timedOut: boolean;
-  /** Guest instructions retired (armvisor's --profile), null for QEMU. */
+  /** Guest instructions retired (armvisor's --stats), null for QEMU. */
   icount: number | null;
 }
 
@@ -179,7 +180,7 @@ export async function benchBoot(opts: BootBenchOptions = {}): Promise<BootBenchR
     engineFlags.push('--engine', opts.engine);
   }
   const avArgs = (append: string): string[] => [
-    main, 'boot', '--kernel', avKernel, '--initrd', initrd, '--append', append, '--clock', clock, ...engineFlags, '--profile', '--timeout', String(timeoutS),
+    main, 'boot', '--kernel', avKernel, '--initrd', initrd, '--append', append, '--clock', clock, ...engineFlags, '--stats', '--timeout', String(timeoutS),
   ];
   const qemuArgs = (append: string): string[] => [...QEMU_VIRT_ARGS, '-kernel', zimage, '-initrd', initrd, '-append', append];
   // armvisor stops itself at --timeout (and still prints its profile); the kill is a backstop.

@@ -35,6 +35,8 @@ export interface BootCliOptions {
   clock?: string;
   timeout?: string;
   profile?: boolean;
+  /** --profile's counts without the PC sampler (which makes generated code stop every few thousand instructions). */
+  stats?: boolean;
   profileOut?: string;
   symbols?: string;
   gdb?: string;
@@ -277,6 +279,7 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
     con.close();
     for (const [s, h] of handlers) process.off(s, h);
   }
+  if (opts.stats && !opts.profile) for (const l of profileReport(machine, loop.stats)) stderrLine(l);
   if (profiler) {
     if (opts.profile) for (const l of profileReport(machine, loop.stats, profiler, symbols?.from ?? null)) stderrLine(l);
     if (profileFd !== undefined) {

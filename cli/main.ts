@@ -80,6 +80,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--clock <clock>', 'host: real time; icount: time from the guest instruction count (reproducible runs)').choices(['host', 'icount']).default('host'))
     .option('--timeout <seconds>', 'stop with an error if the guest has not powered off after this long')
     .option('--profile', 'print instructions, MIPS, exceptions, interrupts, MMIO, TLB counts and the hottest guest functions on stderr at the end')
+    .option('--stats', "print --profile's counts (instructions, MIPS, exceptions, MMIO, TLB, JIT) at the end without sampling the PC (no cost while the guest runs)")
     .option('--profile-out <file>', 'write the sampled hottest functions as a profile that https://www.speedscope.app opens')
     .option('--symbols <file>', "names for --profile: a System.map or an ELF (default: an ELF kernel's own symbols, else System.map beside the kernel)")
     .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')

@@ -182,6 +182,13 @@ test('--clock icount: two runs of the timer test retire the same number of instr
   const b = await count();
   expect(b).toEqual(a);
   expect(a.console).toMatch(/DONE\n$/);
+  // --stats: the same counts without the PC sampler (whose short slices would cost a boot ~7%).
+  const r = await boot(['--kernel', t, '--clock', 'icount', '--stats']);
+  expect(r.status).toBe(0);
+  expect(/profile: ([\d,]+) guest instructions/.exec(r.stderr)?.[1]).toBe(a.insns);
+  expect(r.stderr).toMatch(/^profile: JIT: /m);
+  expect(r.stderr).not.toMatch(/hottest/);
+  expect(r.stdout.toString()).toBe(a.console);
 });
 
 describe('--profile: the hottest guest functions', () => {
