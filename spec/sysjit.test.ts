@@ -1,5 +1,6 @@
 // The system-mode JIT (runtime/cpu/sysjit.ts, translator/jit/softmmu.ts) on targeted bare-metal
-// sequences: every block is compiled before it first runs (threshold 0), and each program also
+// sequences: every block is compiled before it first runs (threshold 0; the tests of regions
+// spanning a section's pages compile after 50 instructions, as a boot would), and each program also
 // runs under the interpreter, which must end in exactly the same state (registers, banked
 // registers, CP15 fault registers, instruction count, device accesses). On top of that each test
 // checks what the JIT itself must have done: the softmmu TLB's entries, code-page invalidation,
@@ -393,3 +394,173 @@ mrc1:
     expect(cpu.state.u32[9]).toBe(spun);
   });
 });
+
+describe('regions spanning the pages of a large mapping', () => {
+  // f (ARM, position-independent) spans three pages of the program and calls t0, Thumb code on
+  // the next two, whose 32-bit ADD.W starts 2 bytes before the second. The program runs f at the alias
+  // 0x80000000, a section mapping the program's MiB (or a copy of it at RAM + 2 / 3 MiB).
+  // f loops r3 times: r0 = ((r0 + 1) * 3 ^ K) + A, K the EOR's immediate, A the ADD.W's
+  // register (r1 = 3, or r2 = 7 once patched).
+  const F = `
+callf:
+  push {lr}
+  mov r0, #0
+  mov r12, #40
+1:
+  mov r3, #5
+  blx r4
+  subs r12, r12, #1
+  bne 1b
+  pop {pc}
+.balign 4096
+f0:
+  push {lr}
+f_loop:
+  add r0, r0, #1
+  b f1
+f_ret:
+  subs r3, r3, #1
+  bne f_loop
+  pop {pc}
+.balign 4096
+f1:
+  add r0, r0, r0, lsl #1
+  b f2
+.balign 4096
+f2:
+fk:
+  eor r0, r0, #5
+  blx t0
+  b f_ret
+.balign 4096
+.space 4092
+.thumb
+.thumb_func
+t0:
+  movs r1, #3
+  add.w r0, r0, r1
+  bx lr
+tmpl_add:
+  add.w r0, r0, r2
+.arm
+.balign 4
+tmpl_eor:
+  eor r0, r0, #11
+`;
+  const TTB_ALIAS = RAM_BASE + 0x100000 + (0x80000000 >>> 20) * 4;
+  const sectionAt = (pa: number) => pa | (3 << 10) | 0xc | 2;
+  /** Loads `label`'s address in the alias (the program is linked at RAM_BASE) into `reg`. */
+  const at = (reg: string, label: string) => `ldr ${reg}, =${label}\n  add ${reg}, ${reg}, #${0x80000000 - RAM_BASE}`;
+  /**
+   * callf's result to `reg`: callf calls f 40 times, 5 iterations each; it is compiled in the
+   * first phase, so later its calls of f go through the wasm dispatcher, not through JavaScript.
+   */
+  const call = (reg: number) => `
+  bl callf
+  mov r${reg}, r0`;
+  const expected = (k: number, a: number) => {
+    let r0 = 0;
+    for (let i = 0; i < 200; i++) r0 = ((Math.imul(r0 + 1, 3) ^ k) + a) >>> 0;
+    return r0;
+  };
+  /** The program's first 64 KiB copied to RAM + 2 MiB and + 3 MiB, there with EOR #9 and #17. */
+  const setup = (_c: ArmCpu, ram: Uint8Array) => {
+    shortTables(ram, { 0x80000000: sectionAt(RAM_BASE) });
+    const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    let eor = -1;
+    for (let o = 0; o < 0x10000; o += 4) if (dv.getUint32(o, true) === 0xe2200005) eor = o;
+    expect(eor).toBeGreaterThan(0);
+    for (const [base, k] of [[0x200000, 9], [0x300000, 17]]) {
+      ram.copyWithin(base, 0, 0x10000);
+      dv.setUint32(base + eor, 0xe2200000 | k, true);
+    }
+  };
+
+  test('blocks on different pages of a section share a region, and run as interpreted', () => {
+    const src = program(`${MMU_ON}
+  ${at('r4', 'f0')}
+  mov r2, #7
+${call(6)}
+  b done
+.ltorg
+${F}`);
+    const { jit } = runBoth(src, { setup, threshold: 50 });
+    expect(jit.stop).toBe('stopped');
+    expect(jit.r(6)).toBe(expected(5, 3));
+    const cpu = jit.cpu;
+    const base = 0x80000000;
+    const f0 = cpu.compiledRegion(base + 0x1000 * firstPage(jit.ram) + 4); // f_loop
+    expect(f0).not.toBeNull();
+    expect(cpu.compiledRegion(base + 0x1000 * (firstPage(jit.ram) + 1))).toBe(f0);
+    expect(cpu.compiledRegion(base + 0x1000 * (firstPage(jit.ram) + 2))).toBe(f0);
+  });
+
+  test('remapping the section (TLBIMVAA of another page, TLBIALL, then as 4 KiB pages), writing one of its pages, patching a Thumb instruction across pages', () => {
+    const src = program(`${MMU_ON}
+  ${at('r4', 'f0')}
+  mov r2, #7
+${call(6)}
+  @ the alias now maps the copy at RAM + 2 MiB; TLBIMVAA of an address on f's third page
+  ldr r1, =${TTB_ALIAS}
+  ldr r5, =${sectionAt(RAM_BASE + 0x200000)}
+  str r5, [r1]
+  ${at('r5', 'f2')}
+  mcr p15, 0, r5, c8, c7, 3
+  isb
+${call(7)}
+  @ a store to f's third page (through the alias: the copy): EOR #11
+  ldr r1, =tmpl_eor
+  ldr r5, [r1]
+  ${at('r1', 'fk')}
+  str r5, [r1]
+  mcr p15, 0, r0, c7, c5, 0
+  isb
+${call(8)}
+  @ the second halfword of t0's ADD.W, on the next page: ADD.W r0, r0, r2
+  ldr r1, =tmpl_add
+  ldrh r5, [r1, #2]
+  ${at('r1', 't0')}
+  bic r1, r1, #1
+  strh r5, [r1, #4]
+  mcr p15, 0, r0, c7, c5, 0
+  isb
+${call(9)}
+  @ the alias maps the copy at RAM + 3 MiB; TLBIALL
+  ldr r1, =${TTB_ALIAS}
+  ldr r5, =${sectionAt(RAM_BASE + 0x300000)}
+  str r5, [r1]
+  mcr p15, 0, r0, c8, c7, 0
+  isb
+${call(10)}
+  @ 4 KiB pages (L2 at RAM + 0x104000): f's first pages stay where they were, its third page
+  @ is the program's; TLBIALL. f_loop's physical page is the same, its mapping is not.
+  ldr r1, =${TTB_ALIAS}
+  ldr r5, =${RAM_BASE + 0x104001}
+  str r5, [r1]
+  mcr p15, 0, r0, c8, c7, 0
+  isb
+${call(5)}
+  b done
+.ltorg
+${F}`);
+    const pages = (_c: ArmCpu, ram: Uint8Array) => {
+      const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+      const f2 = firstPage(ram) + 2;
+      for (let i = 0; i < 256; i++) dv.setUint32(0x104000 + i * 4, (RAM_BASE + (i === f2 ? 0 : 0x300000) + i * 0x1000) | (3 << 4) | 0xc | 2, true);
+    };
+    const { jit } = runBoth(src, { setup: (c, ram) => (setup(c, ram), pages(c, ram)), threshold: 50 });
+    expect(jit.stop).toBe('stopped');
+    expect([jit.r(6), jit.r(7), jit.r(8), jit.r(9), jit.r(10), jit.r(5)]).toEqual([expected(5, 3), expected(9, 3), expected(11, 3), expected(11, 7), expected(17, 3), expected(5, 3)]);
+    // Under 4 KiB pages, f's pages ran as regions of their own.
+    const f0 = jit.cpu.compiledRegion(0x80000000 + 0x1000 * firstPage(jit.ram) + 4); // f_loop
+    expect(f0).not.toBeNull();
+    expect(jit.cpu.compiledRegion(0x80000000 + 0x1000 * (firstPage(jit.ram) + 2))).not.toBe(f0);
+  });
+});
+
+/** The page number (in the program) of f0: the first page-aligned PUSH {lr}. */
+function firstPage(ram: Uint8Array): number {
+  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+  for (let p = 1; p < 16; p++) if (dv.getUint32(p * 0x1000, true) === 0xe52de004) return p;
+  throw new Error('f0 not found');
+}

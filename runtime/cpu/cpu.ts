@@ -6,10 +6,12 @@
 // to return at its next branch (BUDGET = 0) when a line rises, on stop() and TLB maintenance.
 //
 // The block cache is keyed on (virtual PC, T, ITSTATE, privilege level, cp10 access, VFP
-// enabled) and every block remembers the physical page it was lifted from (blocks of one key
-// under different mappings are chained), so a changed mapping re-lifts, a store to a code page
-// drops its translations at once, and an instruction-cache invalidation drops those of pages
-// other writers changed (physWritten).
+// enabled) and every block remembers the physical page it was lifted from and the size of its
+// translation context's mapping (blocks of one key under different mappings are chained), so
+// a changed mapping re-lifts, a store to a code page drops its translations at once (those of
+// blocks ending on it too), and an instruction-cache invalidation drops those of pages other
+// writers changed (physWritten). PL1 code under a mapping larger than 4 KiB has the whole
+// mapping as its context (sysjit.ts), so its regions span pages.
 
 //
 // A debugger (runtime/board/gdb-target.ts) has two hooks: setBreakpoints (run() stops before a
@@ -19,7 +21,7 @@ import { blockKey } from '../../translator/cache.js';
 import { Interpreter } from '../../translator/interp.js';
 import { Exit, type ExitReason } from '../../translator/ir.js';
 import type { JitOptions } from '../../translator/jit/jit.js';
-import { slowPaths, type JitTarget } from '../../translator/jit/module.js';
+import { slowPaths, type JitTarget, type RegionFn } from '../../translator/jit/module.js';
 import { SoftmmuStrategy, TLB_BYTES } from '../../translator/jit/softmmu.js';
 import { dispatchKey, MISS, type Dispatcher } from '../../translator/jit/dispatch.js';
 import { liftBlock } from '../../translator/lift/block.js';
@@ -130,6 +132,12 @@ export class ArmCpu {
   private readonly byPage = new Map<number, number[]>();
   /** Physical pages with translations whose RAM was written by someone else (physWritten). */
   private readonly staleCode = new Set<number>();
+  /**
+   * Physical pages whose translated code was overwritten (patched code: the kernel's jump
+   * labels and alternatives): their code stays in 4 KiB contexts (ctxLog2), so a further
+   * patch retires only its own page's regions, not those spanning its large mapping.
+   */
+  private readonly patchedPages = new Set<number>();
   private readonly liftEnvs: SysLift[];
   /** The mapping generation: bumped at every TLB flush; part of the wasm dispatcher's key. */
   private gen = 1;
@@ -394,29 +402,53 @@ export class ArmCpu {
     const keys = this.byPage.get(paPage);
     if (!keys) return;
     this.byPage.delete(paPage);
+    this.patchedPages.add(paPage);
     const dropped: SysBlock[] = [];
-    for (const k of keys) {
-      let head = this.blocks.get(k);
-      let prev: SysBlock | null = null;
-      for (let b = head ?? null; b; b = b.next) {
-        if (b.paPage !== paPage) {
-          prev = b;
-          continue;
-        }
-        b.dead = true;
-        dropped.push(b);
-        if (prev) prev.next = b.next;
-        else head = b.next ?? undefined;
-      }
-      if (head) this.blocks.set(k, head);
-      else this.blocks.delete(k);
-    }
+    for (const k of keys) this.unlink(k, (b) => b.paPage === paPage || b.paPage2 === paPage, dropped);
     this.mem.codeDropped(paPage);
     if (this.jit) {
-      // Dispatcher entries of these blocks (under any environment's key) must not match any more.
-      if (this.jit.forget(dropped)) this.newGeneration();
+      // Dispatcher entries of these blocks (under any environment's key) must not match any
+      // more; their regions' blocks of other pages go too (to be lifted again).
+      const killed: SysBlock[] = [];
+      if (this.jit.forget(dropped, killed)) this.newGeneration();
+      for (const b of killed) this.unlink(this.cacheKey(b), (x) => x === b, null);
       this.requestExit(); // the running region may be one of them
     }
+  }
+
+  /** The block cache's key of `b`. */
+  private cacheKey(b: SysBlock): number {
+    return blockKey(b.block.pc, b.block.thumb, b.block.itstate) * 16 + b.env;
+  }
+
+  /** Removes the blocks of chain `k` that `test` picks, marks them dead, lists them in `out`. */
+  private unlink(k: number, test: (b: SysBlock) => boolean, out: SysBlock[] | null): void {
+    let head = this.blocks.get(k);
+    let prev: SysBlock | null = null;
+    for (let b = head ?? null; b; b = b.next) {
+      if (!test(b)) {
+        prev = b;
+        continue;
+      }
+      b.dead = true;
+      out?.push(b);
+      if (prev) prev.next = b.next;
+      else head = b.next ?? undefined;
+    }
+    if (head) this.blocks.set(k, head);
+    else this.blocks.delete(k);
+  }
+
+  /**
+   * log2 of the size of the translation context's mapping for code at PL `pl` just
+   * translated (SystemMemory.mapLog2): the mapping's for PL1 code under one larger than
+   * 4 KiB, else 12 (PL0 code, whose mappings change at every context switch, stays per page;
+   * so does code on a patched page (patchedPages) and code under a stage 2, whose pages need
+   * not follow the stage 1 mapping's).
+   */
+  private ctxLog2(pl: number, paPage: number): number {
+    const log2 = this.mem.mapLog2;
+    return pl !== 0 && log2 > 12 && this.mem.stage2 === null && !this.patchedPages.has(paPage) ? log2 : 12;
   }
 
   /** The lift facts of the current state: PL, CPACR.cp10 access at it, FPEXC.EN. */
@@ -444,22 +476,26 @@ export class ArmCpu {
     this.curEnv = envIdx;
     const paPage = this.mem.codePage(pc);
     this.curMapLog2 = this.mem.mapLog2;
+    const log2 = this.ctxLog2(env.pl, paPage);
     const slot = ((pc >>> 1) ^ (pc >>> 13)) & (RECENT - 1);
     const r = this.recent[slot];
-    if (r !== null && r.block.pc === pc && r.paPage === paPage && !r.dead && r.block.thumb === thumb && r.block.itstate === it && (r.env === envIdx || r.env === 8 + env.pl)) return r;
+    if (r !== null && r.block.pc === pc && r.paPage === paPage && r.mapLog2 === log2 && !r.dead && r.block.thumb === thumb && r.block.itstate === it && (r.env === envIdx || r.env === 8 + env.pl)) return r;
     const bk = blockKey(pc, thumb, it) * 16;
     if (paPage >= 0) {
-      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage) return (this.recent[slot] = b);
-      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage) return (this.recent[slot] = b);
+      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return (this.recent[slot] = b);
+      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return (this.recent[slot] = b);
     }
     const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
-    const e: SysBlock = { block, paPage, ctx: -1, env: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null };
+    const e: SysBlock = { block, paPage, paPage2: -1, mapLog2: log2, ctx: -1, env: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null, page: null, runs: 0 };
     if (paPage >= 0) {
       const envCode = block.usesVfp ? envIdx : 8 + env.pl;
       e.env = envCode;
       this.recent[slot] = e;
       const key = bk + envCode;
-      e.ctx = contextKey(paPage, pc, envCode);
+      e.ctx = contextKey(paPage, pc, envCode, log2);
+      // A Thumb instruction at the end of the page ends on the next one: a store there drops it.
+      const last = (block.end - 1) >>> 0;
+      if (block.ninsns > 0 && last >>> 12 !== pc >>> 12) e.paPage2 = this.mem.codePage(last);
       // Newest first; the oldest mapping beyond MAX_CHAIN goes.
       e.next = this.blocks.get(key) ?? null;
       let b = e;
@@ -474,9 +510,11 @@ export class ArmCpu {
         if (installed) this.newGeneration();
       }
       this.blocks.set(key, e);
-      let l = this.byPage.get(paPage);
-      if (!l) this.byPage.set(paPage, (l = []));
-      l.push(key);
+      for (const p of e.paPage2 >= 0 && e.paPage2 !== paPage ? [paPage, e.paPage2] : [paPage]) {
+        let l = this.byPage.get(p);
+        if (!l) this.byPage.set(p, (l = []));
+        l.push(key);
+      }
       this.jit?.add(e);
     }
     return e;
@@ -495,7 +533,7 @@ export class ArmCpu {
     for (const b of list) {
       if (b.dead || b.slot < 0 || b.dkey !== 0) continue;
       if (b.env !== envIdx && b.env !== 8 + env.pl) continue;
-      if (this.mem.codePage(b.block.pc) !== b.paPage) continue;
+      if (this.mem.codePage(b.block.pc) !== b.paPage || this.ctxLog2(env.pl, b.paPage) !== b.mapLog2) continue;
       const key = (dispatchKey(b.block.thumb, b.block.itstate) | ctx) >>> 0;
       disp.installKey(b.block.pc, key, b.slot, b.index);
       this.noteEntered(b.block.pc, this.mem.mapLog2, b);
@@ -515,6 +553,16 @@ export class ArmCpu {
       this.genSizes |= 1 << (log2 - 12);
     }
     if (e) l.push(e);
+  }
+
+  /**
+   * The region running the block at virtual `pc` (any lift environment, any mapping), or null
+   * when none is compiled: for tests and tools.
+   */
+  compiledRegion(pc: number, thumb = false, it = 0): RegionFn | null {
+    const bk = blockKey(pc >>> 0, thumb, it) * 16;
+    for (let env = 0; env < 10; env++) for (let b = this.blocks.get(bk + env) ?? null; b; b = b.next) if (!b.dead && b.region) return b.region;
+    return null;
   }
 
   /** Takes an exception now (also for devices and tests); counts it. */

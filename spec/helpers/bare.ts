@@ -140,6 +140,8 @@ export interface RunBothOptions {
   /** Answers accesses other than the exit device (default: an external abort). */
   device?: (cpu: ArmCpu, pa: number, write: boolean, v: number) => number;
   budget?: number;
+  /** The JIT's heat threshold (default 0: every block compiled before it first runs). */
+  threshold?: number;
 }
 
 /**
@@ -151,6 +153,7 @@ export function runBoth(src: string, opts: RunBothOptions = {}): { interp: BareR
   const once = (engine: 'interp' | 'jit'): BareRun => {
     const { cpu, ram, log } = bareCpu(src, {
       engine,
+      threshold: opts.threshold,
       mmio: (pa, _s, w, v) => {
         if (pa === EXIT_DEV && w) {
           cpu.stop();
