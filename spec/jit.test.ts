@@ -127,6 +127,8 @@ test('tier 1 equals the interpreter on random blocks', () => {
       const { fns } = compileRegions([[block]], target);
       const r2 = fns[0](0);
       expect(r2).toBe(r1);
+      // Generated code counts the budget down by the instructions it retired.
+      A.cpu.i32[W.BUDGET] -= A.cpu.icount;
       expect(Array.from(B.cpu.i32.subarray(0, 40))).toEqual(Array.from(A.cpu.i32.subarray(0, 40)));
       expect(Buffer.from(B.mem.read(DATA, 4096)).equals(Buffer.from(A.mem.read(DATA, 4096)))).toBe(true);
     }),
@@ -280,4 +282,43 @@ test('tier 2 optimizes a region in a worker and the result runs the same', async
   expect(B.cpu.i32[0]).toBe(5000);
   expect(B.cpu.u32[W.PC]).toBe(0x9000);
   expect(B.cpu.icount).toBe(10000);
+});
+
+test('the wasm dispatcher runs regions to the 64-bit instruction limit, counting the budget down across its recomputes', async () => {
+  const { Dispatcher, MISS } = await import('../translator/jit/dispatch.js');
+  const { DISPATCH_BASE } = await import('../runtime/memory/flat.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  // Two regions that branch to each other: every transition goes through the dispatcher.
+  const n = 1_500_000; // 3M instructions: the countdown (at most 1 << 20) runs out twice
+  const [fa] = compileRegions([[counterBlock(0x8000, 0x20000, 0x9000, n)]], target).fns;
+  const [fb] = compileRegions([[counterBlock(0x20000, 0x8000, 0x9000, n)]], target).fns;
+  const d = new Dispatcher(B.mem.memory, 65536, B.cpu.base, DISPATCH_BASE);
+  d.install(0x8000, false, 0, d.addRegion(fa), 0);
+  d.install(0x20000, false, 0, d.addRegion(fb), 0);
+  const start = () => {
+    reset(B, 7);
+    B.cpu.i32[0] = 0;
+    B.cpu.i32[W.T] = 0;
+    B.cpu.i32[W.ITSTATE] = 0;
+    B.cpu.u32[W.PC] = 0x8000;
+    B.cpu.i32[W.BUDGET] = -5; // stale: the dispatcher computes its own
+  };
+  // No limit: runs to the miss at 0x9000.
+  start();
+  expect(d.run(0, 0x100)).toBe(MISS);
+  expect(B.cpu.i32[0]).toBe(n);
+  expect(B.cpu.u32[W.PC]).toBe(0x9000);
+  expect(B.cpu.icount).toBe(2 * n);
+  // A limit: stops at the first block boundary at or past it, resumably.
+  const limit = 2_100_001;
+  start();
+  expect(d.run(limit, 0)).toBe(Exit.NEXT);
+  expect(B.cpu.icount).toBe(limit + 1);
+  expect(B.cpu.i32[0]).toBe((limit + 1) / 2);
+  expect(B.cpu.u32[W.PC]).toBe(0x20000); // after an odd number of blocks
+  expect(d.run(limit, 0)).toBe(Exit.NEXT); // already there: nothing runs
+  expect(B.cpu.icount).toBe(limit + 1);
+  expect(d.run(0, 0x100)).toBe(MISS);
+  expect(B.cpu.i32[0]).toBe(n);
+  expect(B.cpu.icount).toBe(2 * n);
 });

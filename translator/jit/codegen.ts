@@ -13,6 +13,7 @@ import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
 import { emitDLoad, emitDStore, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
+import { emitBudgetUse } from './dispatch.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -514,10 +515,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   f.end(); // loop
   f.op(O.unreachable);
   f.end(); // $epi
-  // The epilogue: state back to memory, instructions counted, faults completed.
+  // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
   writeBack();
+  f.get(count).get(exitN).op(O.i32_add).set(count);
   f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
-  f.get(count).get(exitN).op(O.i32_add).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
+  f.get(count).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
+  emitBudgetUse(f, stateBase, count);
   f.get(exitReason).i32(0).op(O.i32_lt_s).open(O.if);
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.PC));
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));

@@ -10,6 +10,11 @@
 // enable may have changed) continues in the loop unless an interrupt can now be taken: the lift
 // environment bits of the key are recomputed from PSR, CP10 and FPEXC, so the next lookup finds
 // blocks lifted for the new environment.
+//
+// The budget is a countdown: every region subtracts the instructions it ran from the state
+// word BUDGET as it returns (emitBudgetUse), and the loop recomputes BUDGET from the 64-bit
+// instruction limit (i64 arithmetic) only when it has run out. The runtime's exit requests
+// zero BUDGET along with setting EXIT_REQ, so the loop reads EXIT_REQ only then too.
 
 import { W } from '../state.js';
 import { FuncBody, I32, I64, ModuleBuilder, O } from '../wasm/builder.js';
@@ -30,6 +35,12 @@ export function dispatchSlot(pc: number): number {
   return ((pc >>> 1) ^ (pc >>> 13)) & (DISPATCH_ENTRIES - 1);
 }
 
+/** Ends a region call's accounting: BUDGET -= `ran` (a local: the instructions this call retired). */
+export function emitBudgetUse(f: FuncBody, stateBase: number, ran: number): void {
+  const budget = stateBase + 4 * W.BUDGET;
+  f.i32(0).i32(0).mem(O.i32_load, 2, budget).get(ran).op(O.i32_sub).mem(O.i32_store, 2, budget);
+}
+
 /**
  * Builds the dispatcher module: `run(limit_lo, limit_hi) -> reason` runs compiled code until
  * the instruction count reaches the 64-bit limit, a miss, or an exit.
@@ -44,12 +55,21 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   const pc = f.local();
   const ent = f.local();
   const r = f.local();
+  const budget = f.local();
   const left = f.local(I64);
   const st = (w: number) => stateBase + 4 * w;
   const MAX = 1 << 20;
 
+  // BUDGET is stale on entry: 0 makes the first step compute it.
+  f.i32(0).i32(0).mem(O.i32_store, 2, st(W.BUDGET));
   f.open(O.loop);
-  if (sys) f.i32(0).mem(O.i32_load, 2, st(W.EXIT_REQ)).open(O.if).i32(Exit.NEXT).op(O.return).end();
+  // EXIT_REQ comes with BUDGET = 0 (and regions only count it down from there)
+  f.i32(0).mem(O.i32_load, 2, st(W.BUDGET)).set(budget);
+  if (sys) {
+    f.get(budget).i32(0).op(O.i32_le_s).open(O.if);
+    f.i32(0).mem(O.i32_load, 2, st(W.EXIT_REQ)).open(O.if).i32(Exit.NEXT).op(O.return).end();
+    f.end();
+  }
   // pc, and the entry for it
   f.i32(0).mem(O.i32_load, 2, st(W.PC)).set(pc);
   f.get(pc).i32(1).op(O.i32_shr_u).get(pc).i32(13).op(O.i32_shr_u).op(O.i32_xor);
@@ -64,7 +84,8 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   if (sys) f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).op(O.i32_or);
   f.op(O.i32_ne).op(O.i32_or);
   f.open(O.if).i32(MISS).op(O.return).end();
-  // BUDGET = min(MAX, limit - icount)
+  // Budget run out: BUDGET = min(MAX, limit - icount), or leave.
+  f.get(budget).i32(0).op(O.i32_le_s).open(O.if);
   f.get(limHi).op(O.i64_extend_i32_u).i64(32);
   f.op(0x86 /* i64.shl */).get(limLo).op(O.i64_extend_i32_u).op(0x84 /* i64.or */);
   f.i32(0).mem(O.i64_load, 3, st(W.ICOUNT_LO)).op(0x7d /* i64.sub */).tee(left);
@@ -74,6 +95,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.get(left).i64(MAX).op(0x53 /* i64.lt_s */);
   f.open(O.if, I32).get(left).op(O.i32_wrap_i64).op(O.else).i32(MAX).end();
   f.mem(O.i32_store, 2, st(W.BUDGET));
+  f.end();
   // r = table[entry.slot](entry.block)
   f.get(ent).mem(O.i32_load, 2, tableBase + 12);
   f.get(ent).mem(O.i32_load, 2, tableBase + 8);
