@@ -4,9 +4,14 @@
 // belongs to the runtime; faults come back as thrown MemFault values.
 
 import { HELPERS } from './helpers.js';
-import { Exit, Mem, Op, type ExitReason, type IRBlock } from './ir.js';
+import { Exit, Mem, type ExitReason, type IRBlock } from './ir.js';
 import { W, type CpuState } from './state.js';
 import { CpuTrap } from './sys.js';
+
+// Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
+// offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
+// are the switch's case labels (Op's values): V8 compiles a switch on small-integer literals
+// to a jump table, one on `Op.X` to a chain of comparisons (INSN, the 34th, took 33).
 
 /** A guest memory access that cannot complete. */
 export class MemFault {
@@ -60,135 +65,136 @@ export class Interpreter {
     const t = this.t;
     const st = this.cpu.i32;
     const mem = this.mem;
-    const ops = block.ops;
+    const code = block.code;
+    const end = block.nops * 6;
     let pc = block.pc;
     let it = -1;
     let count = 0;
     try {
-      for (let i = 0; i < ops.length; i++) {
-        const o = ops[i];
-        switch (o.op) {
-          case Op.CONST:
-            t[o.d] = o.imm;
+      for (let k = 0; k < end; k += 6) {
+        switch (code[k]) {
+          case 0 /* CONST */:
+            t[code[k + 1]] = code[k + 5];
             break;
-          case Op.GET:
-            t[o.d] = st[o.imm];
+          case 1 /* GET */:
+            t[code[k + 1]] = st[code[k + 5]];
             break;
-          case Op.SET:
-            st[o.imm] = t[o.a];
+          case 2 /* SET */:
+            st[code[k + 5]] = t[code[k + 2]];
             break;
-          case Op.ADD:
-            t[o.d] = t[o.a] + t[o.b];
+          case 3 /* ADD */:
+            t[code[k + 1]] = t[code[k + 2]] + t[code[k + 3]];
             break;
-          case Op.SUB:
-            t[o.d] = t[o.a] - t[o.b];
+          case 4 /* SUB */:
+            t[code[k + 1]] = t[code[k + 2]] - t[code[k + 3]];
             break;
-          case Op.AND:
-            t[o.d] = t[o.a] & t[o.b];
+          case 5 /* AND */:
+            t[code[k + 1]] = t[code[k + 2]] & t[code[k + 3]];
             break;
-          case Op.OR:
-            t[o.d] = t[o.a] | t[o.b];
+          case 6 /* OR */:
+            t[code[k + 1]] = t[code[k + 2]] | t[code[k + 3]];
             break;
-          case Op.XOR:
-            t[o.d] = t[o.a] ^ t[o.b];
+          case 7 /* XOR */:
+            t[code[k + 1]] = t[code[k + 2]] ^ t[code[k + 3]];
             break;
-          case Op.SHL:
-            t[o.d] = t[o.a] << t[o.b];
+          case 8 /* SHL */:
+            t[code[k + 1]] = t[code[k + 2]] << t[code[k + 3]];
             break;
-          case Op.SHR:
-            t[o.d] = t[o.a] >>> t[o.b];
+          case 9 /* SHR */:
+            t[code[k + 1]] = t[code[k + 2]] >>> t[code[k + 3]];
             break;
-          case Op.SAR:
-            t[o.d] = t[o.a] >> t[o.b];
+          case 10 /* SAR */:
+            t[code[k + 1]] = t[code[k + 2]] >> t[code[k + 3]];
             break;
-          case Op.ROR: {
-            const n = t[o.b] & 31;
-            const v = t[o.a];
-            t[o.d] = (v >>> n) | (v << (32 - n));
-            break;
-          }
-          case Op.MUL:
-            t[o.d] = Math.imul(t[o.a], t[o.b]);
-            break;
-          case Op.MULHU:
-            t[o.d] = umulh(t[o.a], t[o.b]);
-            break;
-          case Op.MULHS:
-            t[o.d] = umulh(t[o.a], t[o.b]) - (t[o.a] < 0 ? t[o.b] : 0) - (t[o.b] < 0 ? t[o.a] : 0);
-            break;
-          case Op.UDIV: {
-            const y = t[o.b] >>> 0;
-            t[o.d] = y === 0 ? 0 : Math.floor((t[o.a] >>> 0) / y);
+          case 11 /* ROR */: {
+            const n = t[code[k + 3]] & 31;
+            const v = t[code[k + 2]];
+            t[code[k + 1]] = (v >>> n) | (v << (32 - n));
             break;
           }
-          case Op.SDIV: {
-            const y = t[o.b];
-            t[o.d] = y === 0 ? 0 : Math.trunc(t[o.a] / y);
+          case 12 /* MUL */:
+            t[code[k + 1]] = Math.imul(t[code[k + 2]], t[code[k + 3]]);
+            break;
+          case 13 /* MULHU */:
+            t[code[k + 1]] = umulh(t[code[k + 2]], t[code[k + 3]]);
+            break;
+          case 14 /* MULHS */:
+            t[code[k + 1]] = umulh(t[code[k + 2]], t[code[k + 3]]) - (t[code[k + 2]] < 0 ? t[code[k + 3]] : 0) - (t[code[k + 3]] < 0 ? t[code[k + 2]] : 0);
+            break;
+          case 15 /* UDIV */: {
+            const y = t[code[k + 3]] >>> 0;
+            t[code[k + 1]] = y === 0 ? 0 : Math.floor((t[code[k + 2]] >>> 0) / y);
             break;
           }
-          case Op.CLZ:
-            t[o.d] = Math.clz32(t[o.a]);
-            break;
-          case Op.EQ:
-            t[o.d] = t[o.a] === t[o.b] ? 1 : 0;
-            break;
-          case Op.NE:
-            t[o.d] = t[o.a] !== t[o.b] ? 1 : 0;
-            break;
-          case Op.LTU:
-            t[o.d] = t[o.a] >>> 0 < t[o.b] >>> 0 ? 1 : 0;
-            break;
-          case Op.LTS:
-            t[o.d] = t[o.a] < t[o.b] ? 1 : 0;
-            break;
-          case Op.LEU:
-            t[o.d] = t[o.a] >>> 0 <= t[o.b] >>> 0 ? 1 : 0;
-            break;
-          case Op.LES:
-            t[o.d] = t[o.a] <= t[o.b] ? 1 : 0;
-            break;
-          case Op.SELECT:
-            t[o.d] = t[o.a] !== 0 ? t[o.b] : t[o.c];
-            break;
-          case Op.SEXT8:
-            t[o.d] = (t[o.a] << 24) >> 24;
-            break;
-          case Op.SEXT16:
-            t[o.d] = (t[o.a] << 16) >> 16;
-            break;
-          case Op.BSWAP: {
-            const v = t[o.a];
-            t[o.d] = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff);
+          case 16 /* SDIV */: {
+            const y = t[code[k + 3]];
+            t[code[k + 1]] = y === 0 ? 0 : Math.trunc(t[code[k + 2]] / y);
             break;
           }
-          case Op.LOAD:
-            t[o.d] = mem.load(t[o.a] >>> 0, o.imm);
+          case 17 /* CLZ */:
+            t[code[k + 1]] = Math.clz32(t[code[k + 2]]);
             break;
-          case Op.STORE:
-            mem.store(t[o.a] >>> 0, t[o.b], o.imm);
+          case 18 /* EQ */:
+            t[code[k + 1]] = t[code[k + 2]] === t[code[k + 3]] ? 1 : 0;
             break;
-          case Op.CALL: {
-            const h = HELPERS[o.imm].fn;
-            const a = o.args!;
+          case 19 /* NE */:
+            t[code[k + 1]] = t[code[k + 2]] !== t[code[k + 3]] ? 1 : 0;
+            break;
+          case 20 /* LTU */:
+            t[code[k + 1]] = t[code[k + 2]] >>> 0 < t[code[k + 3]] >>> 0 ? 1 : 0;
+            break;
+          case 21 /* LTS */:
+            t[code[k + 1]] = t[code[k + 2]] < t[code[k + 3]] ? 1 : 0;
+            break;
+          case 22 /* LEU */:
+            t[code[k + 1]] = t[code[k + 2]] >>> 0 <= t[code[k + 3]] >>> 0 ? 1 : 0;
+            break;
+          case 23 /* LES */:
+            t[code[k + 1]] = t[code[k + 2]] <= t[code[k + 3]] ? 1 : 0;
+            break;
+          case 24 /* SELECT */:
+            t[code[k + 1]] = t[code[k + 2]] !== 0 ? t[code[k + 3]] : t[code[k + 4]];
+            break;
+          case 25 /* SEXT8 */:
+            t[code[k + 1]] = (t[code[k + 2]] << 24) >> 24;
+            break;
+          case 26 /* SEXT16 */:
+            t[code[k + 1]] = (t[code[k + 2]] << 16) >> 16;
+            break;
+          case 27 /* BSWAP */: {
+            const v = t[code[k + 2]];
+            t[code[k + 1]] = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | ((v >>> 24) & 0xff);
+            break;
+          }
+          case 28 /* LOAD */:
+            t[code[k + 1]] = mem.load(t[code[k + 2]] >>> 0, code[k + 5]);
+            break;
+          case 29 /* STORE */:
+            mem.store(t[code[k + 2]] >>> 0, t[code[k + 3]], code[k + 5]);
+            break;
+          case 30 /* CALL */: {
+            const h = HELPERS[code[k + 5]].fn;
+            const a = block.callArgs[code[k + 4]];
             const r = h(this.cpu, a.length > 0 ? t[a[0]] : 0, a.length > 1 ? t[a[1]] : 0, a.length > 2 ? t[a[2]] : 0, a.length > 3 ? t[a[3]] : 0);
-            if (o.d >= 0) t[o.d] = r;
+            const d = code[k + 1];
+            if (d >= 0) t[d] = r;
             break;
           }
-          case Op.IF:
-            if (t[o.a] === 0) i = o.c;
+          case 31 /* IF */:
+            if (t[code[k + 2]] === 0) k = code[k + 4] * 6;
             break;
-          case Op.ENDIF:
+          case 32 /* ENDIF */:
             break;
-          case Op.INSN:
-            pc = o.imm;
-            it = o.c;
+          case 33 /* INSN */:
+            pc = code[k + 5];
+            it = code[k + 4];
             count++;
             break;
-          case Op.EXIT:
+          case 34 /* EXIT */:
             this.cpu.addICount(count);
-            return o.imm as ExitReason;
+            return code[k + 5] as ExitReason;
           default:
-            throw new Error(`interp: bad op ${o.op}`);
+            throw new Error(`interp: bad op ${code[k]}`);
         }
       }
       throw new Error('interp: block without EXIT');

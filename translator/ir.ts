@@ -77,6 +77,10 @@ export const Exit = {
 } as const;
 export type ExitReason = (typeof Exit)[keyof typeof Exit];
 
+/**
+ * One op as an object: the form the code generator reads (`IRBlock.ops`). Blocks themselves
+ * hold their ops packed (`IRBlock.code`); see there.
+ */
 export class IRInsn {
   constructor(
     public op: OpCode,
@@ -89,41 +93,157 @@ export class IRInsn {
   ) {}
 }
 
+/** Words (int32 values) per op in `IRBlock.code`, and each field's offset. */
+export const OP_WORDS = 6;
+export const F_OP = 0;
+export const F_D = 1;
+export const F_A = 2;
+export const F_B = 3;
+/** CALL: the index of its argument list in `IRBlock.callArgs` (IRInsn.c is -1, args the list). */
+export const F_C = 4;
+export const F_IMM = 5;
+
+const NO_ARGS: readonly number[][] = Object.freeze([]) as readonly number[][];
+const NO_CODE: readonly number[] = Object.freeze([]) as readonly number[];
+
 /**
- * A lifted block. Every one is created with exactly these fields in this order (IRBuilder.finish,
- * opt/truncate.ts, opt/deadset.ts): one object shape keeps V8's optimized code for the passes and
- * the code generator monomorphic (spread copies had other shapes, each new one a deoptimization).
+ * A lifted block. Its ops are packed in one array of small integers, OP_WORDS per op (op, d, a,
+ * b, c, imm): a block lives in the block cache, interpreted, until its page is hot enough to
+ * compile, so a boot keeps tens of thousands of them; as objects (80 bytes an op, ~8 ops per
+ * guest instruction) every young-generation GC copied them, and they were half of what the
+ * translator allocated. The interpreter and the passes (opt/) read `code`; `ops` gives the ops
+ * as IRInsn objects for the code generator, made on first use and kept. A block can also be
+ * made from IRInsn objects (`withOps`: opt/deadset.ts, whose output goes to the code generator
+ * and dies with the compile); its `code` is then packed on first use.
+ * Every block has one object shape (the class's fields, in this order), so V8's optimized code
+ * for the passes and the code generator stays monomorphic. (A plain array rather than an
+ * Int32Array: a typed array of more than 64 bytes lives outside V8's heap, and allocating one
+ * per block cost more than the objects it replaced.)
  */
-export interface IRBlock {
-  /** Guest address of the first instruction. */
-  pc: number;
-  thumb: boolean;
-  /** ITSTATE the block was translated for. */
-  itstate: number;
-  ops: IRInsn[];
-  /** Number of temps (temp ids are 0..ntemps-1). */
-  ntemps: number;
-  /** Guest instructions in the block. */
-  ninsns: number;
-  /** Guest address just past the block's last instruction. */
-  end: number;
+export class IRBlock {
   /** System mode: the privilege level it was lifted for (its loads and stores use that PL's TLB). */
-  pl: 0 | 1 | undefined;
+  pl: 0 | 1 | undefined = undefined;
   /**
    * System mode: some instruction is a VFP (cp10/cp11) one, so the translation depends on
    * CPACR and FPEXC.EN; without one it is the same for every VFP state of its PL.
    */
-  usesVfp: boolean;
+  usesVfp = false;
+
+  constructor(
+    /** Guest address of the first instruction. */
+    readonly pc: number,
+    readonly thumb: boolean,
+    /** ITSTATE the block was translated for. */
+    readonly itstate: number,
+    /** The ops, OP_WORDS words each (null: made from `opsMade` on first use). */
+    private codeMade: readonly number[] | null,
+    readonly nops: number,
+    /** The argument lists of its CALLs (indexed by the op's F_C word). */
+    private argsMade: readonly number[][],
+    /** Number of temps (temp ids are 0..ntemps-1). */
+    readonly ntemps: number,
+    /** Guest instructions in the block. */
+    readonly ninsns: number,
+    /** Guest address just past the block's last instruction. */
+    readonly end: number,
+    /** The ops as objects (null: made from `codeMade` on first use). */
+    private opsMade: IRInsn[] | null = null,
+  ) {}
+
+  /** A block with this one's header (and `pl`, `usesVfp`) and other packed ops. */
+  withCode(code: readonly number[], nops: number, ntemps: number, ninsns: number, end: number): IRBlock {
+    const b = new IRBlock(this.pc, this.thumb, this.itstate, code, nops, this.callArgs, ntemps, ninsns, end);
+    b.pl = this.pl;
+    b.usesVfp = this.usesVfp;
+    return b;
+  }
+
+  /** A block with this one's header (and `pl`, `usesVfp`) and `ops` (owned by the block from now on). */
+  withOps(ops: IRInsn[], ntemps: number, ninsns: number, end: number): IRBlock {
+    const b = new IRBlock(this.pc, this.thumb, this.itstate, null, ops.length, NO_ARGS, ntemps, ninsns, end, ops);
+    b.pl = this.pl;
+    b.usesVfp = this.usesVfp;
+    return b;
+  }
+
+  /** The header alone, without ops (a compiled block that is never run or compiled again). */
+  withoutOps(): IRBlock {
+    return this.withCode(NO_CODE, 0, 0, this.ninsns, this.end);
+  }
+
+  /** The packed ops (OP_WORDS words each). */
+  get code(): readonly number[] {
+    return this.codeMade ?? this.pack();
+  }
+
+  /** The argument lists of its CALLs (indexed by the op's F_C word). */
+  get callArgs(): readonly number[][] {
+    if (this.codeMade === null) this.pack();
+    return this.argsMade;
+  }
+
+  private pack(): readonly number[] {
+    const ops = this.opsMade!;
+    const code: number[] = [];
+    const args: number[][] = [];
+    for (const o of ops) {
+      if (o.op === Op.CALL) code.push(o.op, o.d, -1, -1, args.push(o.args!) - 1, o.imm);
+      else code.push(o.op, o.d, o.a, o.b, o.c, o.imm);
+    }
+    this.argsMade = args;
+    return (this.codeMade = code);
+  }
+
+  /** Op `i` as an object. */
+  op(i: number): IRInsn {
+    if (this.opsMade) return this.opsMade[i];
+    const c = this.code;
+    const k = i * OP_WORDS;
+    const op = c[k] as OpCode;
+    if (op === Op.CALL) return new IRInsn(op, c[k + F_D], -1, -1, -1, c[k + F_IMM], this.argsMade[c[k + F_C]]);
+    return new IRInsn(op, c[k + F_D], c[k + F_A], c[k + F_B], c[k + F_C], c[k + F_IMM], null);
+  }
+
+  /** The ops as objects (made on first use). */
+  get ops(): IRInsn[] {
+    if (this.opsMade) return this.opsMade;
+    const out: IRInsn[] = new Array(this.nops);
+    for (let i = 0; i < this.nops; i++) out[i] = this.op(i);
+    return (this.opsMade = out);
+  }
 }
+
+/** The growable op buffer of the builder being used (one at a time; see IRBuilder). */
+let sharedCode: number[] | null = new Array<number>(OP_WORDS * 256).fill(0);
 
 /** Builds one block's op list; the lifter's only way to emit IR. */
 export class IRBuilder {
-  readonly ops: IRInsn[] = [];
+  private code: number[];
+  private n = 0;
   private ntemps = 0;
   private readonly ifStack: number[] = [];
+  private callArgs: number[][] | null = null;
 
-  private emit(op: OpCode, d: number, a: number, b: number, c: number, imm: number, args: number[] | null = null): number {
-    this.ops.push(new IRInsn(op, d, a, b, c, imm, args));
+  constructor() {
+    // The ops are packed into a buffer reused from block to block, and copied out at finish.
+    if (sharedCode) {
+      this.code = sharedCode;
+      sharedCode = null;
+    } else {
+      this.code = new Array<number>(OP_WORDS * 64).fill(0);
+    }
+  }
+
+  private emit(op: OpCode, d: number, a: number, b: number, c: number, imm: number): number {
+    let k = this.n * 6; // OP_WORDS, as a literal (bundled, the constant is a variable V8 reloads)
+    const code = this.code; // grows by appending past its end
+    code[k++] = op;
+    code[k++] = d;
+    code[k++] = a;
+    code[k++] = b;
+    code[k++] = c;
+    code[k] = imm;
+    this.n++;
     return d;
   }
   private temp(): number {
@@ -157,22 +277,26 @@ export class IRBuilder {
   store(addr: number, value: number, flags: number): void {
     this.emit(Op.STORE, -1, addr, value, -1, flags);
   }
+  private argsIndex(args: number[]): number {
+    const l = (this.callArgs ??= []);
+    return l.push(args) - 1;
+  }
   /** Calls helper `id` (see helpers.ts); returns the result temp. */
   call(id: number, args: number[]): number {
-    return this.emit(Op.CALL, this.temp(), -1, -1, -1, id, args);
+    return this.emit(Op.CALL, this.temp(), -1, -1, this.argsIndex(args), id);
   }
   /** Calls helper `id` for its effect only. */
   callVoid(id: number, args: number[]): void {
-    this.emit(Op.CALL, -1, -1, -1, -1, id, args);
+    this.emit(Op.CALL, -1, -1, -1, this.argsIndex(args), id);
   }
   if(cond: number): void {
-    this.ifStack.push(this.ops.length);
+    this.ifStack.push(this.n);
     this.emit(Op.IF, -1, cond, -1, -1, 0);
   }
   endif(): void {
     const at = this.ifStack.pop();
     if (at === undefined) throw new Error('IR: ENDIF without IF');
-    this.ops[at].c = this.ops.length;
+    this.code[at * OP_WORDS + F_C] = this.n;
     this.emit(Op.ENDIF, -1, -1, -1, -1, 0);
   }
   get ifDepth(): number {
@@ -228,16 +352,21 @@ export class IRBuilder {
     return this.andi(this.shri(a, n), 1);
   }
 
+  /** The block; the builder is done (its buffer goes back to the next builder). */
   finish(pc: number, thumb: boolean, itstate: number, ninsns: number, end: number): IRBlock {
     if (this.ifStack.length) throw new Error('IR: unterminated IF');
-    return { pc, thumb, itstate, ops: this.ops, ntemps: this.ntemps, ninsns, end, pl: undefined, usesVfp: false };
+    const code = this.code.slice(0, this.n * OP_WORDS);
+    if (sharedCode === null || this.code.length > sharedCode.length) sharedCode = this.code;
+    return new IRBlock(pc, thumb, itstate, code, this.n, this.callArgs ?? NO_ARGS, this.ntemps, ninsns, end);
   }
 }
 
 /** Text form of a block, for --trace and tests. */
 export function formatIR(block: IRBlock): string {
   const t = (n: number) => (n < 0 ? '_' : `t${n}`);
-  return block.ops
+  const ops: IRInsn[] = [];
+  for (let i = 0; i < block.nops; i++) ops.push(block.op(i));
+  return ops
     .map((o, i) => {
       const name = OP_NAMES[o.op];
       const parts = [o.d >= 0 ? `${t(o.d)} =` : '', name];

@@ -111,8 +111,6 @@ const MIN_RUNS = 2;
 /** Most blocks of a large context compiled again together each time it compiles (flush). */
 const MERGE_BLOCKS = 128;
 
-const NO_OPS: IRBlock['ops'] = Object.freeze([]) as unknown as IRBlock['ops'];
-
 /**
  * A compiled block keeps only its header: it never runs interpreted (it is entered through its
  * region until it dies) and is not compiled again (except the young blocks of a large
@@ -121,7 +119,7 @@ const NO_OPS: IRBlock['ops'] = Object.freeze([]) as unknown as IRBlock['ops'];
  * promote it.
  */
 function withoutOps(b: IRBlock): IRBlock {
-  return { pc: b.pc, thumb: b.thumb, itstate: b.itstate, ops: NO_OPS, ntemps: 0, ninsns: b.ninsns, end: b.end, pl: b.pl, usesVfp: b.usesVfp };
+  return b.withoutOps();
 }
 
 export interface SysJitStats {

@@ -70,6 +70,7 @@ interface Field {
 
 export interface CompiledRow {
   row: Row;
+  /** Fixed-bit mask and values, as int32 (small integers to V8, unlike values above 2^31). */
   mask: number;
   bits: number;
   fields: Field[];
@@ -161,7 +162,7 @@ export function compileRow(row: Row, width: number, index: number): CompiledRow 
     signed[i] ||= f.signed;
     return i;
   });
-  return { row, mask: mask >>> 0, bits: bits >>> 0, fields, index, names, widths, signed, nameOf };
+  return { row, mask: mask | 0, bits: bits | 0, fields, index, names, widths, signed, nameOf };
 }
 
 /** Extracts the fields of `insn` for a compiled row, concatenating repeated names. */
@@ -184,6 +185,16 @@ export function extract(c: CompiledRow, insn: number): Args {
 }
 
 /**
+ * The rows compatible with one key, and their masks and fixed bits side by side
+ * ([mask0, bits0, mask1, bits1...]): a decode scans those without touching each row's object,
+ * which in a long run (a kernel boot) is rarely in the CPU's caches.
+ */
+interface Bucket {
+  rows: CompiledRow[];
+  fixed: number[];
+}
+
+/**
  * A decoder over one table. Rows are bucketed by the values of `keyBits` (a mask of bit
  * positions that most rows fix), so a lookup scans only the rows compatible with the key.
  * A bucket is filled from a coarser one (the key's high half: rows compatible with a key are
@@ -193,7 +204,7 @@ export function extract(c: CompiledRow, insn: number): Args {
 export class Decoder {
   private compiled: CompiledRow[] | null = null;
   private readonly keyPos: number[];
-  private readonly buckets: (CompiledRow[] | undefined)[];
+  private readonly buckets: (Bucket | undefined)[];
   private readonly keyBits: number;
   /** Key bits below the coarse key (the coarse key is `k >>> fineBits`). */
   private readonly fineBits: number;
@@ -247,11 +258,14 @@ export class Decoder {
     return out;
   }
 
-  private bucket(k: number): CompiledRow[] {
+  private bucket(k: number): Bucket {
     const kb = this.keyInsnBits(k);
     const ck = k >>> this.fineBits;
     const from = (this.coarse[ck] ??= Decoder.compatible(this.rows, kb, this.coarseMask));
-    const b = Decoder.compatible(from, kb, this.keyBits);
+    const rows = Decoder.compatible(from, kb, this.keyBits);
+    const fixed: number[] = [];
+    for (const c of rows) fixed.push(c.mask, c.bits);
+    const b = { rows, fixed };
     this.buckets[k] = b;
     return b;
   }
@@ -265,10 +279,12 @@ export class Decoder {
 
   /** First row matching `insn` whose constraints hold, with its arguments; null if none. */
   decode(insn: number, env: DecodeEnv): Decoded | null {
-    insn >>>= 0;
+    insn |= 0;
     const k = this.key(insn);
-    for (const c of this.buckets[k] ?? this.bucket(k)) {
-      if (((insn & c.mask) >>> 0) !== c.bits) continue;
+    const { rows, fixed } = this.buckets[k] ?? this.bucket(k);
+    for (let i = 0; i < rows.length; i++) {
+      if ((insn & fixed[2 * i]) !== fixed[2 * i + 1]) continue;
+      const c = rows[i];
       const args = extract(c, insn);
       if (c.row.set) Object.assign(args, c.row.set);
       if (c.row.when && !c.row.when(args)) continue;

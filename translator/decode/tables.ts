@@ -28,6 +28,8 @@ export interface DecodedInsn {
   args: Args;
   /** Executes regardless of condition (BKPT, IT). */
   unconditional: boolean;
+  /** A VFP (cp10/cp11) row (isVfpRow). */
+  vfp: boolean;
 }
 
 /** A32 with cond != 1111. Key: bits 27:20 and 7:4. */
@@ -60,24 +62,63 @@ export const ALL_DECODERS = [A32, A32_UNCOND, T16, T32];
 const ARM_ENV: DecodeEnv = { inIT: false, lastInIT: true };
 
 function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
-  return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true } : null;
+  return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true, vfp: VFP_ROWS.has(d.row) } : null;
 }
 
 /**
  * Decoded instructions by encoding. A program's code repeats many encodings (PUSH {r4, lr},
- * MOV r0, #0...): about half the instructions a short run lifts had been decoded before, and
- * decoding costs a few µs while the decoder is cold. The DecodedInsn (and its args) is shared
- * by every lift of that encoding, so nothing may change it after decoding: rows' `expand`
- * runs before it is cached, semantic routines only read their arguments. The tables are
- * constant (no decode depends on CPU state), so nothing ever invalidates an entry.
- * Thumb keys the map by IT position too (T16 rows' expansion depends on it); a T16 encoding
+ * MOV r0, #0...): about half the instructions a short run lifts had been decoded before (four
+ * in five of a kernel boot's), and decoding costs a few µs while the decoder is cold. The
+ * DecodedInsn (and its args) is shared by every lift of that encoding, so nothing may change it
+ * after decoding: rows' `expand` runs before it is cached, semantic routines only read their
+ * arguments. The tables are constant (no decode depends on CPU state), so nothing ever
+ * invalidates an entry.
+ *
+ * Each cache is direct-mapped: the encoding (as an int32) in an Int32Array slot chosen by a
+ * multiplicative hash, the result in a plain array beside it; a collision replaces the older
+ * entry. A Map keyed by the encoding had cost ~0.35 µs per hit in a kernel boot: an A32
+ * encoding with cond 1110 is above 2^31, so each key was a heap number to allocate and hash,
+ * and the Map's buckets and entries were several cache misses apart.
+ * Thumb keys the cache by IT position too (T16 rows' expansion depends on it); a T16 encoding
  * is below 0x10000 and a T32 one above, so the encoding also gives the width.
  */
-const armCache = new Map<number, DecodedInsn | null>();
-/** Outside an IT block, inside it but not last, last in it. */
-const thumbCache = [new Map<number, DecodedInsn | null>(), new Map<number, DecodedInsn | null>(), new Map<number, DecodedInsn | null>()];
-/** Entries per map before it is emptied: bounds the memory of long runs (a kernel boot). */
-const DECODE_CACHE_MAX = 1 << 16;
+class DecodeCache {
+  private readonly keys: Int32Array;
+  /** Thumb: the IT position of each slot's entry. */
+  private readonly envs: Int8Array;
+  /** undefined: empty slot; null: UNDEFINED encoding. */
+  private readonly vals: (DecodedInsn | null | undefined)[];
+  private readonly shift: number;
+
+  constructor(bits: number) {
+    this.keys = new Int32Array(1 << bits);
+    this.envs = new Int8Array(1 << bits);
+    this.vals = new Array<DecodedInsn | null | undefined>(1 << bits).fill(undefined);
+    this.shift = 32 - bits;
+  }
+
+  slot(insn: number, e: number): number {
+    return Math.imul(insn ^ (e << 29), 0x9e3779b1) >>> this.shift;
+  }
+
+  /** The remembered decode of `insn` at IT position `e`, or undefined. */
+  get(insn: number, e: number): DecodedInsn | null | undefined {
+    const s = this.slot(insn, e);
+    return this.keys[s] === (insn | 0) && this.envs[s] === e ? this.vals[s] : undefined;
+  }
+
+  put(insn: number, e: number, d: DecodedInsn | null): DecodedInsn | null {
+    const s = this.slot(insn, e);
+    this.keys[s] = insn;
+    this.envs[s] = e;
+    this.vals[s] = d;
+    return d;
+  }
+}
+
+const armCache = new DecodeCache(17);
+/** e: 0 outside an IT block, 1 inside it but not last, 2 last in it. */
+const thumbCache = new DecodeCache(16);
 
 const THUMB_ENVS: DecodeEnv[] = [
   { inIT: false, lastInIT: true },
@@ -85,24 +126,26 @@ const THUMB_ENVS: DecodeEnv[] = [
   { inIT: true, lastInIT: true },
 ];
 
-function remember(m: Map<number, DecodedInsn | null>, insn: number, d: DecodedInsn | null): DecodedInsn | null {
-  if (m.size >= DECODE_CACHE_MAX) m.clear();
-  m.set(insn, d);
-  return d;
+export function decodeArm(insn: number): DecodedInsn | null {
+  const d = armCache.get(insn, 0);
+  if (d !== undefined) return d;
+  return armCache.put(insn, 0, wrap(insn >>> 28 === 0xf ? A32_UNCOND.decode(insn, ARM_ENV) : A32.decode(insn, ARM_ENV)));
 }
 
-export function decodeArm(insn: number): DecodedInsn | null {
-  const d = armCache.get(insn);
+/** The IT position `decodeThumbAt` takes for an ITSTATE (0 outside an IT block, 1 inside, 2 last). */
+export function itPosition(it: number): number {
+  return (it & 0xf) === 0 ? 0 : (it & 0xf) === 0x8 ? 2 : 1;
+}
+
+/** decodeThumb with the IT position as a number (itPosition). */
+export function decodeThumbAt(insn: number, len: number, e: number): DecodedInsn | null {
+  const d = thumbCache.get(insn, e);
   if (d !== undefined) return d;
-  return remember(armCache, insn, wrap(insn >>> 28 === 0xf ? A32_UNCOND.decode(insn, ARM_ENV) : A32.decode(insn, ARM_ENV)));
+  return thumbCache.put(insn, e, wrap(len === 2 ? T16.decode(insn, THUMB_ENVS[e]) : T32.decode(insn, THUMB_ENVS[e])));
 }
 
 export function decodeThumb(insn: number, len: number, env: DecodeEnv): DecodedInsn | null {
-  const e = env.inIT ? (env.lastInIT ? 2 : 1) : 0;
-  const m = thumbCache[e];
-  const d = m.get(insn);
-  if (d !== undefined) return d;
-  return remember(m, insn, wrap(len === 2 ? T16.decode(insn, THUMB_ENVS[e]) : T32.decode(insn, THUMB_ENVS[e])));
+  return decodeThumbAt(insn, len, env.inIT ? (env.lastInIT ? 2 : 1) : 0);
 }
 
 /** A Thumb halfword that starts a 32-bit instruction (ARM ARM A6.1). */

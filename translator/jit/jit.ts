@@ -1,7 +1,7 @@
 // The JIT's decisions: heat per 4 KiB page, when to compile, which blocks form a region, and
 // batching regions into modules. (Code generation: codegen.ts; bytes: wasm/builder.ts.)
 
-import { Op, type IRBlock } from '../ir.js';
+import { F_A, F_D, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { compileRegions, type JitTarget, type RegionFn } from './module.js';
 import { Tier2 } from './tier2.js';
@@ -87,10 +87,11 @@ const MAX_GUESTS = 16;
 function constTargets(b: IRBlock): number[] {
   const consts = new Map<number, number>();
   const out: number[] = [];
-  for (const o of b.ops) {
-    if (o.op === Op.CONST) consts.set(o.d, o.imm);
-    else if (o.op === Op.SET && o.imm === W.PC) {
-      const v = consts.get(o.a);
+  const code = b.code;
+  for (let k = 0; k < b.nops * OP_WORDS; k += OP_WORDS) {
+    if (code[k] === Op.CONST) consts.set(code[k + F_D], code[k + F_IMM]);
+    else if (code[k] === Op.SET && code[k + F_IMM] === W.PC) {
+      const v = consts.get(code[k + F_A]);
       if (v !== undefined) out.push(v >>> 0);
     }
   }

@@ -3,7 +3,7 @@
 
 import { blockKey } from '../cache.js';
 import { HELPERS } from '../helpers.js';
-import { Exit, Op, type IRBlock } from '../ir.js';
+import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
@@ -74,11 +74,13 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
   const helperFunc = new Map<number, number>();
   for (const r of regions)
     for (const b of r)
-      for (const o of b.ops)
-        if (o.op === Op.CALL && !helperFunc.has(o.imm)) {
-          helperFunc.set(o.imm, m.importFunc('h', String(o.imm), [I32, I32, I32, I32], [I32]));
-          helperIds.push(o.imm);
+      for (let k = 0; k < b.nops * OP_WORDS; k += OP_WORDS) {
+        const id = b.code[k + F_IMM];
+        if (b.code[k] === Op.CALL && !helperFunc.has(id)) {
+          helperFunc.set(id, m.importFunc('h', String(id), [I32, I32, I32, I32], [I32]));
+          helperIds.push(id);
         }
+      }
   const imports = {
     slowLoad,
     slowStore,

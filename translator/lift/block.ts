@@ -6,7 +6,7 @@
 import { Exit, IRBuilder, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { LiftCtx, condTemp } from './ctx.js';
-import { decodeArm, decodeThumb, isThumb32, isVfpRow, type DecodedInsn } from '../decode/tables.js';
+import { decodeArm, decodeThumbAt, isThumb32, itPosition, type DecodedInsn } from '../decode/tables.js';
 import type { SysLift } from '../sys.js';
 
 /** Where the lifter reads guest code. Returns -1 when the halfword cannot be fetched. */
@@ -59,10 +59,20 @@ export function fetchInsn(src: CodeSource, pc: number, thumb: boolean): [number,
 
 /** Decodes the instruction at pc for the given IT state (null = UNDEFINED). */
 export function decodeAt(insn: number, len: number, thumb: boolean, it: number): DecodedInsn | null {
-  if (!thumb) return decodeArm(insn);
-  const inIT = (it & 0xf) !== 0;
-  const lastInIT = !inIT || (it & 0xf) === 0x8;
-  return decodeThumb(insn, len, { inIT, lastInIT });
+  return thumb ? decodeThumbAt(insn, len, itPosition(it)) : decodeArm(insn);
+}
+
+/**
+ * fetchInsn without the array: the encoding (>= 0, as an unsigned number) or -1 when not
+ * fetchable; its length is 4 unless Thumb with a 16-bit first halfword (`< 0x10000`).
+ */
+function fetchEncoding(src: CodeSource, pc: number, thumb: boolean): number {
+  const lo = src.fetch16(pc);
+  if (lo < 0) return -1;
+  if (thumb && !isThumb32(lo)) return lo;
+  const hi = src.fetch16(pc + 2);
+  if (hi < 0) return -1;
+  return thumb ? ((lo << 16) | hi) >>> 0 : ((hi << 16) | lo) >>> 0;
 }
 
 export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: number, opts: LiftOptions = DEFAULT_LIFT): IRBlock {
@@ -84,8 +94,8 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
       ctx.exit(Exit.NEXT);
       break;
     }
-    const f = fetchInsn(src, pc, thumb);
-    if (!f) {
+    const insn = fetchEncoding(src, pc, thumb);
+    if (insn < 0) {
       if (n === 0) {
         b.insn(pc, thumb ? 2 : 4);
         b.set(W.PC, b.const(pc));
@@ -99,7 +109,7 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
       }
       break;
     }
-    const [insn, len] = f;
+    const len = thumb && insn < 0x10000 ? 2 : 4;
     const d = decodeAt(insn, len, thumb, it);
     ctx.pc = pc;
     ctx.len = len;
@@ -122,9 +132,9 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
 
     const conditional = cond < 14;
     if (conditional) b.if(condTemp(b, cond));
-    if (sys && d && isVfpRow(d.row)) usesVfp = true;
+    if (sys && d && d.vfp) usesVfp = true;
     if (!d) ctx.undef();
-    else if (sys && !sys.vfp && isVfpRow(d.row) && d.row.name !== 'VMSR_VMRS') ctx.undef(); // CPACR cp10/cp11 access and FPEXC.EN
+    else if (sys && !sys.vfp && d.vfp && d.row.name !== 'VMSR_VMRS') ctx.undef(); // CPACR cp10/cp11 access and FPEXC.EN
     else d.sem.lift(ctx, d.args);
     if (conditional) b.endif();
 

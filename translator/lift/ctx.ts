@@ -169,10 +169,9 @@ export class LiftCtx {
   /** Shift_C(m, type, amount) for a constant amount from DecodeImmShift; returns [result, carry]. */
   shiftImmC(m: Temp, type: number, imm5: number, wantCarry: boolean): [Temp, Temp] {
     const b = this.b;
-    const C = () => (wantCarry ? b.get(W.C) : -1);
     switch (type) {
       case SRType.LSL:
-        if (imm5 === 0) return [m, C()];
+        if (imm5 === 0) return [m, wantCarry ? b.get(W.C) : -1];
         return [b.shli(m, imm5), wantCarry ? b.bit(m, 32 - imm5) : -1];
       case SRType.LSR:
         if (imm5 === 0) return [b.const(0), wantCarry ? b.shri(m, 31) : -1];
@@ -250,38 +249,33 @@ export { Mem, Op, Exit, W };
  * ConditionPassed() for cond (ARM ARM A8.3): a 0/1 temp. Not called for AL.
  */
 export function condTemp(b: IRBuilder, cond: number): Temp {
-  const N = () => b.get(W.N);
-  const Z = () => b.get(W.Z);
-  const C = () => b.get(W.C);
-  const V = () => b.get(W.V);
-  const one = () => b.const(1);
   let t: Temp;
   switch (cond >> 1) {
     case 0:
-      t = Z();
+      t = b.get(W.Z);
       break; // EQ
     case 1:
-      t = C();
+      t = b.get(W.C);
       break; // CS
     case 2:
-      t = N();
+      t = b.get(W.N);
       break; // MI
     case 3:
-      t = V();
+      t = b.get(W.V);
       break; // VS
     case 4:
-      t = b.and(C(), b.xor(Z(), one()));
+      t = b.and(b.get(W.C), b.xor(b.get(W.Z), b.const(1)));
       break; // HI
     case 5:
-      t = b.bin(Op.EQ, N(), V());
+      t = b.bin(Op.EQ, b.get(W.N), b.get(W.V));
       break; // GE
     case 6:
-      t = b.and(b.bin(Op.EQ, N(), V()), b.xor(Z(), one()));
+      t = b.and(b.bin(Op.EQ, b.get(W.N), b.get(W.V)), b.xor(b.get(W.Z), b.const(1)));
       break; // GT
     default:
       return b.const(1); // AL
   }
-  return cond & 1 ? b.xor(t, one()) : t;
+  return cond & 1 ? b.xor(t, b.const(1)) : t;
 }
 
 export const COND_NAMES = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];

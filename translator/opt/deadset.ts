@@ -15,6 +15,11 @@ import { IRInsn, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
 import { ScratchI32, ScratchU8, opTable } from './scratch.js';
 
+// Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
+// offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
+// are the switch's case labels (Op's values): V8 compiles a switch on small-integer literals
+// to a jump table, one on `Op.X` to a chain of comparisons (INSN, the 34th, took 33).
+
 const PURE = opTable([
   Op.CONST, Op.GET, Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL,
   Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES,
@@ -32,16 +37,21 @@ export function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
   if (o.op === Op.SELECT) fn(o.c);
 }
 
-/** Adds `delta` to the use count of each temp `o` reads (forEachOperand without a closure). */
-function countOperands(o: IRInsn, uses: Int32Array, delta: number): void {
-  const args = o.args;
-  if (args) {
-    for (let k = 0; k < args.length; k++) uses[args[k]] += delta;
+/** Adds `delta` to the use count of each temp op `i` of `block` reads (forEachOperand on the packed ops). */
+function countOperands(block: IRBlock, i: number, uses: Int32Array, delta: number): void {
+  const code = block.code;
+  const k = i * 6;
+  const op = code[k];
+  if (op === Op.CALL) {
+    const args = block.callArgs[code[k + 4]];
+    for (let j = 0; j < args.length; j++) uses[args[j]] += delta;
     return;
   }
-  if (o.a >= 0) uses[o.a] += delta;
-  if (o.b >= 0 && o.op !== Op.INSN) uses[o.b] += delta;
-  if (o.op === Op.SELECT) uses[o.c] += delta;
+  const a = code[k + 2];
+  const b = code[k + 3];
+  if (a >= 0) uses[a] += delta;
+  if (b >= 0 && op !== Op.INSN) uses[b] += delta;
+  if (op === Op.SELECT) uses[code[k + 4]] += delta;
 }
 
 const NWORDS = STATE_BYTES / 4;
@@ -52,6 +62,7 @@ const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 const defAtS = new ScratchI32();
 const usesS = new ScratchI32();
 const keepS = new ScratchU8();
+const ifsS = new ScratchI32();
 const lastSet = new Int32Array(NWORDS);
 /** The block's SET words numbered densely (-1: never SET): only those can be dead. */
 const dense = new Int32Array(NWORDS);
@@ -73,8 +84,8 @@ const savedKilled: Uint8Array[] = [];
  * - backwards, pure ops whose result nobody reads, so a removal frees its operands' definitions.
  */
 export function removeDeadSets(block: IRBlock): IRBlock {
-  const ops = block.ops;
-  const n = ops.length;
+  const code = block.code;
+  const n = block.nops;
   const defAt = defAtS.take(block.ntemps, -1);
   const keep = keepS.take(n, 1);
   lastSet.fill(-1);
@@ -82,20 +93,21 @@ export function removeDeadSets(block: IRBlock): IRBlock {
   let m = 0;
   let lastCall = -1; // the last helper call that may change any word
   let lastVfpCall = -1; // the last that may change VFP words and FPSCR only
-  for (let i = 0; i < n; i++) {
-    const o = ops[i];
-    if (o.d >= 0) defAt[o.d] = i;
-    if (o.op === Op.SET) {
-      const w = o.imm;
-      const g = defAt[o.a];
-      if (g >= 0 && ops[g].op === Op.GET && ops[g].imm === w && lastSet[w] < g && lastCall < g && (!vfpWord(w) || lastVfpCall < g)) keep[i] = 0;
+  for (let i = 0, k = 0; i < n; i++, k += 6) {
+    const op = code[k];
+    const d = code[k + 1];
+    if (d >= 0) defAt[d] = i;
+    if (op === Op.SET) {
+      const w = code[k + 5];
+      const g = defAt[code[k + 2]];
+      if (g >= 0 && code[g * 6] === Op.GET && code[g * 6 + 5] === w && lastSet[w] < g && lastCall < g && (!vfpWord(w) || lastVfpCall < g)) keep[i] = 0;
       lastSet[w] = i;
       if (dense[w] < 0) {
         dense[w] = m;
         denseWords[m++] = w;
       }
-    } else if (o.op === Op.CALL) {
-      const h = HELPERS[o.imm];
+    } else if (op === Op.CALL) {
+      const h = HELPERS[code[k + 5]];
       if (h.touchesState) {
         if (h.vfpOnly) lastVfpCall = i;
         else lastCall = i;
@@ -105,68 +117,71 @@ export function removeDeadSets(block: IRBlock): IRBlock {
   killed.fill(0, 0, m);
   let depth = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const o = ops[i];
-    switch (o.op) {
-      case Op.SET: {
-        const k = dense[o.imm];
-        if (killed[k]) keep[i] = 0;
-        killed[k] = 1;
+    const k = i * 6;
+    switch (code[k]) {
+      case 2 /* SET */: {
+        const x = dense[code[k + 5]];
+        if (killed[x]) keep[i] = 0;
+        killed[x] = 1;
         break;
       }
-      case Op.GET: {
-        const k = dense[o.imm];
-        if (k >= 0) killed[k] = 0;
+      case 1 /* GET */: {
+        const x = dense[code[k + 5]];
+        if (x >= 0) killed[x] = 0;
         break;
       }
-      case Op.LOAD:
-      case Op.STORE:
-      case Op.EXIT:
+      case 28 /* LOAD */:
+      case 29 /* STORE */:
+      case 34 /* EXIT */:
         killed.fill(0, 0, m);
         break;
-      case Op.CALL: {
-        const h = HELPERS[o.imm];
+      case 30 /* CALL */: {
+        const h = HELPERS[code[k + 5]];
         if (!h.touchesState) break;
         if (!h.vfpOnly) killed.fill(0, 0, m);
-        else for (let k = 0; k < m; k++) if (vfpWord(denseWords[k])) killed[k] = 0;
+        else for (let x = 0; x < m; x++) if (vfpWord(denseWords[x])) killed[x] = 0;
         break;
       }
-      case Op.ENDIF: {
-        const s = (savedKilled[depth++] ??= new Uint8Array(NWORDS));
-        for (let k = 0; k < m; k++) s[k] = killed[k];
+      case 32 /* ENDIF */: {
+        const sv = (savedKilled[depth++] ??= new Uint8Array(NWORDS));
+        for (let x = 0; x < m; x++) sv[x] = killed[x];
         break;
       }
-      case Op.IF: {
-        const s = savedKilled[--depth];
-        for (let k = 0; k < m; k++) killed[k] &= s[k];
+      case 31 /* IF */: {
+        const sv = savedKilled[--depth];
+        for (let x = 0; x < m; x++) killed[x] &= sv[x];
         break;
       }
     }
   }
   // Dead pure ops, last to first so a removal frees its operands' earlier definitions.
   const uses = usesS.take(block.ntemps, 0);
-  for (let i = 0; i < n; i++) if (keep[i]) countOperands(ops[i], uses, 1);
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (keep[i]) countOperands(block, i, uses, 1);
   for (let i = n - 1; i >= 0; i--) {
-    const o = ops[i];
-    if (keep[i] && o.d >= 0 && uses[o.d] === 0 && PURE[o.op]) {
+    if (!keep[i]) continue;
+    const k = i * 6;
+    const d = code[k + 1];
+    if (d >= 0 && uses[d] === 0 && PURE[code[k]]) {
       keep[i] = 0;
-      countOperands(o, uses, -1);
-    }
+      countOperands(block, i, uses, -1);
+    } else kept++;
   }
-  // The kept ops; IF's `c` is the index of its ENDIF, so it is recomputed.
-  const out: IRInsn[] = [];
-  const ifs: IRInsn[] = [];
+  // The kept ops, as the objects the code generator reads (this block goes nowhere else); IF's
+  // `c` is the index of its ENDIF, so it is recomputed, on a copy.
+  const out: IRInsn[] = new Array(kept);
+  const ifs = ifsS.take(kept, 0);
+  let nifs = 0;
+  let j = 0;
   for (let i = 0; i < n; i++) {
     if (!keep[i]) continue;
-    const o = ops[i];
-    if (o.op === Op.IF) {
-      const copy = new IRInsn(o.op, o.d, o.a, o.b, o.c, o.imm, o.args);
-      ifs.push(copy);
-      out.push(copy);
-    } else {
-      if (o.op === Op.ENDIF) ifs.pop()!.c = out.length;
-      out.push(o);
-    }
+    const op = code[i * 6];
+    let o = block.op(i);
+    if (op === 31 /* IF */) {
+      o = new IRInsn(o.op, o.d, o.a, o.b, o.c, o.imm, o.args);
+      ifs[nifs++] = j;
+    } else if (op === 32 /* ENDIF */) out[ifs[--nifs]].c = j;
+    out[j++] = o;
   }
-  // The fields in IRBuilder.finish's order: one object shape for every block (ir.ts).
-  return { pc: block.pc, thumb: block.thumb, itstate: block.itstate, ops: out, ntemps: block.ntemps, ninsns: block.ninsns, end: block.end, pl: block.pl, usesVfp: block.usesVfp };
+  return block.withOps(out, block.ntemps, block.ninsns, block.end);
 }
