@@ -15,7 +15,7 @@ export interface RawMemory {
 
 export class JitDivergence extends Error {}
 
-const IGNORED = new Set<number>([W.BUDGET, W.JIT_FAULT]);
+const IGNORED = new Set<number>([W.BUDGET, W.JIT_FAULT, W.FAULT_SITE]);
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 class LoggingMemory implements GuestMemory {

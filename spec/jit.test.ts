@@ -187,7 +187,7 @@ test('emitted modules validate with wabt', () => {
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = fc.sample(fc.array(step, { minLength: 1, maxLength: 60 }), { numRuns: 20, seed: 42 }).map(buildBlock);
   const { bytes } = buildModule([blocks.slice(0, 10), blocks.slice(10)], target);
-  const mod = wabt.readWasm(bytes, { readDebugNames: false });
+  const mod = wabt.readWasm(bytes, { readDebugNames: false, exceptions: true });
   expect(() => mod.validate()).not.toThrow();
   expect(mod.toText({})).toContain('(func');
   mod.destroy();

@@ -20,6 +20,12 @@ export interface Helper {
    * catches that in the import's wrapper, which sets JIT_FAULT, and checks it after the call.
    */
   traps: boolean;
+  /**
+   * The state words it may change (its result aside), when that is a short list: generated
+   * code then reloads only these after the call (besides writing the words it holds in locals
+   * back before it). null: any word. spec/helper-writes.test.ts checks each list.
+   */
+  writes: readonly number[] | null;
 }
 
 export const HELPERS: Helper[] = [];
@@ -28,15 +34,15 @@ const byName = new Map<string, Helper>();
 /**
  * Registers a helper once (idempotent by name) and returns its id. `touches`: what of the
  * state block it may read or write besides its arguments: everything (true), nothing (false),
- * or only the VFP registers and FPSCR ('vfp').
+ * or only the VFP registers and FPSCR ('vfp'). `writes`: see Helper.writes.
  */
-export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true): number {
+export function defineHelper(name: string, fn: HelperFn, touches: boolean | 'vfp' = true, writes: readonly number[] | null = null): number {
   const old = byName.get(name);
   if (old) {
     if (old.fn !== fn) throw new Error(`helper ${name} defined twice`);
     return old.id;
   }
-  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', traps: name.startsWith('sys_') };
+  const h: Helper = { id: HELPERS.length, name, fn, touchesState: touches !== false, vfpOnly: touches === 'vfp', traps: name.startsWith('sys_'), writes };
   HELPERS.push(h);
   byName.set(name, h);
   return h.id;

@@ -105,6 +105,11 @@ export class SysRegs implements SysPort {
     return id === undefined ? undefined : this.defs[id];
   }
 
+  /** Number of definitions: their ids are 0 to size - 1. */
+  get size(): number {
+    return this.defs.length;
+  }
+
   byName(name: string): RegDef | undefined {
     return this.defs.find((d) => d.name === name);
   }

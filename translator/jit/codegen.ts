@@ -1,9 +1,11 @@
 // Tier 1 code generation: one lifted block's IR -> one wasm function `() -> exit reason`.
 //
 // State words the block touches live in wasm locals: loaded at entry, written back before
-// every exit and helper call (helpers see and may change the state block), reloaded after.
-// Memory accesses go through a MemStrategy, so the flat user-mode path and the system-mode
-// softmmu TLB share everything else.
+// every exit and helper call (helpers see and may change the state block), reloaded after
+// (only the helper's `writes` when it declares them). Memory accesses go through a
+// MemStrategy, so the flat user-mode path and the system-mode softmmu TLB share everything
+// else. A faulting slow-path access throws; the region function's one `catch_all` leaves with
+// the faulting instruction's state, so access sites carry no fault check.
 
 import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
@@ -19,10 +21,21 @@ import { emitBudgetUse } from './dispatch.js';
 export interface ImportMap {
   /** Function index of helper `id` (imports it on first use). */
   helper(id: number): number;
-  /** Slow-path load: (addr, flags) -> value; sets state JIT_FAULT on a fault. */
+  /** Slow-path load: (addr, site, pc) -> value; on a fault records it and throws (module.ts). */
   slowLoad: number;
-  /** Slow-path store: (addr, value, flags); sets state JIT_FAULT on a fault. */
+  /** Slow-path store: (addr, value, site, pc); faults as slowLoad. */
   slowStore: number;
+}
+
+/**
+ * A slow-path access's site, its second-to-last argument: the Mem flags (SITE_FLAGS), the
+ * index in its block of the instruction (bits 7-15) and that instruction's ITSTATE + 1 (bits
+ * 16-24; 0 when the code generator tracks none). A fault stores it in state word FAULT_SITE,
+ * where the region's fault handler reads it.
+ */
+export const SITE_FLAGS = 0x7f;
+export function faultSite(flags: number, insnIndex: number, it: number): number {
+  return (flags & SITE_FLAGS) | (insnIndex << 7) | ((it + 1) << 16);
 }
 
 /**
@@ -33,21 +46,26 @@ export interface ImportMap {
 export interface MemStrategy {
   /**
    * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
-   * in local `addr` may be done directly, and stores the host address to use in local `host`
-   * (only read when the test passed). `block` is the block being generated (system mode: its
-   * privilege level picks the TLB); `known` is the address when it is a constant (a literal
+   * in local `addr` may be done directly. `block` is the block being generated (system mode:
+   * its privilege level picks the TLB); `known` is the address when it is a constant (a literal
    * pool load). A pass must hold for every aligned word of addr's page at host + (offset in
    * the page - addr's), as vfp-ldst.ts reads a D register's second word.
    */
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock, known?: number): void;
-  /** The host address is the guest address itself: emitFastCheck leaves `host` alone. */
-  readonly hostIsGuest?: boolean;
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, block: IRBlock, known?: number): void;
+  /**
+   * Pushes the host address of that access; emitted only where its fast check passed, right
+   * after it (the check may leave what it found in locals of its own).
+   */
+  emitHost(f: FuncBody, addr: number, block: IRBlock, flags: number, known?: number): void;
 }
 
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
-  readonly hostIsGuest = true;
   constructor(readonly permBase: number) {}
+  /** The host address is the guest address itself. */
+  emitHost(f: FuncBody, addr: number): void {
+    f.get(addr);
+  }
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     const size = flags & Mem.SIZE_MASK;
     // bad = (perm[addr >>> 12] & need) ^ want: zero when the page allows the access (writes: W
@@ -133,12 +151,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const scratch = f.local();
   const addrTmp = f.local(); // an access's address when its temp has no local of its own
   const valueTmp = f.local(); // a store's value, likewise
-  const host = f.local(); // host address of a fast-path access
   const count = f.local(); // guest instructions retired in this call, before the current block
-  // The shared epilogue's inputs: the exit reason (-1: a fault), instructions of the current
-  // block to add, and the faulting instruction's PC.
-  const exitReason = f.local();
-  const exitN = f.local();
+  // The shared epilogue's inputs: `exit` packs the exit reason (EXIT_FAULT: a fault) and, from
+  // bit 4, the instructions of the current block to add. It is set only on the way out, so it
+  // is still 0 (NEXT, none to add) for the budget exits, which just branch to the epilogue.
+  const exit = f.local();
   const exitPC = f.local();
   const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
 
@@ -159,6 +176,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
   const n = blocks.length;
   f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
+  // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
+  // leaves with the faulting instruction's state, so access sites need no check of their own.
+  f.open(O.try);
   f.open(O.loop);
   for (let k = n; k >= 0; k--) f.open(O.block);
   f.get(scratch).brTable(
@@ -192,17 +212,19 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
 
     /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
     const toEpilogue = (reason: number, insns: number, extra: number) => {
-      f.i32(reason).set(exitReason).i32(insns).set(exitN);
-      f.br(loopDepth + ifDepth + 1 + extra);
+      if (reason !== 0 || insns !== 0) f.i32((insns << 4) | reason).set(exit);
+      f.br(loopDepth + ifDepth + 2 + extra);
     };
-    /**
-     * After a slow-path call (inside the access's if/else, `depth` 2) or a helper that may trap
-     * (at the block's level, `depth` 1): leave if it faulted.
-     */
-    const faultCheck = (depth = 2) => {
+    /** Pushes a slow-path access's last two arguments: its site (faultSite) and its instruction's PC. */
+    const slowArgs = (flags: number) => {
+      if (ninsn - 1 > 0x1ff) throw new Error('codegen: a block of more than 512 instructions');
+      f.i32(faultSite(flags, ninsn - 1, itNow)).i32(pc);
+    };
+    /** After a helper that may trap (at the block's level, `depth` 1): leave if it faulted. */
+    const faultCheck = (depth = 1) => {
       f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
       f.i32(pc).set(exitPC).i32(itNow).set(exitIT);
-      toEpilogue(-1, ninsn - 1, depth);
+      toEpilogue(EXIT_FAULT, ninsn - 1, depth);
       f.end();
     };
 
@@ -211,7 +233,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const { kind, defAt, lastUse, freeHead, freeNext } = plan;
     // D-register transfers as one 64-bit access (vfp-ldst.ts); `consume` skips the ops of the
     // pattern after the first, giving back the locals of the temps they read last.
-    const dpair: DPairCtx = { f, mem, block, wordAddr, host, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, faultCheck };
+    const dpair: DPairCtx = { f, mem, block, wordAddr, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, slowArgs };
     const consume = (from: number, to: number) => {
       for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
     };
@@ -401,13 +423,15 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const signed = (o.imm & Mem.SIGNED) !== 0;
           const addr = inLocal(o.a, addrTmp);
-          mem.emitFastCheck(f, addr, o.imm, false, host, block, constOf(o.a));
+          const k = constOf(o.a);
+          mem.emitFastCheck(f, addr, o.imm, false, block, k);
           f.open(O.if, I32);
-          f.get(mem.hostIsGuest ? addr : host).mem((signed ? LOADS_S : LOADS)[size], 0, 0);
+          mem.emitHost(f, addr, block, o.imm, k);
+          f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
           f.op(O.else);
-          f.get(addr).i32(o.imm).call(imports.slowLoad).set(scratch);
-          faultCheck();
-          f.get(scratch);
+          f.get(addr);
+          slowArgs(o.imm);
+          f.call(imports.slowLoad);
           f.end();
           if (o.d >= 0) f.set(tl[o.d]);
           else f.op(O.drop);
@@ -424,12 +448,15 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           const size = o.imm & Mem.SIZE_MASK;
           const addr = inLocal(o.a, addrTmp);
           const value = inLocal(o.b, valueTmp);
-          mem.emitFastCheck(f, addr, o.imm, true, host, block, constOf(o.a));
+          const k = constOf(o.a);
+          mem.emitFastCheck(f, addr, o.imm, true, block, k);
           f.open(O.if);
-          f.get(mem.hostIsGuest ? addr : host).get(value).mem(STORES[size], 0, 0);
+          mem.emitHost(f, addr, block, o.imm, k);
+          f.get(value).mem(STORES[size], 0, 0);
           f.op(O.else);
-          f.get(addr).get(value).i32(o.imm).call(imports.slowStore);
-          faultCheck();
+          f.get(addr).get(value);
+          slowArgs(o.imm);
+          f.call(imports.slowStore);
           f.end();
           break;
         }
@@ -447,12 +474,17 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.call(imports.helper(o.imm));
             if (o.d >= 0) f.set(tl[o.d]);
             else f.op(O.drop);
-            if (spills) loadWords();
+            if (spills && h.writes) {
+              for (const w of h.writes) {
+                const l = wordLocal.get(w);
+                if (l !== undefined) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
+              }
+            } else if (spills) loadWords();
           };
           // A VFP operation inline, with the call as its slow path.
           if (o.d < 0 && vfp.emit(o.imm, args.map(constOf), call, ops, i)) break;
           call();
-          if (h.traps) faultCheck(1); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
+          if (h.traps) faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
           break;
         }
         case Op.IF:
@@ -485,6 +517,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             // runtime zeroes it to make generated code leave (a write to code, a signal...).
             // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
             // one through the dispatcher's br_table.
+            // Out of budget: the epilogue with `exit` still 0 (NEXT, the instructions counted). An
+            // `if` around the `br`: a `br_if` made busybox bzip2 5% slower under Liftoff.
             f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
             if (target > k) f.br(forward(target) + ifDepth + 1);
             else if (target === k && self) f.br(ifDepth + 1);
@@ -511,26 +545,39 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     if (self) f.end();
   });
   f.end(); // close "block" n: the indirect-branch lookup follows
-  emitLookup(f, blocks, wordLocal.get(W.PC)!, wordLocal.get(W.T)!, wordLocal.get(W.ITSTATE)!, scratch, exitReason, exitN);
+  emitLookup(f, blocks, wordLocal.get(W.PC)!, wordLocal.get(W.T)!, wordLocal.get(W.ITSTATE)!, scratch, addrTmp);
   f.end(); // loop
   f.op(O.unreachable);
+  // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after
+  // the faulting instruction's predecessors, with its PC and ITSTATE (FAULT_PC, FAULT_SITE).
+  f.op(O.catch_all);
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).op(O.i32_eqz).open(O.if).op(O.rethrow).code.uleb(1);
+  f.end();
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.FAULT_PC)).set(exitPC);
+  // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
+  f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
+  f.end(); // try
   f.end(); // $epi
   // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
   writeBack();
-  f.get(count).get(exitN).op(O.i32_add).set(count);
+  f.get(count).get(exit).i32(4).op(O.i32_shr_u).op(O.i32_add).set(count);
   f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
   f.get(count).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
   emitBudgetUse(f, stateBase, count);
-  f.get(exitReason).i32(0).op(O.i32_lt_s).open(O.if);
+  f.get(exit).i32(15).op(O.i32_and).tee(exit).i32(EXIT_FAULT).op(O.i32_eq).open(O.if);
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.PC));
   f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
   f.get(exitIT).i32(0).op(O.i32_ge_s).open(O.if).i32(0).get(exitIT).mem(O.i32_store, 2, wordAddr(W.ITSTATE)).end();
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).set(exitReason);
+  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).set(exit);
   f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
   f.end();
-  f.get(exitReason);
+  f.get(exit);
   return f;
 }
+
+/** The exit reason in the epilogue's `exit` of a fault (exitPC, exitIT: its instruction's state). */
+const EXIT_FAULT = 15;
 
 /** How a temp's value reaches its readers. */
 const enum Kind {
@@ -689,7 +736,7 @@ function changedBetween(ops: IRInsn[], w: number, from: number, to: number): boo
  * a br_table of stubs, each comparing with the one region block that hashes there; a hit
  * restarts the loop at that block, a miss leaves through the epilogue.
  */
-function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL: number, scratch: number, exitReason: number, exitN: number): void {
+function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL: number, scratch: number, keyL: number): void {
   let size = 8;
   while (size < 2 * blocks.length && size < 256) size *= 2;
   const hash = (pc: number) => ((pc >>> 1) ^ (pc >>> 7)) & (size - 1);
@@ -703,6 +750,7 @@ function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL
   const stubOf = new Map(occupied.map((h, i) => [h, i]));
   f.open(O.block); // $miss
   for (let i = k - 1; i >= 0; i--) f.open(O.block);
+  f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).set(keyL);
   f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(7).op(O.i32_shr_u).op(O.i32_xor).i32(size - 1).op(O.i32_and);
   f.brTable(
     slot.map((_, h) => stubOf.get(h) ?? k),
@@ -713,13 +761,15 @@ function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL
     for (const j of slot[occupied[i]]) {
       const b = blocks[j];
       f.get(pcL).i32(b.pc).op(O.i32_eq);
-      f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).i32(key(b)).op(O.i32_eq).op(O.i32_and);
+      if (key(b) === 0) f.get(keyL).op(O.i32_eqz);
+      else f.get(keyL).i32(key(b)).op(O.i32_eq);
+      f.op(O.i32_and);
       f.open(O.if).i32(j).set(scratch).br(k - i + 1).end();
     }
     f.br(k - 1 - i); // to $miss
   }
   f.end(); // $miss: leave with NEXT (the instructions are already counted)
-  f.i32(Exit.NEXT).set(exitReason).i32(0).set(exitN).br(1);
+  f.br(2); // `exit` is 0: NEXT, nothing more to count
 }
 
 export { I32, I64 };

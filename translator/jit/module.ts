@@ -7,7 +7,7 @@ import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
-import { genRegion, type MemStrategy } from './codegen.js';
+import { genRegion, SITE_FLAGS, type MemStrategy } from './codegen.js';
 import { removeDeadSets } from '../opt/deadset.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 
@@ -19,37 +19,48 @@ export interface JitTarget {
   strategy: MemStrategy;
   /** Linear-memory address of the wasm dispatcher's lookup table (DISPATCH_BYTES long). */
   dispatchBase?: number;
-  /** Slow-path load; on a fault sets state JIT_FAULT (and FAULT_ADDR) and returns 0. */
-  slowLoad(addr: number, flags: number): number;
-  /** Slow-path store; on a fault sets state JIT_FAULT (and FAULT_ADDR). */
-  slowStore(addr: number, value: number, flags: number): void;
+  /**
+   * Slow-path load. `site` is the access's site (codegen.ts `faultSite`: its Mem flags in the
+   * low bits), `pc` the guest PC of its instruction. On a fault it sets the state words
+   * JIT_FAULT, FAULT_ADDR, FAULT_PC and FAULT_SITE and throws JIT_FAULTED, which the region
+   * function catches.
+   */
+  slowLoad(addr: number, site: number, pc: number): number;
+  /** Slow-path store; faults as slowLoad. */
+  slowStore(addr: number, value: number, site: number, pc: number): void;
 }
 
+/** What a faulting slow path throws (a constant: no stack trace is captured). */
+export const JIT_FAULTED = Object.freeze({ jitFault: true });
+
 /**
- * A JitTarget's slow paths over a memory port that throws MemFault: a fault sets FAULT_ADDR and
- * JIT_FAULT (the exit reason), which generated code checks after the call.
+ * A JitTarget's slow paths over a memory port that throws MemFault: a fault records itself in
+ * the state block and throws JIT_FAULTED into generated code, whose handler leaves the region
+ * with the state of the faulting instruction (codegen.ts).
  */
 export function slowPaths(mem: GuestMemory, cpu: CpuState): Pick<JitTarget, 'slowLoad' | 'slowStore'> {
   const st = cpu.i32;
-  const fault = (e: unknown): void => {
+  const fault = (e: unknown, site: number, pc: number): never => {
     if (!(e instanceof MemFault)) throw e;
     st[W.FAULT_ADDR] = e.addr;
+    st[W.FAULT_PC] = pc;
+    st[W.FAULT_SITE] = site;
     st[W.JIT_FAULT] = e.kind === 'alignment' ? Exit.ALIGN_FAULT : Exit.DATA_ABORT;
+    throw JIT_FAULTED;
   };
   return {
-    slowLoad(addr, flags) {
+    slowLoad(addr, site, pc) {
       try {
-        return mem.load(addr >>> 0, flags);
+        return mem.load(addr >>> 0, site & SITE_FLAGS);
       } catch (e) {
-        fault(e);
-        return 0;
+        return fault(e, site, pc);
       }
     },
-    slowStore(addr, value, flags) {
+    slowStore(addr, value, site, pc) {
       try {
-        mem.store(addr >>> 0, value, flags);
+        mem.store(addr >>> 0, value, site & SITE_FLAGS);
       } catch (e) {
-        fault(e);
+        fault(e, site, pc);
       }
     },
   };
@@ -67,8 +78,8 @@ export interface CompiledModule {
 export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[] } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages);
-  const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
-  const slowStore = m.importFunc('e', 'st', [I32, I32, I32], []);
+  const slowLoad = m.importFunc('e', 'ld', [I32, I32, I32], [I32]);
+  const slowStore = m.importFunc('e', 'st', [I32, I32, I32, I32], []);
   // Import every helper the batch calls, before any function is added.
   const helperIds: number[] = [];
   const helperFunc = new Map<number, number>();

@@ -38,29 +38,45 @@ export class SoftmmuStrategy implements MemStrategy {
   private readonly slotLocal = new WeakMap<FuncBody, number>();
   constructor(readonly tlbBase: number) {}
 
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, host: number, block: IRBlock, known?: number): void {
+  /** The table of the access's MMU index. */
+  private table(flags: number, block: IRBlock): number {
     if (block.pl === undefined) throw new Error('softmmu: a block lifted without a privilege level');
     const index = flags & Mem.USER || block.pl === 0 ? MMU_PL0 : MMU_PL1;
-    const table = this.tlbBase + index * TLB_TABLE_BYTES;
+    return this.tlbBase + index * TLB_TABLE_BYTES;
+  }
+
+  /** The entry offset's local of function `f`, allocated on first use. */
+  private slot(f: FuncBody): number {
+    let slot = this.slotLocal.get(f);
+    if (slot === undefined) this.slotLocal.set(f, (slot = f.local()));
+    return slot;
+  }
+
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, block: IRBlock, known?: number): void {
+    const table = this.table(flags, block);
     const size = flags & Mem.SIZE_MASK;
     // Unaligned accesses go slow (SCTLR.A, page crossing): the alignment bits join the tag compare.
     const amask = flags & Mem.ALIGN8 ? 7 : size - 1;
     const tag = table + 4 * (write ? TLB_WRITE : TLB_READ);
     if (known !== undefined) {
       // A constant address: the entry's address and the masked address are constants too.
-      const entry = tlbSlot(known) * TLB_ENTRY_BYTES;
-      f.get(addr).i32(0).mem(O.i32_load, 2, table + entry + 4 * TLB_ADDEND).op(O.i32_add).set(host);
-      f.i32(known & (~0xfff | amask)).i32(0).mem(O.i32_load, 2, tag + entry).op(O.i32_eq);
+      f.i32(known & (~0xfff | amask)).i32(0).mem(O.i32_load, 2, tag + tlbSlot(known) * TLB_ENTRY_BYTES).op(O.i32_eq);
       return;
     }
-    let slot = this.slotLocal.get(f);
-    if (slot === undefined) this.slotLocal.set(f, (slot = f.local()));
-    // slot = entry offset = (addr >>> 12 & (TLB_ENTRIES - 1)) * TLB_ENTRY_BYTES, in two ops
-    f.get(addr).i32(12 - 4).op(O.i32_shr_u).i32((TLB_ENTRIES - 1) * TLB_ENTRY_BYTES).op(O.i32_and).set(slot);
-    // host = addr + addend (only used when the tag matched)
-    f.get(addr).get(slot).mem(O.i32_load, 2, table + 4 * TLB_ADDEND).op(O.i32_add).set(host);
-    // (addr & (~0xfff | amask)) == tag, last, so V8's baseline compiler fuses it with the `if`
+    // (addr & (~0xfff | amask)) == tag, the entry's offset kept in `slot` for emitHost:
+    // (addr >>> 12 & (TLB_ENTRIES - 1)) * TLB_ENTRY_BYTES, in two ops. The comparison comes
+    // last, so V8's baseline compiler fuses it with the access's `if`.
     f.get(addr).i32(~0xfff | amask).op(O.i32_and);
-    f.get(slot).mem(O.i32_load, 2, tag).op(O.i32_eq);
+    f.get(addr).i32(12 - 4).op(O.i32_shr_u).i32((TLB_ENTRIES - 1) * TLB_ENTRY_BYTES).op(O.i32_and).tee(this.slot(f));
+    f.mem(O.i32_load, 2, tag).op(O.i32_eq);
+  }
+
+  /** host = addr + the entry's addend (read once the tag matched). */
+  emitHost(f: FuncBody, addr: number, block: IRBlock, flags: number, known?: number): void {
+    const addend = this.table(flags, block) + 4 * TLB_ADDEND;
+    f.get(addr);
+    if (known !== undefined) f.i32(0).mem(O.i32_load, 2, addend + tlbSlot(known) * TLB_ENTRY_BYTES);
+    else f.get(this.slot(f)).mem(O.i32_load, 2, addend);
+    f.op(O.i32_add);
   }
 }

@@ -9,8 +9,8 @@
 // word of a page. The fast path asks the MemStrategy about the first word (its answer is per
 // page) and moves 8 bytes between guest memory and the register file in the state block
 // (little-endian, the low word at the lower address, as the state block holds D registers).
-// The slow path is the IR's own order: the first word, then the second, each with its fault
-// check; a load writes the register only after both words were read.
+// The slow path is the IR's own order: the first word, then the second, a fault throwing out
+// of either; a load writes the register only after both words were read.
 
 import { Op, type IRBlock, type IRInsn } from '../ir.js';
 import { W } from '../state.js';
@@ -29,14 +29,13 @@ export interface DPairCtx {
   block: IRBlock;
   /** Memarg offset (from address 0) of state word `w`. */
   wordAddr(w: number): number;
-  /** Locals: the fast path's host address, and two i32 scratch locals. */
-  host: number;
+  /** Two i32 scratch locals. */
   t0: number;
   t1: number;
   slowLoad: number;
   slowStore: number;
-  /** Emits the fault check that follows a slow-path call inside the access's if/else. */
-  faultCheck(): void;
+  /** Pushes a slow-path call's site and PC arguments (a fault throws out of the access). */
+  slowArgs(flags: number): void;
 }
 
 /** Is `x` defined as ADD y, #4 (y: the temp `base`)? */
@@ -89,7 +88,7 @@ export function matchDStore(ops: IRInsn[], i: number, defAt: Int32Array): number
 
 /** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
 function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
-  c.mem.emitFastCheck(c.f, addr, flags, write, c.host, c.block);
+  c.mem.emitFastCheck(c.f, addr, flags, write, c.block);
   // Aligned, so the pair crosses a page only from the page's last word.
   c.f.get(addr).i32(0xffc).op(O.i32_and).i32(0xffc).op(O.i32_ne).op(O.i32_and);
 }
@@ -99,12 +98,16 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   const f = c.f;
   fastCheck(c, addr, flags, false);
   f.open(O.if);
-  f.i32(0).get(c.mem.hostIsGuest ? addr : c.host).mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
+  f.i32(0);
+  c.mem.emitHost(f, addr, c.block, flags);
+  f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
   f.op(O.else);
-  f.get(addr).i32(flags).call(c.slowLoad).set(c.t0);
-  c.faultCheck();
-  f.get(addr).i32(4).op(O.i32_add).i32(flags).call(c.slowLoad).set(c.t1);
-  c.faultCheck();
+  f.get(addr);
+  c.slowArgs(flags);
+  f.call(c.slowLoad).set(c.t0);
+  f.get(addr).i32(4).op(O.i32_add);
+  c.slowArgs(flags);
+  f.call(c.slowLoad).set(c.t1);
   f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
   f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
   f.end();
@@ -115,11 +118,14 @@ export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number):
   const f = c.f;
   fastCheck(c, addr, flags, true);
   f.open(O.if);
-  f.get(c.mem.hostIsGuest ? addr : c.host).i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
+  c.mem.emitHost(f, addr, c.block, flags);
+  f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
   f.op(O.else);
-  f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w)).i32(flags).call(c.slowStore);
-  c.faultCheck();
-  f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1)).i32(flags).call(c.slowStore);
-  c.faultCheck();
+  f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
+  c.slowArgs(flags);
+  f.call(c.slowStore);
+  f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
+  c.slowArgs(flags);
+  f.call(c.slowStore);
   f.end();
 }

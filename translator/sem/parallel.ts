@@ -77,11 +77,16 @@ for (const p of PREFIXES)
     const setsGE = p === 's' || p === 'u';
     ids.set(
       p + op,
-      defineHelper(`par_${p}${op}`, (cpu: CpuState, a: number, b: number) => {
-        const [res, ge] = run(p, op, a, b);
-        if (setsGE) cpu.i32[W.GE] = ge;
-        return res;
-      }),
+      defineHelper(
+        `par_${p}${op}`,
+        (cpu: CpuState, a: number, b: number) => {
+          const [res, ge] = run(p, op, a, b);
+          if (setsGE) cpu.i32[W.GE] = ge;
+          return res;
+        },
+        true,
+        setsGE ? [W.GE] : [],
+      ),
     );
   }
 
@@ -98,12 +103,17 @@ export function parallel(p: Prefix, op: POp): Sem {
   };
 }
 
-const SEL_ID = defineHelper('sel', (cpu: CpuState, n: number, m: number) => {
-  const ge = cpu.i32[W.GE];
-  let res = 0;
-  for (let i = 0; i < 4; i++) res |= ((ge >>> i) & 1 ? n : m) & (0xff << (8 * i));
-  return res;
-});
+const SEL_ID = defineHelper(
+  'sel',
+  (cpu: CpuState, n: number, m: number) => {
+    const ge = cpu.i32[W.GE];
+    let res = 0;
+    for (let i = 0; i < 4; i++) res |= ((ge >>> i) & 1 ? n : m) & (0xff << (8 * i));
+    return res;
+  },
+  true,
+  [],
+);
 
 /** SEL Rd, Rn, Rm: byte i from Rn if GE[i] else from Rm (A8.8.159). */
 export const SEL: Sem = {

@@ -31,9 +31,12 @@ function spsrOf(st: Int32Array): number {
   return w;
 }
 
+/** The state words an MRC/MRRC may change (sys_cp_read's Helper.writes). */
+export const CP_READ_WRITES: readonly number[] = [W.HI, W.IRQ_LINES, W.EXIT_REQ, W.BUDGET];
+
 const H = {
-  mrsCpsr: defineHelper('sys_mrs_cpsr', (cpu) => readCPSR(cpu.i32) & ~MRS_HIDDEN),
-  mrsSpsr: defineHelper('sys_mrs_spsr', (cpu) => cpu.i32[spsrOf(cpu.i32)]),
+  mrsCpsr: defineHelper('sys_mrs_cpsr', (cpu) => readCPSR(cpu.i32) & ~MRS_HIDDEN, true, []),
+  mrsSpsr: defineHelper('sys_mrs_spsr', (cpu) => cpu.i32[spsrOf(cpu.i32)], true, []),
   msrCpsr: defineHelper('sys_msr_cpsr', (cpu, v, mask) => (writeCPSRByInstr(cpu.i32, v, mask, false), 0)),
   msrSpsr: defineHelper('sys_msr_spsr', (cpu, v, mask) => {
     const w = spsrOf(cpu.i32);
@@ -66,17 +69,24 @@ const H = {
     st[W.PC] = st[W.T] ? pc & ~1 : pc & ~3;
     return 0;
   }),
-  bankedGet: defineHelper('sys_banked_get', (cpu, mode, reg) => {
-    if (!modeImplemented(mode)) undef();
-    return readBanked(cpu.i32, mode, reg);
-  }),
+  bankedGet: defineHelper(
+    'sys_banked_get',
+    (cpu, mode, reg) => {
+      if (!modeImplemented(mode)) undef();
+      return readBanked(cpu.i32, mode, reg);
+    },
+    true,
+    [],
+  ),
   bankedSet: defineHelper('sys_banked_set', (cpu, mode, reg, v) => {
     if (!modeImplemented(mode)) undef();
     writeBanked(cpu.i32, mode, reg, v);
     return 0;
   }),
-  sev: defineHelper('sys_sev', (cpu) => ((cpu.i32[W.EVENT] = 1), 0)),
-  cpRead: defineHelper('sys_cp_read', (cpu, id, pl) => port(cpu).cpRead(id, pl)),
+  sev: defineHelper('sys_sev', (cpu) => ((cpu.i32[W.EVENT] = 1), 0), true, [W.EVENT]),
+  // A register read writes the high word of a 64-bit one; reading a timer or counter may
+  // raise an interrupt line (IRQ_LINES, EXIT_REQ, BUDGET: runtime/cpu).
+  cpRead: defineHelper('sys_cp_read', (cpu, id, pl) => port(cpu).cpRead(id, pl), true, CP_READ_WRITES),
   cpWrite: defineHelper('sys_cp_write', (cpu, id, pl, lo, hi) => (port(cpu).cpWrite(id, pl, lo, hi), 0)),
 };
 

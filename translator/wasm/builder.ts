@@ -15,6 +15,11 @@ export const O = {
   loop: 0x03,
   if: 0x04,
   else: 0x05,
+  // Exception handling (the legacy encoding Node 20's V8 ships): generated code catches the
+  // JavaScript exception of a faulting slow-path access.
+  try: 0x06,
+  rethrow: 0x09,
+  catch_all: 0x19,
   end: 0x0b,
   br: 0x0c,
   br_if: 0x0d,
@@ -206,7 +211,7 @@ export class FuncBody {
     return this;
   }
   /** block/loop/if with an empty (0x40) or single-value result type. */
-  open(o: typeof O.block | typeof O.loop | typeof O.if, result: ValType | 0x40 = 0x40): this {
+  open(o: typeof O.block | typeof O.loop | typeof O.if | typeof O.try, result: ValType | 0x40 = 0x40): this {
     this.code.u8(o).u8(result);
     return this;
   }
