@@ -14,6 +14,8 @@ import { SPACE_TLB } from '../runtime/cpu/sysspace.js';
 import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions, MMU_ON, sectionTables } from './helpers/bare.js';
 
 const DEV = 0x1d000000;
+/** The nG bit of a short-descriptor section. */
+const NG = 1 << 17;
 const program = vectorProgram;
 
 /** sectionTables with the test's devices mapped. */
@@ -236,15 +238,17 @@ g:
     expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
   });
 
-  test('a TTBR0 write: code TTBR0 translates is looked up again, code under TTBR1 runs on', () => {
-    // TTBCR.N = 1: TTBR0 translates below 2 GiB, TTBR1 above. 0x10000000 (TTBR0) maps RAM +
-    // 2 MiB under table A, RAM + 3 MiB under table B; 0x80000000 (TTBR1) maps RAM + 3 MiB.
+  test('a TTBR0 write with a new ASID: non-global code TTBR0 translates is looked up again, code under TTBR1 runs on', () => {
+    // TTBCR.N = 1: TTBR0 translates below 2 GiB, TTBR1 above. 0x10000000 (TTBR0, not global)
+    // maps RAM + 2 MiB under table A (ASID 1), RAM + 3 MiB under table B (ASID 2); 0x80000000
+    // (TTBR1, global) maps RAM + 3 MiB.
     const a = RAM_BASE + 0x100000;
     const b = RAM_BASE + 0x104000;
     const t1 = RAM_BASE + 0x108000;
     const src = program(`
   mov r0, #1
   mcr p15, 0, r0, c2, c0, 2
+  mcr p15, 0, r0, c13, c0, 1
   ldr r0, =${a}
   mcr p15, 0, r0, c2, c0, 0
   ldr r0, =${t1}
@@ -267,6 +271,8 @@ g:
   add r8, r8, r0
   subs r7, r7, #1
   bne 1b
+  mov r0, #2
+  mcr p15, 0, r0, c13, c0, 1
   ldr r0, =${b}
   mcr p15, 0, r0, c2, c0, 0
   isb
@@ -287,7 +293,7 @@ g:
           const at = (va: number, pa: number) => dv.setUint32(ttb - RAM_BASE + (va >>> 20) * 4, sect(pa), true);
           for (let mb = 0; mb < 4; mb++) at(RAM_BASE + (mb << 20), RAM_BASE + (mb << 20));
           for (const d of [EXIT_DEV, DEV]) dv.setUint32(ttb - RAM_BASE + (d >>> 20) * 4, (d | (3 << 10) | 4 | 2) >>> 0, true);
-          at(0x10000000, RAM_BASE + (ttb === a ? 0x200000 : 0x300000));
+          at(0x10000000, (RAM_BASE + (ttb === a ? 0x200000 : 0x300000)) | NG);
         }
         dv.setUint32(t1 - RAM_BASE + (0x80000000 >>> 20) * 4, sect(RAM_BASE + 0x300000), true);
         for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
@@ -298,6 +304,136 @@ g:
     });
     expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
     expect(run.r(8)).toBe(20 * 2 + 20 * 2 * 256);
+  });
+
+  test('TLBIALL with the mappings of entered code unchanged keeps their dispatcher entries; a remapped one runs its new code', () => {
+    // 0x80000000 maps RAM + 2 MiB (a function returning 1), 0x10000000 RAM + 3 MiB (returning 2);
+    // 20 rounds of TLBIALL + calls, then 0x80000000 is remapped to RAM + 3 MiB + TLBIALL.
+    const src = program(`${MMU_ON}
+  ldr r4, =0x80000000
+  ldr r5, =0x10000000
+  mov r6, #0
+  mov r7, #20
+1:
+  mcr p15, 0, r0, c8, c7, 0
+  blx r4
+  add r6, r6, r0
+  blx r5
+  add r6, r6, r0
+  subs r7, r7, #1
+  bne 1b
+  ldr r1, =${RAM_BASE + 0x100000 + (0x800 << 2)}
+  ldr r2, =${(RAM_BASE + 0x300000) | (3 << 10) | 0xc | 2}
+  str r2, [r1]
+  mcr p15, 0, r0, c8, c7, 0
+  blx r4
+  add r6, r6, r0, lsl #8
+`);
+    const run = both(src, {
+      setup: (_c, ram) => {
+        shortTables(ram, { 0x80000000: (RAM_BASE + 0x200000) | (3 << 10) | 0xc | 2, 0x10000000: (RAM_BASE + 0x300000) | (3 << 10) | 0xc | 2 });
+        const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+        for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
+          dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
+          dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
+        }
+      },
+    });
+    expect(run.r(6)).toBe(20 * 3 + 2 * 256);
+    expect(run.cpu.tlbFlushes.all).toBe(21);
+    // Each function and each return point misses once at most, not once per TLBIALL.
+    expect(run.cpu.jit!.stats.misses).toBeLessThan(12);
+  });
+
+  test('an ASID change keeps global TLB entries and drops non-global ones; TLBIASID likewise', () => {
+    // 0x80000000: global section onto RAM + 2 MiB; 0x10000000: non-global section onto RAM + 3 MiB
+    // (0x80000xxx and 0x10005xxx use different TLB slots).
+    const src = program(`${MMU_ON}
+  mov r0, #1
+  mcr p15, 0, r0, c13, c0, 1
+  isb
+  ldr r4, =0x80000100
+  ldr r5, =0x10005100
+  ldr r6, [r4]
+  ldr r7, [r5]
+  mov r0, #2
+  mcr p15, 0, r0, c13, c0, 1
+  isb
+  ldr r1, =0x80000200
+  ldr r8, [r1]
+  ldr r1, =0x10005200
+  ldr r9, [r1]
+  mcr p15, 0, r0, c8, c7, 2
+  ldr r1, =0x80000300
+  ldr r10, [r1]
+`);
+    let ram: Uint8Array | undefined;
+    const run = both(src, {
+      setup: (_c, r) => {
+        shortTables(r, { 0x80000000: (RAM_BASE + 0x200000) | (3 << 10) | 0xc | 2, 0x10000000: (RAM_BASE + 0x300000) | NG | (3 << 10) | 0xc | 2 });
+        const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
+        for (const [at, v] of [[0x200100, 11], [0x305100, 22], [0x200200, 33], [0x305200, 44], [0x200300, 55]]) dv.setUint32(at, v, true);
+        ram = r;
+      },
+    });
+    expect([6, 7, 8, 9, 10].map((n) => run.r(n))).toEqual([11, 22, 33, 44, 55]);
+    // After the ASID change the global entry filled before it is still there; TLBIASID then
+    // dropped the non-global one filled under ASID 2 and kept the global one.
+    expect(run.cpu.tlbFlushes.asid).toBe(1);
+    expect(tlbEntry(ram!, MMU_PL1, 0x80000000)).toEqual([0x80000000, 0x80000000]);
+    expect(tlbEntry(ram!, MMU_PL1, 0x10005000)).toEqual([0xffffffff, 0xffffffff]);
+  });
+
+  test('an ASID change: a global mapping filled before it is not walked again', () => {
+    // Loads through a global section, then an ASID change, then loads again: the second round
+    // needs no TLB fill for that section (a non-global one needs one).
+    const body = `${MMU_ON}
+  ldr r4, =0x80000100
+  ldr r6, [r4]
+  mov r0, #2
+  mcr p15, 0, r0, c13, c0, 1
+  isb
+  ldr r7, [r4]
+`;
+    const fills = (ng: number): number => {
+      let before = 0;
+      const run = both(program(body), {
+        setup: (c, r) => {
+          shortTables(r, { 0x80000000: (RAM_BASE + 0x200000) | ng | (3 << 10) | 0xc | 2 });
+          new DataView(r.buffer, r.byteOffset, r.byteLength).setUint32(0x200100, 5, true);
+          before = c.mem.tlbFills;
+        },
+      });
+      expect([run.r(6), run.r(7)]).toEqual([5, 5]);
+      return run.cpu.mem.tlbFills - before;
+    };
+    expect(fills(NG)).toBe(fills(0) + 1);
+  });
+
+  test('kernel code without VFP instructions stays installed across FPEXC.EN changes (one dispatcher entry for every VFP state)', () => {
+    const src = program(`
+  ldr r0, =(0xf << 20)
+  mcr p15, 0, r0, c1, c0, 2
+  isb
+  mov r6, #0
+  mov r7, #20
+1:
+  mov r0, #0x40000000
+  vmsr fpexc, r0
+  bl f
+  mov r0, #0
+  vmsr fpexc, r0
+  bl f
+  subs r7, r7, #1
+  bne 1b
+  b done
+f:
+  add r6, r6, #1
+  bx lr
+`);
+    const run = both(src);
+    expect(run.r(6)).toBe(40);
+    expect(run.cpu.jit!.stats.misses).toBeLessThan(10);
   });
 
   test('an MRC that traps at PL0 inside compiled code: UNDEF at that instruction, what came before retired', () => {

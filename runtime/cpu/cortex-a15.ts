@@ -18,8 +18,11 @@ export const A15_MIDR = 0x414fc0f0;
 export interface Cp15Hooks {
   /** TLB maintenance: `kind` and its argument (MVA with ASID in [7:0], ASID, or 0). */
   tlbFlush(kind: 'all' | 'mva' | 'asid' | 'mvaa', value: number): void;
-  /** SCTLR, TTBR0/1, TTBCR, DACR or CONTEXTIDR changed; `ttbr` says which when it was TTBR0 or TTBR1. */
-  translationChanged(ttbr?: 0 | 1): void;
+  /**
+   * SCTLR, TTBR0/1, TTBCR, DACR, PRRR/NMRR or CONTEXTIDR changed; `asid` when it was TTBR0,
+   * TTBR1 or CONTEXTIDR (the table base or current ASID: cached entries of global mappings stay).
+   */
+  translationChanged(asid?: boolean): void;
   /** CPACR was written (what VFP instructions may do at each PL). */
   cpacrChanged?(): void;
   /** ICIALLU(IS), BPIALL(IS), ICIMVAU, BPIMVA: translated code may be stale (`va` for the by-MVA forms). */
@@ -76,10 +79,10 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
     write: (v) => set(v),
     ...extra,
   });
-  const mmu = (name: string, crn: number, crm: number, opc2: number, get: () => number, set: (v: number) => void, ttbr?: 0 | 1): RegDef =>
+  const mmu = (name: string, crn: number, crm: number, opc2: number, get: () => number, set: (v: number) => void, asid?: boolean): RegDef =>
     cp15(name, 0, crn, crm, opc2, get, (v) => {
       set(v);
-      h.translationChanged(ttbr);
+      h.translationChanged(asid);
     }, { endsBlock: true });
 
   const regs: RegDef[] = [
@@ -127,19 +130,19 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
       h.cpacrChanged?.();
     }, { endsBlock: true }),
     // ---- c2, c3: translation table control ----
-    mmu('TTBR0', 2, 0, 0, () => c.ttbr0lo, (v) => (c.ttbr0lo = v >>> 0), 0),
-    mmu('TTBR1', 2, 0, 1, () => c.ttbr1lo, (v) => (c.ttbr1lo = v >>> 0), 1),
+    mmu('TTBR0', 2, 0, 0, () => c.ttbr0lo, (v) => (c.ttbr0lo = v >>> 0), true),
+    mmu('TTBR1', 2, 0, 1, () => c.ttbr1lo, (v) => (c.ttbr1lo = v >>> 0), true),
     mmu('TTBCR', 2, 0, 2, () => c.ttbcr, (v) => (c.ttbcr = v & 0xbfff3fff)),
     mmu('DACR', 3, 0, 0, () => c.dacr, (v) => (c.dacr = v >>> 0)),
     {
       name: 'TTBR0_64', cp: 15, opc1: 0, crn: 0, crm: 2, opc2: 0, wide: true, endsBlock: true,
       read: () => c.ttbr0lo, readHi: () => c.ttbr0hi,
-      write: (lo, hi) => { c.ttbr0lo = lo >>> 0; c.ttbr0hi = hi & 0x00ff00ff; h.translationChanged(0); },
+      write: (lo, hi) => { c.ttbr0lo = lo >>> 0; c.ttbr0hi = hi & 0x00ff00ff; h.translationChanged(true); },
     },
     {
       name: 'TTBR1_64', cp: 15, opc1: 1, crn: 0, crm: 2, opc2: 0, wide: true, endsBlock: true,
       read: () => c.ttbr1lo, readHi: () => c.ttbr1hi,
-      write: (lo, hi) => { c.ttbr1lo = lo >>> 0; c.ttbr1hi = hi & 0x00ff00ff; h.translationChanged(1); },
+      write: (lo, hi) => { c.ttbr1lo = lo >>> 0; c.ttbr1hi = hi & 0x00ff00ff; h.translationChanged(true); },
     },
     // ---- c5, c6: faults ----
     cp15('DFSR', 0, 5, 0, 0, () => c.dfsr, (v) => (c.dfsr = v & 0x3eff)),
@@ -195,7 +198,7 @@ export function cortexA15Regs(c: Cp15State, cpu: CpuState, h: Cp15Hooks, mpidr: 
     ro('ISR', 15, 0, 12, 1, 0, 0),
     // ---- c13: process, context and thread ID ----
     cp15('FCSEIDR', 0, 13, 0, 0, () => 0, () => {}),
-    mmu('CONTEXTIDR', 13, 0, 1, () => c.contextidr, (v) => (c.contextidr = v >>> 0)),
+    mmu('CONTEXTIDR', 13, 0, 1, () => c.contextidr, (v) => (c.contextidr = v >>> 0), true),
     cp15('TPIDRURW', 0, 13, 0, 2, () => st[W.TPIDRURW], (v) => (st[W.TPIDRURW] = v), { pl0: 'rw' }),
     cp15('TPIDRURO', 0, 13, 0, 3, () => st[W.TPIDRURO], (v) => (st[W.TPIDRURO] = v), { pl0: true }),
     cp15('TPIDRPRW', 0, 13, 0, 4, () => c.tpidrprw, (v) => (c.tpidrprw = v)),

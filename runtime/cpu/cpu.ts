@@ -23,12 +23,14 @@ import { Exit, type ExitReason } from '../../translator/ir.js';
 import type { JitOptions } from '../../translator/jit/jit.js';
 import { slowPaths, type JitTarget, type RegionFn } from '../../translator/jit/module.js';
 import { SoftmmuStrategy, TLB_BYTES } from '../../translator/jit/softmmu.js';
-import { dispatchKey, MISS, type Dispatcher } from '../../translator/jit/dispatch.js';
+import { ANY_VFP, dispatchKey, MISS, type Dispatcher } from '../../translator/jit/dispatch.js';
 import { liftBlock } from '../../translator/lift/block.js';
 import { Mode, PSR_F, PSR_I, PSR_M, modePL, readCPSR, setCPSR } from '../../translator/modes.js';
 import { CpuState, STATE_BYTES, W } from '../../translator/state.js';
 import type { SysLift } from '../../translator/sys.js';
 import { ats1c } from '../mmu/par.js';
+import { translate } from '../mmu/translate.js';
+import { Access, Walk } from '../mmu/types.js';
 import { Cp15State, SCTLR } from './cp15.js';
 import { cortexA15Regs } from './cortex-a15.js';
 import { Exc, takeException } from './exception.js';
@@ -41,24 +43,35 @@ import type { SysSpace } from './sysspace.js';
 const MAX_BUDGET = 1 << 20;
 /** Slots of entry()'s table of recently found blocks. */
 const RECENT = 4096;
+/** Retired regions whose slots wait for a new generation before a full TLB flush starts one anyway. */
+const MAX_RETIRED = 1024;
 /** Most blocks kept for one (virtual PC, environment) under different mappings. */
 const MAX_CHAIN = 8;
 
 /**
- * Which translation table base register translates `va` under TTBCR (B3.5.4, B3.6.4):
- * 0 or 1, or -1 for an address neither covers (long-descriptor format).
+ * A mapping generated code was entered under (see ArmCpu.genMaps): the blocks installed in the
+ * dispatcher under it, and what the translation was then, so a full TLB flush keeps its
+ * entries when the mapping still translates the same.
  */
-function ttbrSelect(cp15: Cp15State, va: number): number {
-  const ttbcr = cp15.ttbcr;
-  if (ttbcr & 0x80000000) {
-    const t0sz = ttbcr & 7;
-    const t1sz = (ttbcr >>> 16) & 7;
-    if (t1sz === 0) return t0sz !== 0 && va >>> (32 - t0sz) !== 0 ? 1 : 0;
-    if (va >>> (32 - t1sz) === 0xffffffff >>> (32 - t1sz)) return 1;
-    return t0sz === 0 || va >>> (32 - t0sz) === 0 ? 0 : -1;
-  }
-  const n = ttbcr & 7;
-  return n !== 0 && va >>> (32 - n) !== 0 ? 1 : 0;
+interface GenMap {
+  blocks: SysBlock[];
+  /** The physical address of the mapping's first byte. */
+  pa: number;
+  /** Its Perm bits, and whether it was global. */
+  perms: number;
+  global: boolean;
+  /** Bit PL set for each privilege level code was entered at under it. */
+  pls: number;
+}
+
+/**
+ * The dispatcher key of a block under DISPATCH_CTX `ctx`: a block lifted the same under every
+ * VFP state of its PL (environment code 8 + PL) matches under all of them (ANY_VFP), so kernel
+ * code entered while one process had VFP enabled is not missed after a switch to another.
+ */
+function dispatcherKey(b: SysBlock, ctx: number): number {
+  const k = dispatchKey(b.block.thumb, b.block.itstate) | ctx;
+  return (b.env >= 8 ? k | ANY_VFP : k) >>> 0;
 }
 
 /** genMaps' key of the mapping of 2^log2 bytes holding `va` (a small integer). */
@@ -149,11 +162,16 @@ export class ArmCpu {
    * address >>> that size (mapKey): a TLBIMVA removes just the entries of the mapping holding
    * its address.
    */
-  private readonly genMaps = new Map<number, SysBlock[]>();
+  private readonly genMaps = new Map<number, GenMap>();
+  /** The walk revalidate() translates with (never the TLB's). */
+  private readonly checkWalk = new Walk();
   /** Bit (log2 size - 12) set for every mapping size in genMaps. */
   private genSizes = 0;
   /** log2 of the size of the mapping entry() found the current block's code under. */
   private curMapLog2 = 12;
+  /** Its Perm bits and whether it is global. */
+  private curMapPerms = 0;
+  private curMapGlobal = true;
   private readonly maxInsns: number;
 
   constructor(opts: CpuOptions) {
@@ -173,12 +191,16 @@ export class ArmCpu {
       cortexA15Regs(this.cp15, this.state, {
         tlbFlush: (kind, value) => {
           this.tlbFlushes[kind]++;
+          if (kind === 'asid') {
+            this.asidChanged();
+            return;
+          }
           if (kind === 'mva' || kind === 'mvaa') this.flushTlbVa(value & ~0xfff);
           else this.flushTlb();
         },
-        translationChanged: (ttbr) => {
+        translationChanged: (asid) => {
           this.tlbFlushes.regime++;
-          if (ttbr !== undefined && this.mmuEnabled) this.ttbrChanged(ttbr);
+          if (asid) this.asidChanged();
           else this.flushTlb();
         },
         cpacrChanged: () => this.cpacrChanged(),
@@ -206,20 +228,60 @@ export class ArmCpu {
     this.flushTlb();
   }
 
-  /** TLB maintenance: every cached translation goes, and running generated code returns at its next branch. */
+  /**
+   * TLB maintenance: every cached translation goes, and running generated code returns at its
+   * next branch. The dispatcher's entries stay where the mapping they were entered under still
+   * translates the same (revalidate): Linux flushes the whole TLB at every fork and exit
+   * (flush_tlb_mm, TLBIALLIS with Cortex-A9 erratum 720789's workaround), and a new generation
+   * there cost ~1,300 dispatcher misses each.
+   */
   private flushTlb(): void {
     this.mem.flushTlb();
-    this.newGeneration();
+    if (this.mem.stage2 !== null || (this.jit !== null && this.jit.retiredBacklog > MAX_RETIRED)) this.newGeneration();
+    else this.revalidate();
+  }
+
+  /**
+   * Removes the dispatcher entries of every mapping in genMaps that no longer translates as it
+   * did when code was entered under it (walked afresh, without the TLB: a TLB may hold any
+   * translation the tables give, B3.10.2), and makes running code return.
+   */
+  private revalidate(): void {
+    this.requestExit();
+    const w = this.checkWalk;
+    for (const [key, m] of this.genMaps) {
+      const log2 = Math.floor(key / 0x100000);
+      const va = (key - log2 * 0x100000) * 2 ** log2;
+      let holds = true;
+      for (let pl = 0; pl < 2 && holds; pl++) {
+        if (!(m.pls & (1 << pl))) continue;
+        translate(this.mem, this.cp15, va, Access.EXEC, pl === 0, w);
+        const size = this.mmuEnabled ? w.sizeLog2 : 12;
+        holds = w.ok() && size === log2 && w.pa - (w.pa % 2 ** log2) === m.pa && w.perms === m.perms && w.global === m.global;
+      }
+      if (!holds) this.uninstallMapping(key);
+    }
+  }
+
+  /**
+   * The current ASID or a translation table base changed (TTBR0/TTBR1/CONTEXTIDR write), or
+   * TLBIASID: translations of non-global mappings go, global ones stay (the kernel's, across
+   * the context switches' TTBR0 writes), in the TLBs and the dispatcher.
+   */
+  private asidChanged(): void {
+    this.mem.flushNotGlobal();
+    this.requestExit();
+    for (const [key, m] of this.genMaps) if (!m.global) this.uninstallMapping(key);
   }
 
   /** Dispatcher entries of older generations no longer match (19 bits of it in the key). */
   private newGeneration(): void {
     this.requestExit();
     // Entries of older generations never match again: their blocks count as not installed.
-    for (const l of this.genMaps.values()) for (const b of l) b.dkey = 0;
+    for (const m of this.genMaps.values()) for (const b of m.blocks) b.dkey = 0;
     this.genMaps.clear();
     this.genSizes = 0;
-    if (++this.gen === 0x80000) {
+    if (++this.gen === 0x40000) {
       this.gen = 1;
       this.jit?.dispatcher?.clear();
     }
@@ -242,30 +304,14 @@ export class ArmCpu {
 
   /** Removes the dispatcher entries installed under the mapping `key` (mapKey) in this generation. */
   private uninstallMapping(key: number): void {
-    const l = this.genMaps.get(key);
-    if (!l) return;
+    const m = this.genMaps.get(key);
+    if (!m) return;
     this.genMaps.delete(key);
     this.requestExit();
     const disp = this.jit?.dispatcher;
-    for (const b of l) {
+    for (const b of m.blocks) {
       if (b.dkey && disp) disp.removeKey(b.block.pc, b.dkey);
       b.dkey = 0;
-    }
-  }
-
-  /**
-   * TTBR0 or TTBR1 was written: the TLB goes, but only the dispatcher's entries of mappings
-   * in the address range that table translates (the other table, and TTBCR, are unchanged, so
-   * its addresses translate as before): the kernel's code, under TTBR1 with LPAE, stays
-   * installed across the TTBR0 writes of context switches.
-   */
-  private ttbrChanged(n: 0 | 1): void {
-    this.mem.flushTlb();
-    this.requestExit();
-    for (const key of [...this.genMaps.keys()]) {
-      const log2 = Math.floor(key / 0x100000);
-      const va = (key - log2 * 0x100000) * 2 ** log2;
-      if (ttbrSelect(this.cp15, va) !== 1 - n) this.uninstallMapping(key);
     }
   }
 
@@ -477,6 +523,8 @@ export class ArmCpu {
     const paPage = this.mem.codePage(pc);
     this.curMapLog2 = this.mem.mapLog2;
     const log2 = this.ctxLog2(env.pl, paPage);
+    this.curMapPerms = this.mem.mapPerms;
+    this.curMapGlobal = this.mem.mapGlobal;
     const slot = ((pc >>> 1) ^ (pc >>> 13)) & (RECENT - 1);
     const r = this.recent[slot];
     if (r !== null && r.block.pc === pc && r.paPage === paPage && r.mapLog2 === log2 && !r.dead && r.block.thumb === thumb && r.block.itstate === it && (r.env === envIdx || r.env === 8 + env.pl)) return r;
@@ -534,9 +582,9 @@ export class ArmCpu {
       if (b.dead || b.slot < 0 || b.dkey !== 0) continue;
       if (b.env !== envIdx && b.env !== 8 + env.pl) continue;
       if (this.mem.codePage(b.block.pc) !== b.paPage || this.ctxLog2(env.pl, b.paPage) !== b.mapLog2) continue;
-      const key = (dispatchKey(b.block.thumb, b.block.itstate) | ctx) >>> 0;
+      const key = dispatcherKey(b, ctx);
       disp.installKey(b.block.pc, key, b.slot, b.index);
-      this.noteEntered(b.block.pc, this.mem.mapLog2, b);
+      this.noteEntered(b.block.pc, this.mem.mapLog2, b.paPage, this.mem.mapPerms, this.mem.mapGlobal, env.pl, b);
       b.dkey = key;
     }
   }
@@ -545,14 +593,16 @@ export class ArmCpu {
    * Generated code is entered at `pc`, found under a mapping of 2^log2 bytes, in this
    * generation; `e` was installed in the dispatcher (see genMaps).
    */
-  private noteEntered(pc: number, log2: number, e: SysBlock | null): void {
+  private noteEntered(pc: number, log2: number, paPage: number, perms: number, global: boolean, pl: number, e: SysBlock | null): void {
     const k = mapKey(pc, log2);
-    let l = this.genMaps.get(k);
-    if (!l) {
-      this.genMaps.set(k, (l = []));
+    let m = this.genMaps.get(k);
+    if (!m) {
+      const pa = paPage * 4096 - ((pc % 2 ** log2) - (pc % 4096));
+      this.genMaps.set(k, (m = { blocks: [], pa, perms, global, pls: 0 }));
       this.genSizes |= 1 << (log2 - 12);
     }
-    if (e) l.push(e);
+    m.pls |= 1 << pl;
+    if (e) m.blocks.push(e);
   }
 
   /**
@@ -622,9 +672,9 @@ export class ArmCpu {
           // Compiled: the wasm dispatcher runs it and whatever compiled code follows in this
           // environment and mapping generation, until a miss, an exit or EXIT_REQ.
           const ctx = this.curEnv * 0x200 + (this.gen << 12);
-          const key = (dispatchKey(e.block.thumb, e.block.itstate) | ctx) >>> 0;
+          const key = dispatcherKey(e, ctx);
           disp.installKey(e.block.pc, key, e.slot, e.index);
-          if (!e.dkey) this.noteEntered(e.block.pc, this.curMapLog2, e); // else listed already (this generation)
+          if (!e.dkey) this.noteEntered(e.block.pc, this.curMapLog2, e.paPage, this.curMapPerms, this.curMapGlobal, this.curEnv >> 2, e); // else listed already (this generation)
           e.dkey = key;
           st[W.DISPATCH_CTX] = ctx;
           st[W.EXIT_REQ] = 0;
@@ -637,7 +687,7 @@ export class ArmCpu {
           }
           r = w as ExitReason;
         } else if (e.region) {
-          this.noteEntered(e.block.pc, this.curMapLog2, null);
+          this.noteEntered(e.block.pc, this.curMapLog2, e.paPage, this.curMapPerms, this.curMapGlobal, this.curEnv >> 2, null);
           const left = budget === Infinity ? MAX_BUDGET : budget - (this.state.icount - start);
           st[W.BUDGET] = Math.max(1, Math.min(MAX_BUDGET, left));
           r = e.region(e.index) as ExitReason;

@@ -142,6 +142,10 @@ export class SysJit {
   private age = 0;
   readonly stats: SysJitStats = { interpInsns: 0, entries: 0, misses: 0, modules: 0, regions: 0, blocks: 0, wasmBytes: 0, compileMs: 0 };
   readonly dispatcher: Dispatcher | null;
+  /** Regions retired since the last new generation (their slots not yet released). */
+  get retiredBacklog(): number {
+    return this.retiredSlots.length;
+  }
   /** Blocks compiled since the CPU last took them (takeCompiled), to be installed in the dispatcher. */
   private compiled: SysBlock[] = [];
   /** Slots of retired and superseded regions, released at the next mapping generation. */

@@ -40,8 +40,12 @@ export interface FaultInfo {
   prefetch: boolean;
 }
 
-/** Entries per TLB: one data TLB and one instruction TLB (so code and data never evict each other). */
-const TLB_BITS = 9;
+/**
+ * Entries per TLB: one data TLB and one instruction TLB (so code and data never evict each
+ * other). 4096: with 512, the Debian boot walked the tables 404,000 times, with 4096 129,000
+ * (the kernel's code and data outgrow 512 pages; every entry() looks its PC up here).
+ */
+const TLB_BITS = 12;
 const TLB_SIZE = 1 << TLB_BITS;
 
 
@@ -56,9 +60,22 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   readonly u8: Uint8Array;
   /** One byte per RAM page: 1 when translated code was lifted from it. */
   readonly codePages: Uint8Array;
+  /**
+   * One byte per RAM page: 1 when generated code's TLB may hold a write tag for it (set at
+   * fill, cleared by a full flush), so a page becoming code scans the table only then.
+   */
+  private readonly jitWritable: Uint8Array;
   /** log2 of the size of the stage 1 mapping of the last address translated (12 with the MMU off). */
   get mapLog2(): number {
     return this.lastSizeLog2;
+  }
+  /** The Perm bits of the last address translated. */
+  get mapPerms(): number {
+    return this.lastPerms;
+  }
+  /** Was the mapping of the last address translated global (nG clear, or the MMU off)? */
+  get mapGlobal(): boolean {
+    return this.lastGlobal;
   }
   /** Called with a physical page number when a store hits a page holding translated code. */
   onCodeWrite: (paPage: number) => void = () => {};
@@ -75,6 +92,11 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   /** log2 of the size of the mapping each entry (JS and generated code's) was filled from. */
   private readonly sizeLog2 = new Uint8Array(2 * TLB_SIZE);
   private readonly jitSizeLog2 = new Uint8Array(MMU_INDICES * TLB_ENTRIES);
+  /** 1 where the entry (JS, generated code's) came from a non-global mapping (nG set: one ASID's). */
+  private readonly notGlobal = new Uint8Array(2 * TLB_SIZE);
+  private readonly jitNotGlobal = new Uint8Array(MMU_INDICES * TLB_ENTRIES);
+  /** Entries of non-global mappings may be present (JS, generated code's tables). */
+  private ngPresent = false;
   /** Bit (log2 size - 12) set for every mapping size entered since the last full flush. */
   private sizesPresent = 0;
   /** One byte per MiB of virtual space: an entry of a mapping of 1 MiB or more covers it. */
@@ -84,6 +106,7 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
   private readonly ramEnd: number;
   /** The Perm bits of the last translate()'s mapping. */
   private lastPerms = 0;
+  private lastGlobal = true;
   /** Generated code's TLB tables (words), and the host address of RAM's first byte; see attachJitTlb. */
   private jitTlb: Int32Array | null = null;
   private hostRam = 0;
@@ -100,14 +123,48 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     this.dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     this.ramEnd = ramBase + ram.byteLength;
     this.codePages = new Uint8Array(Math.ceil(ram.byteLength / 4096));
+    this.jitWritable = new Uint8Array(this.codePages.length);
   }
 
   /** Drops every cached translation (TLB maintenance, context and regime changes). */
   flushTlb(): void {
     this.tag.fill(0);
-    this.jitTlb?.fill(-1);
+    if (this.jitTlb) {
+      this.jitTlb.fill(-1);
+      this.jitWritable.fill(0);
+    }
     this.sizesPresent = 0;
     this.bigSeen.fill(0);
+    this.ngPresent = false;
+  }
+
+  /**
+   * Drops the cached translations of non-global mappings and keeps the global ones: what a
+   * change of the current ASID (TTBR0/TTBR1 or CONTEXTIDR write) or TLBIASID needs, as our
+   * entries carry no ASID (B3.9.1: a TLB entry of a global mapping matches every ASID, and a
+   * write of the translation registers does not invalidate entries by itself).
+   */
+  flushNotGlobal(): void {
+    if (!this.ngPresent) return;
+    this.ngPresent = false;
+    const tag = this.tag;
+    const ng = this.notGlobal;
+    for (let i = 0; i < tag.length; i++) {
+      if (ng[i]) {
+        tag[i] = 0;
+        ng[i] = 0;
+      }
+    }
+    const tlb = this.jitTlb;
+    if (!tlb) return;
+    const jng = this.jitNotGlobal;
+    for (let k = 0; k < jng.length; k++) {
+      if (jng[k]) {
+        tlb[k * 4 + TLB_READ] = -1;
+        tlb[k * 4 + TLB_WRITE] = -1;
+        jng[k] = 0;
+      }
+    }
   }
 
   /**
@@ -179,6 +236,7 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     const k = (user ? MMU_PL0 : MMU_PL1) * TLB_ENTRIES + tlbSlot(va);
     const e = k * 4;
     this.jitSizeLog2[k] = this.lastSizeLog2;
+    this.jitNotGlobal[k] = this.lastGlobal ? 0 : 1;
     const page = va & ~0xfff;
     const p = this.lastPerms;
     const s2 = this.stage2 !== null;
@@ -186,13 +244,15 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     const w = p & (user ? Perm.PL0_W : Perm.PL1_W) && (!s2 || access === Access.WRITE) && !this.codePages[o >>> 12];
     tlb[e + TLB_READ] = r ? page : -1;
     tlb[e + TLB_WRITE] = w ? page : -1;
+    if (w) this.jitWritable[o >>> 12] = 1;
     tlb[e + TLB_ADDEND] = (this.hostRam + (o - (o & 0xfff)) - page) | 0;
   }
 
   /** A RAM page now holds translated code: generated code's stores to it must take the slow path. */
   private becameCode(ramPage: number): void {
     const tlb = this.jitTlb;
-    if (!tlb) return;
+    if (!tlb || !this.jitWritable[ramPage]) return;
+    this.jitWritable[ramPage] = 0;
     const host = this.hostRam + ramPage * 4096;
     for (let e = 0; e < tlb.length; e += 4) {
       if (tlb[e + TLB_WRITE] !== -1 && ((tlb[e + TLB_WRITE] + tlb[e + TLB_ADDEND]) | 0) === host) tlb[e + TLB_WRITE] = -1;
@@ -218,6 +278,7 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     const need = (user ? 8 : 1) << access;
     if (this.tag[slot] === vp + 1 && this.perms[slot] & need) {
       this.lastPerms = this.perms[slot];
+      this.lastGlobal = this.notGlobal[slot] === 0;
       this.lastSizeLog2 = this.sizeLog2[slot];
       return this.paPage[slot] + (va & 0xfff);
     }
@@ -242,6 +303,10 @@ export class SystemMemory implements GuestMemory, CodeSource, PhysReader {
     this.tag[slot] = vp + 1;
     this.perms[slot] = w.perms;
     this.lastPerms = w.perms;
+    // With the MMU off the walk reports global; nG entries go at an ASID change.
+    this.lastGlobal = w.global;
+    this.notGlobal[slot] = w.global ? 0 : 1;
+    if (!w.global) this.ngPresent = true;
     // The stage 1 mapping's size (TLBIMVA drops what the guest's own walk produced); with the
     // MMU off the flat mapping never changes without a full flush (SCTLR write).
     const sz = this.cp15.sctlr & SCTLR.M ? w.sizeLog2 : 12;

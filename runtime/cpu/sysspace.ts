@@ -4,8 +4,8 @@
 //
 //   0x0000  unused (a stray null address lands on nothing that matters)
 //   0x1000  CPU state block (STATE_BYTES)
-//   0x2000  TLB tables (TLB_BYTES)
-//   0x10000 the wasm dispatcher's table (DISPATCH_BYTES)
+//   0x2000  TLB tables (TLB_BYTES: 128 KiB)
+//   0x30000 the wasm dispatcher's table (DISPATCH_BYTES: 1 MiB)
 //   0x200000 guest RAM (ramSize bytes), to the end
 
 import { DISPATCH_BYTES } from '../../translator/jit/dispatch.js';
@@ -14,7 +14,7 @@ import { CpuState, STATE_BYTES } from '../../translator/state.js';
 
 export const SPACE_STATE = 0x1000;
 export const SPACE_TLB = 0x2000;
-export const SPACE_DISPATCH = 0x10000;
+export const SPACE_DISPATCH = 0x30000;
 export const SPACE_RAM = 0x200000;
 const WASM_PAGE = 0x10000;
 

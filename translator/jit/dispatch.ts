@@ -4,8 +4,10 @@
 // compiled yet) or any exit other than NEXT returns to the JavaScript engine loop.
 //
 // Table entry (16 bytes, little-endian): pc, key ((it << 1) | T | VALID), funcref slot, block.
-// In system mode the key also holds the state word DISPATCH_CTX (bits 9-30: the lift
-// environment and a generation of the mappings, see runtime/cpu/cpu.ts), the loop returns
+// In system mode the key also holds the state word DISPATCH_CTX (bits 9-29: the lift
+// environment and a generation of the mappings, see runtime/cpu/cpu.ts); an entry with
+// ANY_VFP (bit 30) set holds a block lifted the same under every VFP state of its PL, and
+// matches whatever the environment's cp10 and FPEXC.EN bits (9, 10) are. The loop returns
 // NEXT as soon as the state word EXIT_REQ is set, and an Exit.SYNC (the mode, masks or VFP
 // enable may have changed) continues in the loop unless an interrupt can now be taken: the lift
 // environment bits of the key are recomputed from PSR, CP10 and FPEXC, so the next lookup finds
@@ -24,6 +26,8 @@ import type { RegionFn } from './module.js';
 export const DISPATCH_ENTRIES = 1 << 16;
 export const DISPATCH_BYTES = DISPATCH_ENTRIES * 16;
 const VALID = 0x80000000;
+/** System mode: the entry matches under every cp10 access and FPEXC.EN (bits 9, 10 of the key). */
+export const ANY_VFP = 0x40000000;
 /** run() found no compiled block for the current PC (not a guest exit reason). */
 export const MISS = 255;
 
@@ -57,6 +61,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   const r = f.local();
   const budget = f.local();
   const left = f.local(I64);
+  const key = f.local(); // the entry's key (system mode)
   const st = (w: number) => stateBase + 4 * w;
   const MAX = 1 << 20;
 
@@ -74,15 +79,23 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.i32(0).mem(O.i32_load, 2, st(W.PC)).set(pc);
   f.get(pc).i32(1).op(O.i32_shr_u).get(pc).i32(13).op(O.i32_shr_u).op(O.i32_xor);
   f.i32(DISPATCH_ENTRIES - 1).op(O.i32_and).i32(4).op(O.i32_shl).set(ent);
-  // miss unless entry.pc == pc && entry.key == VALID | it << 1 | T
+  // miss unless entry.pc == pc && entry.key == VALID | it << 1 | T (| DISPATCH_CTX, bits
+  // ANY_VFP and 9-10 left out of the comparison when the entry has ANY_VFP)
   f.get(ent).mem(O.i32_load, 2, tableBase).get(pc).op(O.i32_ne);
   f.get(ent).mem(O.i32_load, 2, tableBase + 4);
+  if (sys) f.tee(key);
   f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r); // r: T for now
   f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl);
   f.i32(0).get(r).op(O.select); // IT counts only in Thumb
   f.get(r).op(O.i32_or).i32(VALID).op(O.i32_or);
-  if (sys) f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).op(O.i32_or);
-  f.op(O.i32_ne).op(O.i32_or);
+  if (sys) {
+    f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).op(O.i32_or).op(O.i32_xor);
+    // & ~(ANY_VFP | 3 << 9) when the entry's ANY_VFP bit is set: (key << 1) >> 31 is all ones then
+    f.get(key).i32(1).op(O.i32_shl).i32(31).op(O.i32_shr_s).i32(ANY_VFP | (3 << 9)).op(O.i32_and).i32(-1).op(O.i32_xor);
+    f.op(O.i32_and).op(O.i32_or);
+  } else {
+    f.op(O.i32_ne).op(O.i32_or);
+  }
   f.open(O.if).i32(MISS).op(O.return).end();
   // Budget run out: BUDGET = min(MAX, limit - icount), or leave.
   f.get(budget).i32(0).op(O.i32_le_s).open(O.if);
