@@ -522,6 +522,11 @@ mrc1:
     );
     const { cpu } = bareCpu(src, { engine: 'jit', mmio: (pa) => (pa === EXIT_DEV ? (cpu.stop(), 0) : 0) });
     expect(cpu.run(100_000)).toBe('budget');
+    // A fractional budget (a slice computed from host time) ends at the whole number below.
+    const n0 = cpu.state.icount;
+    expect(cpu.run(5_000.5)).toBe('budget');
+    expect(cpu.state.icount - n0).toBeGreaterThanOrEqual(5_000);
+    expect(cpu.state.icount - n0).toBeLessThan(5_100);
     const spun = cpu.state.u32[6];
     expect(spun).toBeGreaterThan(10_000);
     expect(cpu.jit!.stats.interpInsns).toBe(0);

@@ -643,6 +643,8 @@ export class ArmCpu {
    * the PC is at a debugger breakpoint ('breakpoint', before executing it).
    */
   run(budget = Infinity): RunStop {
+    // A whole number of instructions (a fractional limit never matched the 64-bit count).
+    if (budget !== Infinity) budget = Math.max(0, Math.floor(budget));
     const st = this.state.i32;
     const start = this.state.icount;
     const limit = budget === Infinity ? 2 ** 62 : start + budget;
