@@ -5,25 +5,14 @@
 import fc from 'fast-check';
 import { HELPERS } from '../translator/helpers.js';
 import { CpuState, STATE_BYTES, W } from '../translator/state.js';
+import { randomWords, STATE_WORDS } from './helpers/random-state.js';
 import { CpuTrap } from '../translator/sys.js';
 import { CP_READ_WRITES } from '../translator/sem/priv.js';
 import '../translator/sem/parallel.js';
 import { VirtMachine } from '../runtime/board/machine.js';
 
-const WORDS = STATE_BYTES / 4;
+const WORDS = STATE_WORDS;
 
-/** A state block of pseudo-random words (xorshift32 from `seed`). */
-function randomWords(seed: number): Int32Array {
-  const w = new Int32Array(WORDS);
-  let x = seed | 1;
-  for (let i = 0; i < WORDS; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    w[i] = x;
-  }
-  return w;
-}
 
 /** Words that differ between `before` and `after` and are not in `allowed`. */
 function stray(before: Int32Array, after: Int32Array, allowed: readonly number[]): number[] {

@@ -6,9 +6,10 @@
 import fc from 'fast-check';
 import { HELPERS } from '../translator/helpers.js';
 import { CpuState, STATE_BYTES, W } from '../translator/state.js';
+import { randomWords, STATE_WORDS } from './helpers/random-state.js';
 import { H, VOp, Cvt } from '../translator/vfp/helpers.js';
 
-const WORDS = STATE_BYTES / 4;
+const WORDS = STATE_WORDS;
 
 const reg = fc.integer({ min: 0, max: 31 });
 /** toInt/fromInt carry the fraction bits + 64 in the third byte, not a register. */
@@ -24,18 +25,6 @@ const CASES: [keyof typeof H, fc.Arbitrary<number>, fc.Arbitrary<number>][] = [
   ['fromInt', regOrFbits, fc.integer({ min: 0, max: 31 })],
 ];
 
-/** A state block of pseudo-random words (xorshift32 from `seed`). */
-function randomWords(seed: number): Int32Array {
-  const w = new Int32Array(WORDS);
-  let x = seed | 1;
-  for (let i = 0; i < WORDS; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    w[i] = x;
-  }
-  return w;
-}
 
 function run(id: number, words: Int32Array, a: number, b: number): Int32Array {
   const cpu = new CpuState(new ArrayBuffer(STATE_BYTES), 0);
