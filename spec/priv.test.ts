@@ -8,7 +8,7 @@ import { Exc } from '../runtime/cpu/exception.js';
 import { PhysAbort } from '../runtime/mmu/types.js';
 import { Mode } from '../translator/modes.js';
 import { W } from '../translator/state.js';
-import { EXIT_DEV, RAM_BASE, assemble, bareCpu, runBoth, vectorProgram, MMU_ON, sectionTables } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, assemble, bareCpu, runBoth, vectorProgram, MMU_ON, SCTLR_M_ON, sectionTables } from './helpers/bare.js';
 
 const program = vectorProgram;
 
@@ -367,12 +367,7 @@ st1:
   ldr r0, =0x80000000
   mcr p15, 0, r0, c2, c0, 2
   mov r0, #0xff
-  mcr p15, 0, r0, c10, c2, 0
-  mrc p15, 0, r0, c1, c0, 0
-  orr r0, r0, #1
-  mcr p15, 0, r0, c1, c0, 0
-  isb
-  ldr r1, =0x80000010
+  mcr p15, 0, r0, c10, c2, 0${SCTLR_M_ON}  ldr r1, =0x80000010
   ldr r2, [r1]
   mov r8, r3
   mrrc p15, 0, r6, r7, c2

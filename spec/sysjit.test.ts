@@ -11,7 +11,7 @@ import { PhysAbort } from '../runtime/mmu/types.js';
 import { MMU_PL0, MMU_PL1, TLB_ENTRIES, TLB_READ, TLB_TABLE_BYTES, TLB_WRITE, tlbSlot } from '../translator/jit/softmmu.js';
 import { W } from '../translator/state.js';
 import { SPACE_TLB } from '../runtime/cpu/sysspace.js';
-import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions, MMU_ON, sectionTables } from './helpers/bare.js';
+import { EXIT_DEV, RAM_BASE, bareCpu, runBoth, vectorProgram, type BareRun, type RunBothOptions, MMU_ON, SCTLR_M_ON, deviceSection, section, sectionTables } from './helpers/bare.js';
 
 const DEV = 0x1d000000;
 /** The nG bit of a short-descriptor section. */
@@ -42,6 +42,15 @@ function both(src: string, opts: RunBothOptions = {}): BareRun {
 }
 
 /** Generated code's TLB entry for `va` in the table of `mmu`: [read tag, write tag]. */
+/** `mov r0, #1; bx lr` at RAM + 2 MiB and `mov r0, #2; bx lr` at RAM + 3 MiB. */
+function returnFunctions(ram: Uint8Array): void {
+  const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+  for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
+    dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
+    dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
+  }
+}
+
 function tlbEntry(ram: Uint8Array, mmu: number, va: number): [number, number] {
   const words = new Int32Array(ram.buffer, SPACE_TLB + mmu * TLB_TABLE_BYTES, TLB_ENTRIES * 4);
   const e = tlbSlot(va) * 4;
@@ -215,7 +224,7 @@ g:
   subs r7, r7, #1
   bne 1b
   ldr r1, =${RAM_BASE + 0x100000 + (0x800 << 2)}
-  ldr r2, =${(RAM_BASE + 0x300000) | (3 << 10) | 0xc | 2}
+  ldr r2, =${section(RAM_BASE + 0x300000)}
   str r2, [r1]
   mcr p15, 0, r4, c8, c7, 3
   mov r7, #20
@@ -227,12 +236,8 @@ g:
 `);
     const run = both(src, {
       setup: (_c, ram) => {
-        shortTables(ram, { 0x80000000: (RAM_BASE + 0x200000) | (3 << 10) | 0xc | 2 });
-        const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-        for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
-          dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
-          dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
-        }
+        shortTables(ram, { 0x80000000: section(RAM_BASE + 0x200000) });
+        returnFunctions(ram);
       },
     });
     expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
@@ -254,12 +259,7 @@ g:
   ldr r0, =${t1}
   mcr p15, 0, r0, c2, c0, 1
   mov r0, #1
-  mcr p15, 0, r0, c3, c0, 0
-  mrc p15, 0, r0, c1, c0, 0
-  orr r0, r0, #1
-  mcr p15, 0, r0, c1, c0, 0
-  isb
-  ldr r4, =0x10000000
+  mcr p15, 0, r0, c3, c0, 0${SCTLR_M_ON}  ldr r4, =0x10000000
   ldr r5, =0x80000000
   mov r6, #0
   mov r8, #0
@@ -288,18 +288,14 @@ g:
     const run = both(src, {
       setup: (_c, ram) => {
         const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-        const sect = (pa: number) => (pa | (3 << 10) | 0xc | 2) >>> 0;
         for (const ttb of [a, b]) {
-          const at = (va: number, pa: number) => dv.setUint32(ttb - RAM_BASE + (va >>> 20) * 4, sect(pa), true);
+          const at = (va: number, pa: number) => dv.setUint32(ttb - RAM_BASE + (va >>> 20) * 4, section(pa), true);
           for (let mb = 0; mb < 4; mb++) at(RAM_BASE + (mb << 20), RAM_BASE + (mb << 20));
-          for (const d of [EXIT_DEV, DEV]) dv.setUint32(ttb - RAM_BASE + (d >>> 20) * 4, (d | (3 << 10) | 4 | 2) >>> 0, true);
+          for (const d of [EXIT_DEV, DEV]) dv.setUint32(ttb - RAM_BASE + (d >>> 20) * 4, deviceSection(d), true);
           at(0x10000000, (RAM_BASE + (ttb === a ? 0x200000 : 0x300000)) | NG);
         }
-        dv.setUint32(t1 - RAM_BASE + (0x80000000 >>> 20) * 4, sect(RAM_BASE + 0x300000), true);
-        for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
-          dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
-          dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
-        }
+        dv.setUint32(t1 - RAM_BASE + (0x80000000 >>> 20) * 4, section(RAM_BASE + 0x300000), true);
+        returnFunctions(ram);
       },
     });
     expect(run.r(6)).toBe(20 * 1 + 20 * 2 * 256);
@@ -323,7 +319,7 @@ g:
   subs r7, r7, #1
   bne 1b
   ldr r1, =${RAM_BASE + 0x100000 + (0x800 << 2)}
-  ldr r2, =${(RAM_BASE + 0x300000) | (3 << 10) | 0xc | 2}
+  ldr r2, =${section(RAM_BASE + 0x300000)}
   str r2, [r1]
   mcr p15, 0, r0, c8, c7, 0
   blx r4
@@ -331,12 +327,8 @@ g:
 `);
     const run = both(src, {
       setup: (_c, ram) => {
-        shortTables(ram, { 0x80000000: (RAM_BASE + 0x200000) | (3 << 10) | 0xc | 2, 0x10000000: (RAM_BASE + 0x300000) | (3 << 10) | 0xc | 2 });
-        const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-        for (const [at, v] of [[0x200000, 1], [0x300000, 2]]) {
-          dv.setUint32(at, 0xe3a00000 | v, true); // mov r0, #v
-          dv.setUint32(at + 4, 0xe12fff1e, true); // bx lr
-        }
+        shortTables(ram, { 0x80000000: section(RAM_BASE + 0x200000), 0x10000000: section(RAM_BASE + 0x300000) });
+        returnFunctions(ram);
       },
     });
     expect(run.r(6)).toBe(20 * 3 + 2 * 256);
@@ -370,7 +362,7 @@ g:
     let ram: Uint8Array | undefined;
     const run = both(src, {
       setup: (_c, r) => {
-        shortTables(r, { 0x80000000: (RAM_BASE + 0x200000) | (3 << 10) | 0xc | 2, 0x10000000: (RAM_BASE + 0x300000) | NG | (3 << 10) | 0xc | 2 });
+        shortTables(r, { 0x80000000: section(RAM_BASE + 0x200000), 0x10000000: section(RAM_BASE + 0x300000, NG) });
         const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
         for (const [at, v] of [[0x200100, 11], [0x305100, 22], [0x200200, 33], [0x305200, 44], [0x200300, 55]]) dv.setUint32(at, v, true);
         ram = r;
@@ -399,7 +391,7 @@ g:
       let before = 0;
       const run = both(program(body), {
         setup: (c, r) => {
-          shortTables(r, { 0x80000000: (RAM_BASE + 0x200000) | ng | (3 << 10) | 0xc | 2 });
+          shortTables(r, { 0x80000000: section(RAM_BASE + 0x200000, ng) });
           new DataView(r.buffer, r.byteOffset, r.byteLength).setUint32(0x200100, 5, true);
           before = c.mem.tlbFills;
         },
@@ -589,7 +581,6 @@ tmpl_eor:
   eor r0, r0, #11
 `;
   const TTB_ALIAS = RAM_BASE + 0x100000 + (0x80000000 >>> 20) * 4;
-  const sectionAt = (pa: number) => pa | (3 << 10) | 0xc | 2;
   /** Loads `label`'s address in the alias (the program is linked at RAM_BASE) into `reg`. */
   const at = (reg: string, label: string) => `ldr ${reg}, =${label}\n  add ${reg}, ${reg}, #${0x80000000 - RAM_BASE}`;
   /**
@@ -606,7 +597,7 @@ tmpl_eor:
   };
   /** The program's first 64 KiB copied to RAM + 2 MiB and + 3 MiB, there with EOR #9 and #17. */
   const setup = (_c: ArmCpu, ram: Uint8Array) => {
-    shortTables(ram, { 0x80000000: sectionAt(RAM_BASE) });
+    shortTables(ram, { 0x80000000: section(RAM_BASE) });
     const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
     let eor = -1;
     for (let o = 0; o < 0x10000; o += 4) if (dv.getUint32(o, true) === 0xe2200005) eor = o;
@@ -643,7 +634,7 @@ ${F}`);
 ${call(6)}
   @ the alias now maps the copy at RAM + 2 MiB; TLBIMVAA of an address on f's third page
   ldr r1, =${TTB_ALIAS}
-  ldr r5, =${sectionAt(RAM_BASE + 0x200000)}
+  ldr r5, =${section(RAM_BASE + 0x200000)}
   str r5, [r1]
   ${at('r5', 'f2')}
   mcr p15, 0, r5, c8, c7, 3
@@ -668,7 +659,7 @@ ${call(8)}
 ${call(9)}
   @ the alias maps the copy at RAM + 3 MiB; TLBIALL
   ldr r1, =${TTB_ALIAS}
-  ldr r5, =${sectionAt(RAM_BASE + 0x300000)}
+  ldr r5, =${section(RAM_BASE + 0x300000)}
   str r5, [r1]
   mcr p15, 0, r0, c8, c7, 0
   isb

@@ -174,28 +174,37 @@ export function runBoth(src: string, opts: RunBothOptions = {}): { interp: BareR
   return { interp, jit };
 }
 
+/** A short-descriptor section of normal memory at `pa` (AP = 11, domain 0, C B), with `attrs` (nG...) added. */
+export const section = (pa: number, attrs = 0): number => (pa | attrs | (3 << 10) | 0xc | 2) >>> 0;
+
+/** A short-descriptor section of Device memory at `pa` (AP = 11, domain 0, B). */
+export const deviceSection = (pa: number): number => (pa | (3 << 10) | 4 | 2) >>> 0;
+
 /**
- * Short-descriptor tables at RAM_BASE + 1 MiB: the 4 MiB of RAM identity-mapped by sections
- * (AP = 11, domain 0, C B), each of `devices` identity-mapped as Device (B = 1), then `extra`
- * (virtual address -> first-level descriptor). Returns the table's physical address.
+ * Short-descriptor tables at RAM_BASE + 1 MiB: the 4 MiB of RAM identity-mapped by sections,
+ * each of `devices` identity-mapped as Device, then `extra` (virtual address -> first-level
+ * descriptor). Returns the table's physical address.
  */
 export function sectionTables(ram: Uint8Array, devices: readonly number[], extra: Record<number, number> = {}): number {
   const ttb = 0x100000;
   const dv = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-  for (let mb = 0; mb < 4; mb++) dv.setUint32(ttb + ((RAM_BASE >>> 20) + mb) * 4, (RAM_BASE + (mb << 20)) | (3 << 10) | 0xc | 2, true);
-  for (const d of devices) dv.setUint32(ttb + (d >>> 20) * 4, d | (3 << 10) | 4 | 2, true);
+  for (let mb = 0; mb < 4; mb++) dv.setUint32(ttb + ((RAM_BASE >>> 20) + mb) * 4, section(RAM_BASE + (mb << 20)), true);
+  for (const d of devices) dv.setUint32(ttb + (d >>> 20) * 4, deviceSection(d), true);
   for (const [va, desc] of Object.entries(extra)) dv.setUint32(ttb + (Number(va) >>> 20) * 4, desc, true);
   return RAM_BASE + ttb;
 }
+
+/** Sets SCTLR.M (the MMU on) and synchronizes: the end of every MMU-on sequence. */
+export const SCTLR_M_ON = `
+  mrc p15, 0, r0, c1, c0, 0
+  orr r0, r0, #1
+  mcr p15, 0, r0, c1, c0, 0
+  isb
+`;
 
 /** Turns the MMU on with sectionTables' table in TTBR0 and domain 0 a client. */
 export const MMU_ON = `
   ldr r0, =${RAM_BASE + 0x100000}
   mcr p15, 0, r0, c2, c0, 0
   mov r0, #1
-  mcr p15, 0, r0, c3, c0, 0
-  mrc p15, 0, r0, c1, c0, 0
-  orr r0, r0, #1
-  mcr p15, 0, r0, c1, c0, 0
-  isb
-`;
+  mcr p15, 0, r0, c3, c0, 0${SCTLR_M_ON}`;
