@@ -22,7 +22,7 @@ import { Profiler } from '../runtime/profile.js';
 import { elfSymbols, systemMapSymbols, type Symbols } from '../runtime/symbols.js';
 import type { RunEnd } from '../runtime/board/runloop.js';
 import { withDefaultGuest } from './default-guest.js';
-import { setLiftoffOnly, UsageError } from './run.js';
+import { parseCount, setLiftoffOnly, UsageError } from './run.js';
 import { setV8IntFlag } from './v8flags.js';
 
 export interface BootCliOptions {
@@ -139,13 +139,6 @@ function defaultSymbols(kernelFile: string, kernel: Uint8Array): { syms: Symbols
   }
 }
 
-function parseThreshold(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--jit-threshold ${v}: expected a whole number`);
-  return n;
-}
-
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
 export async function runBoot(given: BootCliOptions): Promise<number> {
   let opts = given;
@@ -172,7 +165,7 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
 
   const engine = opts.engine ?? 'jit';
   if (engine !== 'jit' && engine !== 'interp') throw new UsageError(`--engine ${opts.engine}: expected jit or interp`);
-  const threshold = parseThreshold(opts.jitThreshold);
+  const threshold = parseCount('--jit-threshold', opts.jitThreshold, 0);
   if (engine === 'jit') limitJsInlining();
 
   let console: HostConsole | undefined;

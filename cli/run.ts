@@ -59,10 +59,11 @@ const stderrLine = (line: string): void => {
   }
 };
 
-function parseCount(flag: string, v: string | undefined): number | undefined {
+/** A whole-number option of at least `min` (1 or 0), or undefined when not given. */
+export function parseCount(flag: string, v: string | undefined, min: 0 | 1 = 1): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} ${v}: expected a positive whole number`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} ${v}: expected a ${min === 1 ? 'positive ' : ''}whole number`);
   return n;
 }
 

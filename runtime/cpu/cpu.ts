@@ -499,12 +499,22 @@ export class ArmCpu {
 
   /** The lift facts of the current state: PL, CPACR.cp10 access at it, FPEXC.EN. */
   private liftEnv(): SysLift {
+    return this.liftEnvs[this.liftEnvIndex()];
+  }
+
+  /** The index of liftEnv() in liftEnvs: PL * 4 + cp10 access * 2 + FPEXC.EN. */
+  private liftEnvIndex(): number {
     const st = this.state.i32;
     const pl = modePL(st[W.PSR] & PSR_M) === 0 ? 0 : 1;
     const acc = (this.cp15.cpacr >>> 20) & 3;
     const cp10 = pl === 0 ? acc === 3 : acc !== 0;
     const en = (st[W.FPEXC] & 0x40000000) !== 0;
-    return this.liftEnvs[pl * 4 + (cp10 ? 2 : 0) + (en ? 1 : 0)];
+    return pl * 4 + (cp10 ? 2 : 0) + (en ? 1 : 0);
+  }
+
+  /** The DISPATCH_CTX word for lift environment `envIdx` in this mapping generation. */
+  private dispatchCtx(envIdx: number): number {
+    return envIdx * 0x200 + (this.gen << 12);
   }
 
   /**
@@ -517,8 +527,8 @@ export class ArmCpu {
     const pc = st[W.PC] >>> 0;
     const thumb = st[W.T] !== 0;
     const it = thumb ? st[W.ITSTATE] & 0xff : 0;
-    const env = this.liftEnv();
-    const envIdx = env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
+    const envIdx = this.liftEnvIndex();
+    const env = this.liftEnvs[envIdx];
     this.curEnv = envIdx;
     const paPage = this.mem.codePage(pc);
     this.curMapLog2 = this.mem.mapLog2;
@@ -575,9 +585,9 @@ export class ArmCpu {
    */
   private installCompiled(jit: SysJit, disp: Dispatcher): void {
     const list = jit.takeCompiled();
-    const env = this.liftEnv();
-    const envIdx = env.pl * 4 + (env.cp10 ? 2 : 0) + (env.vfp ? 1 : 0);
-    const ctx = envIdx * 0x200 + (this.gen << 12);
+    const envIdx = this.liftEnvIndex();
+    const env = this.liftEnvs[envIdx];
+    const ctx = this.dispatchCtx(envIdx);
     for (const b of list) {
       if (b.dead || b.slot < 0 || b.dkey !== 0) continue;
       if (b.env !== envIdx && b.env !== 8 + env.pl) continue;
@@ -673,7 +683,7 @@ export class ArmCpu {
         if (e.region && e.slot >= 0 && disp) {
           // Compiled: the wasm dispatcher runs it and whatever compiled code follows in this
           // environment and mapping generation, until a miss, an exit or EXIT_REQ.
-          const ctx = this.curEnv * 0x200 + (this.gen << 12);
+          const ctx = this.dispatchCtx(this.curEnv);
           const key = dispatcherKey(e, ctx);
           disp.installKey(e.block.pc, key, e.slot, e.index);
           if (!e.dkey) this.noteEntered(e.block.pc, this.curMapLog2, e.paPage, this.curMapPerms, this.curMapGlobal, this.curEnv >> 2, e); // else listed already (this generation)

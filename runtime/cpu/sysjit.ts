@@ -111,17 +111,6 @@ const MIN_RUNS = 2;
 /** Most blocks of a large context compiled again together each time it compiles (flush). */
 const MERGE_BLOCKS = 128;
 
-/**
- * A compiled block keeps only its header: it never runs interpreted (it is entered through its
- * region until it dies) and is not compiled again (except the young blocks of a large
- * context, which keep their IR: see flush), while the IR of every block compiled during a
- * kernel boot (~20,000 blocks, ~200 MB of op objects) made each young-generation GC copy and
- * promote it.
- */
-function withoutOps(b: IRBlock): IRBlock {
-  return b.withoutOps();
-}
-
 export interface SysJitStats {
   /** Guest instructions run by the interpreter (the rest ran in generated code). */
   interpInsns: number;
@@ -319,7 +308,7 @@ export class SysJit {
           c.young = fresh.slice();
           for (const e of fresh) keep.add(e);
         } else {
-          for (const e of young) e.block = withoutOps(e.block);
+          for (const e of young) e.block = e.block.withoutOps();
           c.young = [];
           c.merging = false;
         }
@@ -355,7 +344,11 @@ export class SysJit {
         e.group = group;
         e.slot = slot;
         e.dkey = 0;
-        if (!keep.has(e)) e.block = withoutOps(e.block);
+        // A compiled block keeps only its header (young blocks of a large context excepted): it
+        // is entered through its region until it dies and never interpreted or compiled again,
+        // while the IR of every block compiled in a kernel boot (~20,000) made each
+        // young-generation GC copy and promote it.
+        if (!keep.has(e)) e.block = e.block.withoutOps();
         if (slot >= 0) this.compiled.push(e);
       });
     });

@@ -198,8 +198,7 @@ export class Dispatcher {
 
   /** Forgets the entry for (pc, thumb, it) if it is the one installed. */
   remove(pc: number, thumb: boolean, it: number): void {
-    const e = dispatchSlot(pc) * 4;
-    if (this.u32[e] === pc && this.u32[e + 1] === dispatchKey(thumb, it)) this.u32[e + 1] = 0;
+    this.removeKey(pc, dispatchKey(thumb, it));
   }
 
   clear(): void {
