@@ -161,7 +161,18 @@ export class LiftCtx {
 
   /** x - y (with borrow when `cin` is C): AddWithCarry(x, NOT(y), cin). */
   subWithCarry(x: Temp, y: Temp, cin: Temp | 0 | 1, cinIsConst: boolean, setflags: boolean): Temp {
-    return this.addWithCarry(x, this.b.not(y), cin, cinIsConst, setflags);
+    if (!cinIsConst || cin !== 1) return this.addWithCarry(x, this.b.not(y), cin, cinIsConst, setflags);
+    // SUB, RSB, CMP: x + NOT(y) + 1 is x - y; its carry is NOT borrow (x >= y unsigned) and it
+    // overflows when x and y differ in sign and the result's sign differs from x's (one op
+    // where AddWithCarry's form took three, and two fewer for the flags).
+    const b = this.b;
+    const res = b.sub(x, y);
+    if (setflags) {
+      this.setNZ(res);
+      b.set(W.C, b.bin(Op.LEU, y, x));
+      b.set(W.V, b.shri(b.and(b.xor(x, y), b.xor(x, res)), 31));
+    }
+    return res;
   }
 
   // ---- shifter (ARM ARM A8.4.3) ----------------------------------------------
