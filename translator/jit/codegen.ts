@@ -201,6 +201,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     let ifDepth = 0;
     // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
     let pcConst: number | null = null;
+    /** A constant PC whose SET waits for the EXIT right after it (written only where the exit leaves). */
+    let deferredPC: number | null = null;
     let tConst: number | null = block.thumb ? 1 : 0;
     let itConst: number | null = block.itstate;
     // At IF the known values are saved; at ENDIF a value stays known if both paths agree, or
@@ -298,6 +300,23 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             if (sum !== 0) f.i32(sum).op(O.i32_add);
             return;
           }
+        }
+        if (o.op === Op.EQ && kb === 0) {
+          // x == 0: eqz; (a - b) == 0, the difference inlined here (a CMP's Z): a == b.
+          const d = kind[o.a] === Kind.INLINE ? ops[defAt[o.a]] : null;
+          if (d && d.op === Op.SUB) {
+            const da = constOf(d.a);
+            const db = constOf(d.b);
+            if (da !== undefined) f.i32(da);
+            else val(d.a);
+            if (db !== undefined) f.i32(db);
+            else val(d.b);
+            f.op(O.i32_eq);
+          } else {
+            val(o.a);
+            f.op(O.i32_eqz);
+          }
+          return;
         }
         if (ka !== undefined) f.i32(ka);
         else val(o.a);
@@ -398,6 +417,14 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       }
       switch (o.op) {
         case Op.SET: {
+          const v = constOf(o.a);
+          if (o.imm === W.PC && v !== undefined && ops[i + 1]?.op === Op.EXIT) {
+            // A constant PC right before its exit is written on the way out only: a direct
+            // branch that stays in the region needs no PC (see the EXIT case).
+            pcConst = v;
+            deferredPC = v;
+            break;
+          }
           if (inState(o.imm)) {
             f.i32(0);
             val(o.a);
@@ -406,7 +433,6 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             val(o.a);
             f.set(wordLocal.get(o.imm)!);
           }
-          const v = constOf(o.a);
           if (o.imm === W.PC) pcConst = v ?? null;
           else if (o.imm === W.T) tConst = v ?? null;
           else if (o.imm === W.ITSTATE) itConst = v ?? null;
@@ -433,7 +459,16 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           slowArgs(o.imm);
           f.call(imports.slowLoad);
           f.end();
-          if (o.d >= 0) f.set(tl[o.d]);
+          const nx = ops[i + 1];
+          if (o.d >= 0 && nx !== undefined && nx.op === Op.SET && nx.a === o.d && lastUse[o.d] === i + 1 && !inState(nx.imm)) {
+            // `SET word, t` right after, its only reader: the value goes straight to the word's local.
+            f.set(wordLocal.get(nx.imm)!);
+            if (nx.imm === W.PC) pcConst = null;
+            else if (nx.imm === W.T) tConst = null;
+            else if (nx.imm === W.ITSTATE) itConst = null;
+            i++;
+            for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
+          } else if (o.d >= 0) f.set(tl[o.d]);
           else f.op(O.drop);
           break;
         }
@@ -511,6 +546,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         case Op.EXIT: {
           if (ifDepth > 0) exited[exited.length - 1] = true;
+          const setPC = () => {
+            if (deferredPC !== null) f.i32(deferredPC).set(wordLocal.get(W.PC)!);
+          };
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
           if (target >= 0) {
             // Direct branch inside the region while the budget lasts. BUDGET is re-read: the
@@ -524,6 +562,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             else if (target === k && self) f.br(ifDepth + 1);
             else f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
             f.end();
+            setPC();
             toEpilogue(Exit.NEXT, 0, 0);
           } else if (o.imm === Exit.NEXT && pcConst === null) {
             // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
@@ -533,8 +572,10 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.end();
             toEpilogue(Exit.NEXT, 0, 0);
           } else {
+            setPC();
             toEpilogue(o.imm, ninsn, 0);
           }
+          deferredPC = null;
           break;
         }
         default:

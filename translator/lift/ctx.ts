@@ -260,33 +260,31 @@ export { Mem, Op, Exit, W };
  * ConditionPassed() for cond (ARM ARM A8.3): a 0/1 temp. Not called for AL.
  */
 export function condTemp(b: IRBuilder, cond: number): Temp {
-  let t: Temp;
+  // The flags are 0/1 words, so each condition is one or two ops: HI (C && !Z) is Z < C, and
+  // LE (Z || N != V) is Z | (N ^ V).
+  const not = (t: Temp) => b.bin(Op.EQ, t, b.const(0));
+  const inv = (cond & 1) !== 0;
   switch (cond >> 1) {
-    case 0:
-      t = b.get(W.Z);
-      break; // EQ
-    case 1:
-      t = b.get(W.C);
-      break; // CS
-    case 2:
-      t = b.get(W.N);
-      break; // MI
-    case 3:
-      t = b.get(W.V);
-      break; // VS
-    case 4:
-      t = b.and(b.get(W.C), b.xor(b.get(W.Z), b.const(1)));
-      break; // HI
-    case 5:
-      t = b.bin(Op.EQ, b.get(W.N), b.get(W.V));
-      break; // GE
-    case 6:
-      t = b.and(b.bin(Op.EQ, b.get(W.N), b.get(W.V)), b.xor(b.get(W.Z), b.const(1)));
-      break; // GT
+    case 0: // EQ, NE
+      return inv ? not(b.get(W.Z)) : b.get(W.Z);
+    case 1: // CS, CC
+      return inv ? not(b.get(W.C)) : b.get(W.C);
+    case 2: // MI, PL
+      return inv ? not(b.get(W.N)) : b.get(W.N);
+    case 3: // VS, VC
+      return inv ? not(b.get(W.V)) : b.get(W.V);
+    case 4: // HI, LS
+      return inv ? b.bin(Op.LEU, b.get(W.C), b.get(W.Z)) : b.bin(Op.LTU, b.get(W.Z), b.get(W.C));
+    case 5: // GE, LT
+      return b.bin(inv ? Op.NE : Op.EQ, b.get(W.N), b.get(W.V));
+    case 6: {
+      // GT, LE
+      const le = b.or(b.get(W.Z), b.xor(b.get(W.N), b.get(W.V)));
+      return inv ? le : not(le);
+    }
     default:
       return b.const(1); // AL
   }
-  return cond & 1 ? b.xor(t, b.const(1)) : t;
 }
 
 export const COND_NAMES = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''];
