@@ -241,6 +241,27 @@ describe('A32 data processing', () => {
     );
   });
 
+  test('arithmetic with a rotated immediate: C and V at the signed and unsigned boundaries (property)', () => {
+    // The lifter computes V of x +/- constant as one signed comparison (lift/ctx.ts): operands
+    // around INT_MIN, INT_MAX, 0 and the immediate itself exercise both sides of it.
+    const edge = fc.constantFrom(0, 1, 0x7fffffff, 0x80000000, 0x80000001, 0xffffffff, 0x7ffffffe, 0xfffffffe);
+    fc.assert(
+      fc.property(fc.constantFrom(2, 3, 4, 10, 11), fc.integer({ min: 0, max: 15 }), fc.constantFrom(0, 1, 2, 0x7f, 0x80, 0xff, 0x40), fc.oneof(edge, word), fc.integer({ min: -2, max: 2 }), fc.integer({ min: 0, max: 5 }), arbFlags, (op, rot, imm8, base, delta, near, f) => {
+        const insn = (0xe2000000 | (op << 21) | (1 << 20) | (1 << 16) | (isTestOp(op) ? 0 : 2 << 12) | (rot << 8) | imm8) >>> 0;
+        const v = rot === 0 ? imm8 : ((imm8 >>> (2 * rot)) | (imm8 << (32 - 2 * rot))) >>> 0;
+        // Near the immediate, near where x + v or x - v overflows (INT_MAX - v, INT_MIN - v,
+        // INT_MIN + v, INT_MAX + v), or anywhere.
+        const at = [v, 0x7fffffff - v, 0x80000000 - v, 0x80000000 + v, 0x7fffffff + v, base][near];
+        const vn = (at + delta) >>> 0;
+        const r = arm(insn, [0, vn], f);
+        const [res, f2] = dpModel(op, vn, v, f.c, true, f);
+        if (!isTestOp(op)) expect(r.cpu.reg(2)).toBe(res! >>> 0);
+        expect(flagsOf(r.cpu)).toEqual(f2);
+      }),
+      RUNS,
+    );
+  });
+
   test('MOVW/MOVT build a constant; ADD to PC branches (ALUWritePC interworks in ARM)', () => {
     const r = run([0xe30a1bcd, 0xe3411234], false, []); // movw r1, #0xabcd; movt r1, #0x1234
     expect(r.cpu.reg(1)).toBe(0x1234abcd);

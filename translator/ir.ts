@@ -256,6 +256,18 @@ export class IRBuilder {
   const(v: number): number {
     return this.emit(Op.CONST, this.temp(), -1, -1, -1, v | 0);
   }
+  /**
+   * The value of temp `t` when a CONST among the last few ops defined it (an immediate operand
+   * made just before its use), else undefined: the lifter picks cheaper flag formulas then.
+   */
+  constValue(t: number): number | undefined {
+    const code = this.code;
+    for (let i = this.n - 1, stop = Math.max(0, this.n - 8); i >= stop; i--) {
+      const k = i * 6; // OP_WORDS
+      if (code[k + 1] === t) return code[k] === Op.CONST ? code[k + 5] : undefined;
+    }
+    return undefined;
+  }
   get(word: number): number {
     return this.emit(Op.GET, this.temp(), -1, -1, -1, word);
   }

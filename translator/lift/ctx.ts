@@ -145,6 +145,7 @@ export class LiftCtx {
    */
   addWithCarry(x: Temp, y: Temp, cin: Temp | 0 | 1, cinIsConst: boolean, setflags: boolean): Temp {
     const b = this.b;
+    const k = setflags && cinIsConst && cin === 0 ? b.constValue(y) : undefined;
     let res: Temp;
     if (cinIsConst) res = cin === 0 ? b.add(x, y) : b.add(b.add(x, y), b.const(1));
     else res = b.add(b.add(x, y), cin);
@@ -154,7 +155,9 @@ export class LiftCtx {
       if (cinIsConst) c = b.bin(cin === 0 ? Op.LTU : Op.LEU, res, x);
       else c = b.select(cin, b.bin(Op.LEU, res, x), b.bin(Op.LTU, res, x));
       b.set(W.C, c);
-      b.set(W.V, b.shri(b.and(b.xor(x, res), b.xor(y, res)), 31));
+      // x + k overflows when x > INT_MAX - k (k > 0) or x < INT_MIN - k (k < 0): one comparison.
+      if (k !== undefined) b.set(W.V, k === 0 ? b.const(0) : k > 0 ? b.bin(Op.LTS, b.const(0x7fffffff - k), x) : b.bin(Op.LTS, x, b.const(-0x80000000 - k)));
+      else b.set(W.V, b.shri(b.and(b.xor(x, res), b.xor(y, res)), 31));
     }
     return res;
   }
@@ -166,11 +169,14 @@ export class LiftCtx {
     // overflows when x and y differ in sign and the result's sign differs from x's (one op
     // where AddWithCarry's form took three, and two fewer for the flags).
     const b = this.b;
+    const k = setflags ? b.constValue(y) : undefined;
     const res = b.sub(x, y);
     if (setflags) {
       this.setNZ(res);
       b.set(W.C, b.bin(Op.LEU, y, x));
-      b.set(W.V, b.shri(b.and(b.xor(x, y), b.xor(x, res)), 31));
+      // x - k overflows when x < INT_MIN + k (k > 0) or x > INT_MAX + k (k < 0): one comparison.
+      if (k !== undefined) b.set(W.V, k === 0 ? b.const(0) : k > 0 ? b.bin(Op.LTS, x, b.const(-0x80000000 + k)) : b.bin(Op.LTS, b.const(0x7fffffff + k), x));
+      else b.set(W.V, b.shri(b.and(b.xor(x, y), b.xor(x, res)), 31));
     }
     return res;
   }
