@@ -170,10 +170,11 @@ export class LiftCtx {
     // where AddWithCarry's form took three, and two fewer for the flags).
     const b = this.b;
     const k = setflags ? b.constValue(y) : undefined;
-    const res = b.sub(x, y);
+    // CMP x, #0 (a common test): x itself, no borrow.
+    const res = k === 0 ? x : b.sub(x, y);
     if (setflags) {
       this.setNZ(res);
-      b.set(W.C, b.bin(Op.LEU, y, x));
+      b.set(W.C, k === 0 ? b.const(1) : b.bin(Op.LEU, y, x));
       // x - k overflows when x < INT_MIN + k (k > 0) or x > INT_MAX + k (k < 0): one comparison.
       if (k !== undefined) b.set(W.V, k === 0 ? b.const(0) : k > 0 ? b.bin(Op.LTS, x, b.const(-0x80000000 + k)) : b.bin(Op.LTS, b.const(0x7fffffff + k), x));
       else b.set(W.V, b.shri(b.and(b.xor(x, y), b.xor(x, res)), 31));
