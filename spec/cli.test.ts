@@ -176,6 +176,19 @@ describe('running guests', () => {
     expect(r.stderr).toMatch(/exit\(7\)/);
   });
 
+  test('--dump-region prints the wasm text of the region holding an address', () => {
+    // Regions catch faulting accesses in a try/catch_all (wasm exception handling), which the
+    // text dump must read too.
+    // mov r0, #0; 1: add r0, r0, #1; cmp r0, #100; bne 1b; exit(r0): hot enough to compile
+    const loop = [0xe3a00000, 0xe2800001, 0xe3500064, 0x1afffffc, MOV_R7_1, SVC_0];
+    const r = armvisor(['run', '--jit-threshold', '1', '--dump-region', '0x10004', file('loop100', elf(loop))]);
+    expect(r.status).toBe(100);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/\(module/);
+    expect(out).toMatch(/catch_all/);
+    expect(out).not.toMatch(/internal error/);
+  });
+
   test('--trace prints address, encoding and disassembly of executed instructions', () => {
     const r = armvisor(['run', '--trace', file('exit42b', elf([MOV_R0_42, MOV_R7_1, SVC_0]))]);
     expect(r.status).toBe(42);

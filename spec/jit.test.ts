@@ -9,6 +9,7 @@ import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { buildModule, compileRegions } from '../translator/jit/module.js';
 import { removeDeadSets } from '../translator/opt/deadset.js';
+import { liftBlock } from '../translator/lift/block.js';
 
 const BIN_OPS: OpCode[] = [Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES];
 const UN_OPS: OpCode[] = [Op.CLZ, Op.SEXT8, Op.SEXT16, Op.BSWAP];
@@ -133,6 +134,50 @@ test('tier 1 equals the interpreter on random blocks', () => {
       expect(Buffer.from(B.mem.read(DATA, 4096)).equals(Buffer.from(A.mem.read(DATA, 4096)))).toBe(true);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('runs of conditional instructions (one `if` in generated code while the flags stay) equal the interpreter', () => {
+  // ADD, CMP (which changes the flags the next instructions test), MOV and LDR under EQ, NE,
+  // GT or LE, each condition often repeated, so runs form and break.
+  const CODE_AT = 0x20000;
+  for (const m of [A, B]) m.mem.protect(CODE_AT, 4096, Perm.R | Perm.X);
+  const interp = new Interpreter(A.cpu, A.mem);
+  const target = flatJitTarget(B.mem, B.cpu);
+  const insn = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom(0, 1, 12, 13), fc.boolean(), fc.integer({ min: 0, max: 255 }));
+  fc.assert(
+    fc.property(fc.array(insn, { minLength: 2, maxLength: 12 }), fc.integer({ min: 0, max: 15 }), fc.integer(), (list, nzcv, seed) => {
+      let cond = 0;
+      const words = list.map(([kind, c, repeat, imm]) => {
+        if (!repeat) cond = c;
+        const base = (cond << 28) >>> 0;
+        if (kind === 0) return base | 0x02800000 | (0 << 16) | (0 << 12) | imm; // add r0, r0, #imm
+        if (kind === 1) return base | 0x03500000 | (0 << 16) | (imm & 7); // cmp r0, #imm
+        if (kind === 2) return base | 0x03a00000 | (3 << 12) | imm; // mov r3, #imm
+        return base | 0x05900000 | (2 << 16) | (1 << 12) | (imm & 0xfc); // ldr r1, [r2, #imm]
+      });
+      words.push(0xef000000); // svc: the block ends
+      for (const m of [A, B]) {
+        reset(m, seed);
+        words.forEach((w, i) => m.mem.dv.setUint32(CODE_AT + i * 4, w >>> 0, true));
+        m.cpu.i32[0] = seed & 7; // r0 near the CMP immediates
+        m.cpu.i32[2] = DATA;
+        [W.N, W.Z, W.C, W.V].forEach((w, i) => (m.cpu.i32[w] = (nzcv >> i) & 1));
+      }
+      const block = liftBlock(A.mem, CODE_AT, false, 0);
+      expect(block.ninsns).toBe(words.length);
+      const r1 = interp.run(block);
+      A.cpu.i32[W.BUDGET] = B.cpu.i32[W.BUDGET] = 1000;
+      const r2 = compileRegions([[block]], target).fns[0](0);
+      expect(r2).toBe(r1);
+      A.cpu.i32[W.BUDGET] -= A.cpu.icount;
+      expect(Array.from(B.cpu.i32.subarray(0, 40))).toEqual(Array.from(A.cpu.i32.subarray(0, 40)));
+    }),
+    {
+      numRuns: 300,
+      // addne r0, #1; cmpne r0, #1; addne r0, #4 from r0 = 0, Z clear: the CMP sets Z, so the last ADD must not run.
+      examples: [[[[0, 1, false, 1], [1, 1, true, 1], [0, 1, true, 4]], 0, 0]],
+    },
   );
 });
 

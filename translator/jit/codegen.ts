@@ -203,6 +203,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     let pcConst: number | null = null;
     /** A constant PC whose SET waits for the EXIT right after it (written only where the exit leaves). */
     let deferredPC: number | null = null;
+    // The outermost open `if`: its condition, whether its body so far leaves the flags and
+    // the exits alone (then the next instruction's same condition may join it), and the IF
+    // op that joined it.
+    let openCond = -1;
+    let openClean = false;
+    let mergedIf = -1;
     let tConst: number | null = block.thumb ? 1 : 0;
     let itConst: number | null = block.itstate;
     // At IF the known values are saved; at ENDIF a value stays known if both paths agree, or
@@ -417,6 +423,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       }
       switch (o.op) {
         case Op.SET: {
+          if (o.imm === W.N || o.imm === W.Z || o.imm === W.C || o.imm === W.V) openClean = false;
           const v = constOf(o.a);
           if (o.imm === W.PC && v !== undefined && ops[i + 1]?.op === Op.EXIT) {
             // A constant PC right before its exit is written on the way out only: a direct
@@ -497,6 +504,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
         }
         case Op.CALL: {
           const h = HELPERS[o.imm];
+          if (h.touchesState) openClean = false;
           const args = o.args!;
           // Helpers that touch only VFP words and FPSCR need no spills: those never live in locals.
           const spills = h.touchesState && !h.vfpOnly;
@@ -523,13 +531,34 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         }
         case Op.IF:
+          if (i === mergedIf) {
+            mergedIf = -1; // the same condition as the `if` still open (ENDIF below)
+            break;
+          }
           val(o.a);
           f.open(O.if);
           ifDepth++;
+          if (ifDepth === 1) {
+            openCond = o.a;
+            openClean = true;
+          }
           saved.push([pcConst, tConst, itConst]);
           exited.push(false);
           break;
         case Op.ENDIF: {
+          if (ifDepth === 1 && openClean) {
+            // The next instruction has the same condition on flags its body left alone (a run
+            // of ldrne, addne...): its ops join this `if`.
+            let j = i + 1;
+            if (ops[j]?.op === Op.INSN) {
+              j++;
+              while (j < ops.length && PURE_OP[ops[j].op]) j++;
+              if (ops[j]?.op === Op.IF && sameCondition(ops, defAt, ops[j].a, openCond)) {
+                mergedIf = j;
+                break;
+              }
+            }
+          }
           f.end();
           ifDepth--;
           const [p, tt, it] = saved.pop()!;
@@ -546,6 +575,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           break;
         case Op.EXIT: {
           if (ifDepth > 0) exited[exited.length - 1] = true;
+          openClean = false;
           const setPC = () => {
             if (deferredPC !== null) f.i32(deferredPC).set(wordLocal.get(W.PC)!);
           };
@@ -761,6 +791,21 @@ function branchesToSelf(block: IRBlock): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Do temps `a` and `b` compute the same pure expression of the same state words and constants
+ * (two instructions' conditions)? The caller knows no word they read changed in between.
+ */
+function sameCondition(ops: IRInsn[], defAt: Int32Array, a: number, b: number, depth = 0): boolean {
+  if (a === b) return true;
+  if (a < 0 || b < 0 || depth > 4) return false;
+  const x = ops[defAt[a]];
+  const y = ops[defAt[b]];
+  if (!x || !y || x.op !== y.op || !PURE_OP[x.op]) return false;
+  if (x.op === Op.CONST || x.op === Op.GET) return x.imm === y.imm;
+  if (BIN[x.op] === undefined) return false;
+  return sameCondition(ops, defAt, x.a, y.a, depth + 1) && sameCondition(ops, defAt, x.b, y.b, depth + 1);
 }
 
 /** May state word `w` change strictly between ops `from` and `to`? */

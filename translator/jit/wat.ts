@@ -7,7 +7,7 @@ import { buildModule, type JitTarget } from './module.js';
 export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): Promise<string> {
   const { bytes } = buildModule([blocks], target);
   const wabt = await (await import('wabt')).default();
-  const mod = wabt.readWasm(bytes, { readDebugNames: false });
+  const mod = wabt.readWasm(bytes, { readDebugNames: false, exceptions: true });
   try {
     mod.validate();
     return mod.toText({ foldExprs: false, inlineExport: false });
