@@ -158,6 +158,11 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   const exit = f.local();
   const exitPC = f.local();
   const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
+  // BUDGET changes while a region runs only when JavaScript zeroes it (an interrupt raised by a
+  // device write, TLB maintenance, a write to code...), and JavaScript runs only in the calls
+  // generated code makes: a local copy, read again after every call, serves the branches.
+  const budget = f.local();
+  const readBudget = () => f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
 
   const loadWords = () => {
     for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
@@ -171,6 +176,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     else f.get(wordLocal.get(w)!);
   };
   loadWords();
+  readBudget();
   f.get(entry).set(scratch);
 
   // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
@@ -241,7 +247,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const { kind, defAt, lastUse, freeHead, freeNext } = plan;
     // D-register transfers as one 64-bit access (vfp-ldst.ts); `consume` skips the ops of the
     // pattern after the first, giving back the locals of the temps they read last.
-    const dpair: DPairCtx = { f, mem, block, wordAddr, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, slowArgs };
+    const dpair: DPairCtx = { f, mem, block, wordAddr, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, slowArgs, afterCall: readBudget };
     const consume = (from: number, to: number) => {
       for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
     };
@@ -465,6 +471,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.get(addr);
           slowArgs(o.imm);
           f.call(imports.slowLoad);
+          readBudget();
           f.end();
           const nx = ops[i + 1];
           if (o.d >= 0 && nx !== undefined && nx.op === Op.SET && nx.a === o.d && lastUse[o.d] === i + 1 && !inState(nx.imm)) {
@@ -499,6 +506,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           f.get(addr).get(value);
           slowArgs(o.imm);
           f.call(imports.slowStore);
+          readBudget();
           f.end();
           break;
         }
@@ -517,6 +525,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             f.call(imports.helper(o.imm));
             if (o.d >= 0) f.set(tl[o.d]);
             else f.op(O.drop);
+            readBudget();
             if (spills && h.writes) {
               for (const w of h.writes) {
                 const l = wordLocal.get(w);
@@ -581,13 +590,13 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           };
           const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
           if (target >= 0) {
-            // Direct branch inside the region while the budget lasts. BUDGET is re-read: the
-            // runtime zeroes it to make generated code leave (a write to code, a signal...).
+            // Direct branch inside the region while the budget lasts (the `budget` local: BUDGET
+            // as of the last call, which the runtime zeroes to make generated code leave).
             // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
             // one through the dispatcher's br_table.
             // Out of budget: the epilogue with `exit` still 0 (NEXT, the instructions counted). An
             // `if` around the `br`: a `br_if` made busybox bzip2 5% slower under Liftoff.
-            f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
+            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
             if (target > k) f.br(forward(target) + ifDepth + 1);
             else if (target === k && self) f.br(ifDepth + 1);
             else f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
@@ -597,7 +606,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           } else if (o.imm === Exit.NEXT && pcConst === null) {
             // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
             // among the region's blocks before leaving.
-            f.get(count).i32(ninsn).op(O.i32_add).tee(count).i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).op(O.i32_lt_u).open(O.if);
+            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
             f.br(forward(n) + ifDepth + 1);
             f.end();
             toEpilogue(Exit.NEXT, 0, 0);

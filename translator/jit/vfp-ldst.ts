@@ -36,6 +36,8 @@ export interface DPairCtx {
   slowStore: number;
   /** Pushes a slow-path call's site and PC arguments (a fault throws out of the access). */
   slowArgs(flags: number): void;
+  /** After a slow-path call: re-reads what JavaScript may have changed (codegen.ts's budget). */
+  afterCall(): void;
 }
 
 /** Is `x` defined as ADD y, #4 (y: the temp `base`)? */
@@ -108,6 +110,7 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   f.get(addr).i32(4).op(O.i32_add);
   c.slowArgs(flags);
   f.call(c.slowLoad).set(c.t1);
+  c.afterCall();
   f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
   f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
   f.end();
@@ -127,5 +130,6 @@ export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number):
   f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
   c.slowArgs(flags);
   f.call(c.slowStore);
+  c.afterCall();
   f.end();
 }
