@@ -162,6 +162,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // device write, TLB maintenance, a write to code...), and JavaScript runs only in the calls
   // generated code makes: a local copy, read again after every call, serves the branches.
   const budget = f.local();
+  const selectCond = f.local(); // a conditional SET's condition (codegen's IF)
   const readBudget = () => f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
 
   const loadWords = () => {
@@ -215,6 +216,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     let openCond = -1;
     let openClean = false;
     let mergedIf = -1;
+    /** The SET of a conditional instruction emitted as a select (see IF), or -1. */
+    let selectSet = -1;
     let tConst: number | null = block.thumb ? 1 : 0;
     let itConst: number | null = block.itstate;
     // At IF the known values are saved; at ENDIF a value stays known if both paths agree, or
@@ -429,6 +432,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
       }
       switch (o.op) {
         case Op.SET: {
+          if (i === selectSet) {
+            val(o.a);
+            getWord(o.imm);
+            f.get(selectCond).op(O.select).set(wordLocal.get(o.imm)!);
+            break;
+          }
           if (o.imm === W.N || o.imm === W.Z || o.imm === W.C || o.imm === W.V) openClean = false;
           const v = constOf(o.a);
           if (o.imm === W.PC && v !== undefined && ops[i + 1]?.op === Op.EXIT) {
@@ -539,9 +548,19 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           if (h.traps) faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
           break;
         }
-        case Op.IF:
+        case Op.IF: {
           if (i === mergedIf) {
             mergedIf = -1; // the same condition as the `if` still open (ENDIF below)
+            break;
+          }
+          // A conditional instruction that only sets a core register from pure ops (movne r0,
+          // #0; addeq r1, r1, r2): a select, with no branch (the pure ops run either way).
+          let j = i + 1;
+          while (j < ops.length && PURE_OP[ops[j].op]) j++;
+          if (ifDepth === 0 && ops[j]?.op === Op.SET && ops[j].imm < W.PC && ops[j + 1]?.op === Op.ENDIF) {
+            val(o.a);
+            f.set(selectCond);
+            selectSet = j;
             break;
           }
           val(o.a);
@@ -554,7 +573,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           saved.push([pcConst, tConst, itConst]);
           exited.push(false);
           break;
+        }
         case Op.ENDIF: {
+          if (selectSet >= 0) {
+            selectSet = -1; // the select's: no `if` to close
+            break;
+          }
           if (ifDepth === 1 && openClean) {
             // The next instruction has the same condition on flags its body left alone (a run
             // of ldrne, addne...): its ops join this `if`.
