@@ -42,7 +42,7 @@ import type { SysSpace } from './sysspace.js';
 /** Generated code returns to the CPU loop at least this often (guest instructions). */
 const MAX_BUDGET = 1 << 20;
 /** Slots of entry()'s table of recently found blocks. */
-const RECENT = 4096;
+const RECENT = 1 << 16;
 /** Retired regions whose slots wait for a new generation before a full TLB flush starts one anyway. */
 const MAX_RETIRED = 1024;
 /** Most blocks kept for one (virtual PC, environment) under different mappings. */
@@ -142,6 +142,14 @@ export class ArmCpu {
    * key costs several times the check). Dead blocks fail the check.
    */
   private readonly recent = new Array<SysBlock | null>(RECENT).fill(null);
+  /**
+   * What entry() compares, per slot of `recent`, in typed arrays (the blocks themselves are
+   * scattered over the heap: reading them for every lookup missed the cache): the PC, the
+   * physical page, and the mapping size, T, ITSTATE and environment code (recentInfo).
+   */
+  private readonly recentPc = new Int32Array(RECENT);
+  private readonly recentPa = new Int32Array(RECENT).fill(-1);
+  private readonly recentInfo = new Int32Array(RECENT);
   private readonly byPage = new Map<number, number[]>();
   /** Physical pages with translations whose RAM was written by someone else (physWritten). */
   private readonly staleCode = new Set<number>();
@@ -536,19 +544,24 @@ export class ArmCpu {
     this.curMapPerms = this.mem.mapPerms;
     this.curMapGlobal = this.mem.mapGlobal;
     const slot = ((pc >>> 1) ^ (pc >>> 13)) & (RECENT - 1);
-    const r = this.recent[slot];
-    if (r !== null && r.block.pc === pc && r.paPage === paPage && r.mapLog2 === log2 && !r.dead && r.block.thumb === thumb && r.block.itstate === it && (r.env === envIdx || r.env === 8 + env.pl)) return r;
+    const info = log2 | (thumb ? 64 : 0) | (it << 7);
+    if (this.recentPc[slot] === (pc | 0) && this.recentPa[slot] === paPage && (this.recentInfo[slot] & 0x7fff) === info) {
+      const envCode = this.recentInfo[slot] >> 15;
+      const r = this.recent[slot]!;
+      if ((envCode === envIdx || envCode === 8 + env.pl) && !r.dead) return r;
+    }
     const bk = blockKey(pc, thumb, it) * 16;
     if (paPage >= 0) {
-      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return (this.recent[slot] = b);
-      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return (this.recent[slot] = b);
+      // Most code has no VFP instruction: its blocks are filed under 8 + PL, so that key first.
+      for (let b = this.blocks.get(bk + 8 + env.pl); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return this.remember(slot, b);
+      for (let b = this.blocks.get(bk + envIdx); b; b = b.next!) if (b.paPage === paPage && b.mapLog2 === log2) return this.remember(slot, b);
     }
     const block = liftBlock(this.mem, pc, thumb, it, { maxInsns: this.maxInsns, sys: env, stopAt: this.breakpoints.size ? this.stopAtBreakpoint : undefined });
     const e: SysBlock = { block, paPage, paPage2: -1, mapLog2: log2, ctx: -1, env: -1, dead: false, region: null, index: 0, group: null, slot: -1, dkey: 0, next: null, page: null, runs: 0 };
     if (paPage >= 0) {
       const envCode = block.usesVfp ? envIdx : 8 + env.pl;
       e.env = envCode;
-      this.recent[slot] = e;
+      this.remember(slot, e);
       const key = bk + envCode;
       e.ctx = contextKey(paPage, pc, envCode, log2);
       // A Thumb instruction at the end of the page ends on the next one: a store there drops it.
@@ -576,6 +589,15 @@ export class ArmCpu {
       this.jit?.add(e);
     }
     return e;
+  }
+
+  /** Makes `b` the block entry() finds first at `slot` of its recent table; returns it. */
+  private remember(slot: number, b: SysBlock): SysBlock {
+    this.recent[slot] = b;
+    this.recentPc[slot] = b.block.pc;
+    this.recentPa[slot] = b.paPage;
+    this.recentInfo[slot] = b.mapLog2 | (b.block.thumb ? 64 : 0) | (b.block.itstate << 7) | (b.env << 15);
+    return b;
   }
 
   /**
