@@ -155,11 +155,20 @@ export class LiftCtx {
       if (cinIsConst) c = b.bin(cin === 0 ? Op.LTU : Op.LEU, res, x);
       else c = b.select(cin, b.bin(Op.LEU, res, x), b.bin(Op.LTU, res, x));
       b.set(W.C, c);
-      // x + k overflows when x > INT_MAX - k (k > 0) or x < INT_MIN - k (k < 0): one comparison.
-      if (k !== undefined) b.set(W.V, k === 0 ? b.const(0) : k > 0 ? b.bin(Op.LTS, b.const(0x7fffffff - k), x) : b.bin(Op.LTS, x, b.const(-0x80000000 - k)));
+      if (k !== undefined) b.set(W.V, this.overflowAddConst(x, k));
       else b.set(W.V, b.shri(b.and(b.xor(x, res), b.xor(y, res)), 31));
     }
     return res;
+  }
+
+  /**
+   * The V flag of x + k for a constant k in [-2^31 + 1, 2^31] (not wrapped to 32 bits): x + k
+   * overflows when x > INT_MAX - k (k > 0) or x < INT_MIN - k (k < 0), one comparison.
+   */
+  private overflowAddConst(x: Temp, k: number): Temp {
+    const b = this.b;
+    if (k === 0) return b.const(0);
+    return k > 0 ? b.bin(Op.LTS, b.const(0x7fffffff - k), x) : b.bin(Op.LTS, x, b.const(-0x80000000 - k));
   }
 
   /** x - y (with borrow when `cin` is C): AddWithCarry(x, NOT(y), cin). */
@@ -175,8 +184,8 @@ export class LiftCtx {
     if (setflags) {
       this.setNZ(res);
       b.set(W.C, k === 0 ? b.const(1) : b.bin(Op.LEU, y, x));
-      // x - k overflows when x < INT_MIN + k (k > 0) or x > INT_MAX + k (k < 0): one comparison.
-      if (k !== undefined) b.set(W.V, k === 0 ? b.const(0) : k > 0 ? b.bin(Op.LTS, x, b.const(-0x80000000 + k)) : b.bin(Op.LTS, b.const(0x7fffffff + k), x));
+      // x - k is x + (-k), with -k taken exactly (2^31 for k = INT_MIN).
+      if (k !== undefined) b.set(W.V, this.overflowAddConst(x, -k));
       else b.set(W.V, b.shri(b.and(b.xor(x, y), b.xor(x, res)), 31));
     }
     return res;
