@@ -162,7 +162,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
   // device write, TLB maintenance, a write to code...), and JavaScript runs only in the calls
   // generated code makes: a local copy, read again after every call, serves the branches.
   const budget = f.local();
-  const selectCond = f.local(); // a conditional SET's condition (codegen's IF)
+  let selectCond = -1; // a conditional SET's condition (see IF), allocated on first use
   const readBudget = () => f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
 
   const loadWords = () => {
@@ -226,6 +226,12 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
     const saved: [number | null, number | null, number | null][] = [];
     const exited: boolean[] = [];
     const merge = (a: number | null, b: number | null) => (a === b ? a : null);
+    /** Word `w` was written with constant `v` (null: not a constant). */
+    const noteWrite = (w: number, v: number | null) => {
+      if (w === W.PC) pcConst = v;
+      else if (w === W.T) tConst = v;
+      else if (w === W.ITSTATE) itConst = v;
+    };
 
     /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
     const toEpilogue = (reason: number, insns: number, extra: number) => {
@@ -455,9 +461,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
             val(o.a);
             f.set(wordLocal.get(o.imm)!);
           }
-          if (o.imm === W.PC) pcConst = v ?? null;
-          else if (o.imm === W.T) tConst = v ?? null;
-          else if (o.imm === W.ITSTATE) itConst = v ?? null;
+          noteWrite(o.imm, v ?? null);
           break;
         }
         case Op.LOAD: {
@@ -486,9 +490,7 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           if (o.d >= 0 && nx !== undefined && nx.op === Op.SET && nx.a === o.d && lastUse[o.d] === i + 1 && !inState(nx.imm)) {
             // `SET word, t` right after, its only reader: the value goes straight to the word's local.
             f.set(wordLocal.get(nx.imm)!);
-            if (nx.imm === W.PC) pcConst = null;
-            else if (nx.imm === W.T) tConst = null;
-            else if (nx.imm === W.ITSTATE) itConst = null;
+            noteWrite(nx.imm, null);
             i++;
             for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
           } else if (o.d >= 0) f.set(tl[o.d]);
@@ -555,9 +557,9 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           }
           // A conditional instruction that only sets a core register from pure ops (movne r0,
           // #0; addeq r1, r1, r2): a select, with no branch (the pure ops run either way).
-          let j = i + 1;
-          while (j < ops.length && PURE_OP[ops[j].op]) j++;
+          const j = skipPure(ops, i + 1);
           if (ifDepth === 0 && ops[j]?.op === Op.SET && ops[j].imm < W.PC && ops[j + 1]?.op === Op.ENDIF) {
+            if (selectCond < 0) selectCond = f.local();
             val(o.a);
             f.set(selectCond);
             selectSet = j;
@@ -582,10 +584,8 @@ export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy
           if (ifDepth === 1 && openClean) {
             // The next instruction has the same condition on flags its body left alone (a run
             // of ldrne, addne...): its ops join this `if`.
-            let j = i + 1;
-            if (ops[j]?.op === Op.INSN) {
-              j++;
-              while (j < ops.length && PURE_OP[ops[j].op]) j++;
+            if (ops[i + 1]?.op === Op.INSN) {
+              const j = skipPure(ops, i + 2);
               if (ops[j]?.op === Op.IF && sameCondition(ops, defAt, ops[j].a, openCond)) {
                 mergedIf = j;
                 break;
@@ -824,6 +824,13 @@ function branchesToSelf(block: IRBlock): boolean {
     }
   }
   return false;
+}
+
+/** The index of the first op from `from` on that is not pure. */
+function skipPure(ops: IRInsn[], from: number): number {
+  let j = from;
+  while (j < ops.length && PURE_OP[ops[j].op]) j++;
+  return j;
 }
 
 /**
