@@ -8,10 +8,11 @@
 // the faulting instruction's state, so access sites carry no fault check.
 
 import { HELPERS } from '../helpers.js';
-import { Exit, Mem, Op, type IRBlock, type IRInsn } from '../ir.js';
-import { W } from '../state.js';
+import { Exit, Mem, Op, type IRBlock } from '../ir.js';
+import { STATE_BYTES, W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
-import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
+import { OpArena, ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
+import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
 import { emitDLoad, emitDStore, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
@@ -21,9 +22,16 @@ import { emitBudgetUse } from './dispatch.js';
 export interface ImportMap {
   /** Function index of helper `id` (imports it on first use). */
   helper(id: number): number;
-  /** Slow-path load: (addr, site, pc) -> value; on a fault records it and throws (module.ts). */
+  /**
+   * Slow-path load: (addr, site, pc) -> value; on a fault records it and throws (module.ts).
+   * A device read may raise an interrupt (system mode: MemStrategy.loadsMayStop), so generated
+   * code reads BUDGET again after one.
+   */
   slowLoad: number;
-  /** Slow-path store: (addr, value, site, pc); faults as slowLoad. */
+  /**
+   * Slow-path store: (addr, value, site, pc) -> BUDGET after the store (a write to code, or a
+   * device write that raised an interrupt, zeroes it); faults as slowLoad.
+   */
   slowStore: number;
 }
 
@@ -57,10 +65,16 @@ export interface MemStrategy {
    * after it (the check may leave what it found in locals of its own).
    */
   emitHost(f: FuncBody, addr: number, block: IRBlock, flags: number, known?: number): void;
+  /**
+   * May a slow-path load zero BUDGET (a device read raising an interrupt, in system mode)?
+   * Without devices, generated code need not read BUDGET again after one.
+   */
+  readonly loadsMayStop: boolean;
 }
 
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
+  readonly loadsMayStop = false;
   constructor(readonly permBase: number) {}
   /** The host address is the guest address itself. */
   emitHost(f: FuncBody, addr: number): void {
@@ -121,563 +135,800 @@ export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
  * instructions it ran reach the state word BUDGET, so the runtime keeps control.
  */
 export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup): FuncBody {
-  const f = new FuncBody(1);
-  const entry = 0;
-  const wordAddr = (w: number) => stateBase + 4 * w;
+  return new RegionGen(blocks, stateBase, mem, imports, lookup).gen();
+}
 
-  // State words used and written anywhere in the region, each in a local; but the VFP
-  // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
-  // the VFP helpers work on them, so helper calls need no spills.
-  const inState = (w: number) => w >= W.VFP || w === W.FPSCR;
-  const vfp = new VfpInliner(f, stateBase);
-  const wordLocal = new Map<number, number>();
-  const written = new Set<number>();
-  for (const b of blocks) {
-    for (const o of b.ops) {
-      if ((o.op === Op.GET || o.op === Op.SET) && !inState(o.imm)) {
-        if (!wordLocal.has(o.imm)) wordLocal.set(o.imm, -1);
-        if (o.op === Op.SET) written.add(o.imm);
-      }
-    }
-  }
-  written.add(W.PC); // budget exits store the PC of the next block
-  // PC, T and ITSTATE are always in locals: the indirect-branch lookup reads them.
-  for (const w of [W.PC, W.T, W.ITSTATE]) if (!wordLocal.has(w)) wordLocal.set(w, -1);
-  for (const w of wordLocal.keys()) wordLocal.set(w, f.local());
+/** "Not a known constant" in the constant tracking of PC, T and ITSTATE (outside int32). */
+const UNKNOWN = 2 ** 32;
+const NWORDS = STATE_BYTES / 4;
+
+/** The region's ops after the dead-set pass (opt/deadset.ts), reused region after region. */
+const arena = new OpArena();
+
+/**
+ * The code generator of one region. Ops are read from the packed arena: op i of the block
+ * being generated is at words (b0 + i) * 6 (op, d, a, b, c, imm).
+ */
+class RegionGen implements DPairCtx {
+  readonly f = new FuncBody(1);
+  private readonly C: Int32Array;
+  /** Each block's first op in the arena, and its op count. */
+  private readonly starts: Int32Array;
+  private readonly counts: Int32Array;
+  private readonly vfp: VfpInliner;
+  /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
+  private readonly wordLocal = new Int32Array(NWORDS).fill(-1);
+  /** The words with locals, and those written, in order of first appearance. */
+  private readonly words: number[] = [];
+  private readonly written: number[] = [];
   // IR temps share a pool of locals, each held only from its definition to its last use
   // (fewer locals: V8's baseline compiler zero-initializes every one on each call).
-  const pool: number[] = [];
-  let tl: Int32Array = new Int32Array(0); // temp -> local, for the block being generated (tlScratch)
-  const scratch = f.local();
-  const addrTmp = f.local(); // an access's address when its temp has no local of its own
-  const valueTmp = f.local(); // a store's value, likewise
-  const count = f.local(); // guest instructions retired in this call, before the current block
+  private readonly pool: number[] = [];
+  private tl: Int32Array = new Int32Array(0); // temp -> local, for the block being generated (tlScratch)
+  private readonly scratch: number;
+  private readonly addrTmp: number; // an access's address when its temp has no local of its own
+  private readonly valueTmp: number; // a store's value, likewise
+  private readonly countL: number; // guest instructions retired in this call, before the current block
   // The shared epilogue's inputs: `exit` packs the exit reason (EXIT_FAULT: a fault) and, from
   // bit 4, the instructions of the current block to add. It is set only on the way out, so it
   // is still 0 (NEXT, none to add) for the budget exits, which just branch to the epilogue.
-  const exit = f.local();
-  const exitPC = f.local();
-  const exitIT = f.local(); // the faulting instruction's ITSTATE, or -1
+  private readonly exit: number;
+  private readonly exitPC: number;
+  private readonly exitIT: number; // the faulting instruction's ITSTATE, or -1
   // BUDGET changes while a region runs only when JavaScript zeroes it (an interrupt raised by a
   // device write, TLB maintenance, a write to code...), and JavaScript runs only in the calls
   // generated code makes: a local copy, read again after every call, serves the branches.
-  const budget = f.local();
-  let selectCond = -1; // a conditional SET's condition (see IF), allocated on first use
-  const readBudget = () => f.i32(0).mem(O.i32_load, 2, wordAddr(W.BUDGET)).set(budget);
+  private readonly budget: number;
+  private selectCond = -1; // a conditional SET's condition (see IF), allocated on first use
+  // DPairCtx's scratch locals and slow paths.
+  readonly budgetL: number;
+  readonly t0: number;
+  readonly t1: number;
+  readonly slowLoad: number;
+  readonly slowStore: number;
 
-  const loadWords = () => {
-    for (const [w, l] of wordLocal) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
-  };
-  const writeBack = () => {
-    for (const w of written) f.i32(0).get(wordLocal.get(w)!).mem(O.i32_store, 2, wordAddr(w));
-  };
-  /** Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block. */
-  const getWord = (w: number) => {
-    if (inState(w)) f.i32(0).mem(O.i32_load, 2, wordAddr(w));
-    else f.get(wordLocal.get(w)!);
-  };
-  loadWords();
-  readBudget();
-  f.get(entry).set(scratch);
+  // The block being generated.
+  block!: IRBlock;
+  private k = 0;
+  private b0 = 0;
+  private n = 0;
+  /** 1 when the block runs inside its own `loop` (it branches to itself). */
+  private self = 0;
+  /** `br loopDepth` at the block's top level restarts the dispatcher. */
+  private loopDepth = 0;
+  private ninsn = 0;
+  private pc = 0;
+  private itNow = -1;
+  private ifDepth = 0;
+  // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
+  private pcConst = UNKNOWN;
+  private tConst = UNKNOWN;
+  private itConst = UNKNOWN;
+  /** A constant PC whose SET waits for the EXIT right after it (written only where the exit leaves). */
+  private deferredPC = UNKNOWN;
+  // The outermost open `if`: its condition, whether its body so far leaves the flags and the
+  // exits alone (then the next instruction's same condition may join it), and the IF op that
+  // joined it.
+  private openCond = -1;
+  private openClean = false;
+  private mergedIf = -1;
+  /** The SET of a conditional instruction emitted as a select (see IF), or -1. */
+  private selectSet = -1;
+  // At IF the known values are saved (three per IF); at ENDIF a value stays known if both
+  // paths agree, or is the saved one if the IF's body ended in an EXIT (a side exit such as
+  // `bxeq lr`, which writes T, must not hide the constant target of a later `b`).
+  private readonly saved: number[] = [];
+  private readonly exited: boolean[] = [];
+  // The block's temp plan (planTemps) and constOf's memo.
+  private kind!: Uint8Array;
+  private defAt!: Int32Array;
+  private lastUse!: Int32Array;
+  private freeHead!: Int32Array;
+  private freeNext!: Int32Array;
+  private known!: Uint8Array; // 0: not yet asked, 1: constant, 2: not
+  private knownValue!: Int32Array;
 
-  // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
-  const n = blocks.length;
-  f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
-  // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
-  // leaves with the faulting instruction's state, so access sites need no check of their own.
-  f.open(O.try);
-  f.open(O.loop);
-  for (let k = n; k >= 0; k--) f.open(O.block);
-  f.get(scratch).brTable(
-    [...blocks.map((_, j) => j), n],
-    n,
-  );
-
-  blocks.forEach((block, k) => {
-    f.end(); // close block $b_k: its code follows
-    // A block that may branch to itself (a tight loop) runs inside its own `loop`, so its
-    // back edge skips the dispatcher's br_table.
-    const self = branchesToSelf(block) ? 1 : 0;
-    if (self) f.open(O.loop);
-    const loopDepth = n - k + self; // `br loopDepth` at the block's top level restarts the dispatcher
-    /** `br` depth, from the top level of this block's code, to the start of block m > k (or the lookup, m = n). */
-    const forward = (m: number) => m - k - 1 + self;
-    let ninsn = 0;
-    let pc = block.pc;
-    let itNow = -1;
-    let ifDepth = 0;
-    // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
-    let pcConst: number | null = null;
-    /** A constant PC whose SET waits for the EXIT right after it (written only where the exit leaves). */
-    let deferredPC: number | null = null;
-    // The outermost open `if`: its condition, whether its body so far leaves the flags and
-    // the exits alone (then the next instruction's same condition may join it), and the IF
-    // op that joined it.
-    let openCond = -1;
-    let openClean = false;
-    let mergedIf = -1;
-    /** The SET of a conditional instruction emitted as a select (see IF), or -1. */
-    let selectSet = -1;
-    let tConst: number | null = block.thumb ? 1 : 0;
-    let itConst: number | null = block.itstate;
-    // At IF the known values are saved; at ENDIF a value stays known if both paths agree, or
-    // is the saved one if the IF's body ended in an EXIT (a side exit such as `bxeq lr`, which
-    // writes T, must not hide the constant target of a later `b`).
-    const saved: [number | null, number | null, number | null][] = [];
-    const exited: boolean[] = [];
-    const merge = (a: number | null, b: number | null) => (a === b ? a : null);
-    /** Word `w` was written with constant `v` (null: not a constant). */
-    const noteWrite = (w: number, v: number | null) => {
-      if (w === W.PC) pcConst = v;
-      else if (w === W.T) tConst = v;
-      else if (w === W.ITSTATE) itConst = v;
-    };
-
-    /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
-    const toEpilogue = (reason: number, insns: number, extra: number) => {
-      if (reason !== 0 || insns !== 0) f.i32((insns << 4) | reason).set(exit);
-      f.br(loopDepth + ifDepth + 2 + extra);
-    };
-    /** Pushes a slow-path access's last two arguments: its site (faultSite) and its instruction's PC. */
-    const slowArgs = (flags: number) => {
-      if (ninsn - 1 > 0x1ff) throw new Error('codegen: a block of more than 512 instructions');
-      f.i32(faultSite(flags, ninsn - 1, itNow)).i32(pc);
-    };
-    /** After a helper that may trap (at the block's level, `depth` 1): leave if it faulted. */
-    const faultCheck = (depth = 1) => {
-      f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).open(O.if);
-      f.i32(pc).set(exitPC).i32(itNow).set(exitIT);
-      toEpilogue(EXIT_FAULT, ninsn - 1, depth);
-      f.end();
-    };
-
-    const ops = block.ops;
-    const plan = planTemps(block);
-    const { kind, defAt, lastUse, freeHead, freeNext } = plan;
-    // D-register transfers as one 64-bit access (vfp-ldst.ts); `consume` skips the ops of the
-    // pattern after the first, giving back the locals of the temps they read last.
-    const dpair: DPairCtx = { f, mem, block, wordAddr, t0: scratch, t1: valueTmp, slowLoad: imports.slowLoad, slowStore: imports.slowStore, slowArgs, afterCall: readBudget };
-    const consume = (from: number, to: number) => {
-      for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
-    };
-    tl = tlScratch.take(block.ntemps, 0);
-    /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
-    const val = (x: number): void => {
-      switch (kind[x]) {
-        case Kind.CONST:
-          f.i32(ops[defAt[x]].imm);
-          break;
-        case Kind.ALIAS:
-          getWord(ops[defAt[x]].imm);
-          break;
-        case Kind.INLINE:
-          expr(ops[defAt[x]]);
-          break;
-        default:
-          f.get(tl[x]);
+  constructor(
+    private readonly blocks: IRBlock[],
+    private readonly stateBase: number,
+    readonly mem: MemStrategy,
+    private readonly imports: ImportMap,
+    private readonly lookup: RegionLookup,
+  ) {
+    arena.reset();
+    const nb = blocks.length;
+    this.starts = new Int32Array(nb);
+    this.counts = new Int32Array(nb);
+    for (let j = 0; j < nb; j++) {
+      this.starts[j] = arena.used;
+      this.counts[j] = removeDeadSetsInto(blocks[j], arena);
+    }
+    const C = (this.C = arena.code);
+    const f = this.f;
+    this.vfp = new VfpInliner(f, stateBase);
+    // State words used and written anywhere in the region, each in a local; but the VFP
+    // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
+    // the VFP helpers work on them, so helper calls need no spills.
+    const isWritten = new Uint8Array(NWORDS);
+    const wl = this.wordLocal;
+    for (let q = 0, end = arena.used * 6; q < end; q += 6) {
+      const op = C[q];
+      if (op !== Op.GET && op !== Op.SET) continue;
+      const w = C[q + 5];
+      if (inState(w)) continue;
+      if (wl[w] === -1) {
+        wl[w] = -2;
+        this.words.push(w);
       }
-    };
-    /** A local holding temp `x` (for operands read more than once): its own, a word's, or `spare`. */
-    const inLocal = (x: number, spare: number): number => {
-      if (kind[x] === Kind.LOCAL) return tl[x];
-      if (kind[x] === Kind.ALIAS && !inState(ops[defAt[x]].imm)) return wordLocal.get(ops[defAt[x]].imm)!;
-      val(x);
-      f.set(spare);
-      return spare;
-    };
-    /** The value of temp `x` if it is a constant or a pure op on constants (fold.ts), memoized. */
-    const known = knownS.take(block.ntemps, 0); // 0: not yet asked, 1: constant, 2: not
-    const knownValue = knownValueS.take(block.ntemps, 0);
-    const constOf = (x: number): number | undefined => {
-      if (kind[x] === Kind.CONST) return ops[defAt[x]].imm;
-      if (known[x] !== 0) return known[x] === 1 ? knownValue[x] : undefined;
-      known[x] = 2;
-      const d = defAt[x] >= 0 && kind[x] !== Kind.ALIAS ? ops[defAt[x]] : null;
-      if (!d || BIN[d.op] === undefined) return undefined;
-      const a = constOf(d.a);
-      const b = a === undefined ? undefined : constOf(d.b);
-      if (b === undefined) return undefined;
-      known[x] = 1;
-      return (knownValue[x] = foldBinary(d.op, a!, b)!);
-    };
-    /** Pushes the result of pure op `o`. */
-    const expr = (o: IRInsn): void => {
-      const bin = BIN[o.op];
-      if (bin !== undefined) {
-        const ka = constOf(o.a);
-        const kb = constOf(o.b);
-        if (ka !== undefined && kb !== undefined) {
-          f.i32(foldBinary(o.op, ka, kb)!);
-          return;
-        }
-        // (x + K1) + K2, the inner sum inlined here: x + (K1 + K2).
-        const inner = o.op === Op.ADD && kb !== undefined && kind[o.a] === Kind.INLINE ? ops[defAt[o.a]] : null;
-        if (inner && inner.op === Op.ADD) {
-          const k1b = constOf(inner.b);
-          const k1a = k1b === undefined ? constOf(inner.a) : undefined;
+      if (op === Op.SET && !isWritten[w]) {
+        isWritten[w] = 1;
+        this.written.push(w);
+      }
+    }
+    if (!isWritten[W.PC]) this.written.push(W.PC); // budget exits store the PC of the next block
+    // PC, T and ITSTATE are always in locals: the indirect-branch lookup reads them.
+    for (const w of [W.PC, W.T, W.ITSTATE]) {
+      if (wl[w] === -1) {
+        wl[w] = -2;
+        this.words.push(w);
+      }
+    }
+    for (const w of this.words) wl[w] = f.local();
+    this.scratch = f.local();
+    this.addrTmp = f.local();
+    this.valueTmp = f.local();
+    this.countL = f.local();
+    this.exit = f.local();
+    this.exitPC = f.local();
+    this.exitIT = f.local();
+    this.budget = f.local();
+    this.budgetL = this.budget;
+    this.t0 = this.scratch;
+    this.t1 = this.valueTmp;
+    this.slowLoad = imports.slowLoad;
+    this.slowStore = imports.slowStore;
+  }
+
+  /** Memarg offset (from address 0) of state word `w`. */
+  wordAddr(w: number): number {
+    return this.stateBase + 4 * w;
+  }
+
+  readBudget(): void {
+    this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.BUDGET)).set(this.budget);
+  }
+
+
+  private loadWords(): void {
+    const f = this.f;
+    for (const w of this.words) f.i32(0).mem(O.i32_load, 2, this.wordAddr(w)).set(this.wordLocal[w]);
+  }
+
+  private writeBack(): void {
+    const f = this.f;
+    for (const w of this.written) f.i32(0).get(this.wordLocal[w]).mem(O.i32_store, 2, this.wordAddr(w));
+  }
+
+  /** Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block. */
+  private getWord(w: number): void {
+    if (inState(w)) this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(w));
+    else this.f.get(this.wordLocal[w]);
+  }
+
+  gen(): FuncBody {
+    const f = this.f;
+    const blocks = this.blocks;
+    this.loadWords();
+    this.readBudget();
+    f.get(0).set(this.scratch);
+
+    // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
+    const n = blocks.length;
+    f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
+    // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
+    // leaves with the faulting instruction's state, so access sites need no check of their own.
+    f.open(O.try);
+    f.open(O.loop);
+    for (let k = n; k >= 0; k--) f.open(O.block);
+    const depths: number[] = [];
+    for (let j = 0; j <= n; j++) depths.push(j);
+    f.get(this.scratch).brTable(depths, n);
+
+    for (let k = 0; k < n; k++) this.genBlock(k);
+    f.end(); // close "block" n: the indirect-branch lookup follows
+    const wl = this.wordLocal;
+    emitLookup(f, blocks, wl[W.PC], wl[W.T], wl[W.ITSTATE], this.scratch, this.addrTmp);
+    f.end(); // loop
+    f.op(O.unreachable);
+    // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after
+    // the faulting instruction's predecessors, with its PC and ITSTATE (FAULT_PC, FAULT_SITE).
+    const { exit, exitPC, exitIT } = this;
+    f.op(O.catch_all);
+    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.JIT_FAULT)).op(O.i32_eqz).open(O.if).op(O.rethrow).code.uleb(1);
+    f.end();
+    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_PC)).set(exitPC);
+    // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
+    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
+    f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
+    f.end(); // try
+    f.end(); // $epi
+    // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
+    this.writeBack();
+    const count = this.countL;
+    f.get(count).get(exit).i32(4).op(O.i32_shr_u).op(O.i32_add).set(count);
+    f.i32(0).i32(0).mem(O.i64_load, 3, this.wordAddr(W.ICOUNT_LO));
+    f.get(count).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, this.wordAddr(W.ICOUNT_LO));
+    emitBudgetUse(f, this.stateBase, count);
+    f.get(exit).i32(15).op(O.i32_and).tee(exit).i32(EXIT_FAULT).op(O.i32_eq).open(O.if);
+    f.i32(0).get(exitPC).mem(O.i32_store, 2, this.wordAddr(W.PC));
+    f.i32(0).get(exitPC).mem(O.i32_store, 2, this.wordAddr(W.FAULT_PC));
+    f.get(exitIT).i32(0).op(O.i32_ge_s).open(O.if).i32(0).get(exitIT).mem(O.i32_store, 2, this.wordAddr(W.ITSTATE)).end();
+    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.JIT_FAULT)).set(exit);
+    f.i32(0).i32(0).mem(O.i32_store, 2, this.wordAddr(W.JIT_FAULT));
+    f.end();
+    f.get(exit);
+    return f;
+  }
+
+  /** Word `w` was written with constant `v` (UNKNOWN: not a constant). */
+  private noteWrite(w: number, v: number): void {
+    if (w === W.PC) this.pcConst = v;
+    else if (w === W.T) this.tConst = v;
+    else if (w === W.ITSTATE) this.itConst = v;
+  }
+
+  /** `br` depth, from the top level of this block's code, to the start of block m > k (or the lookup, m = n). */
+  private forward(m: number): number {
+    return m - this.k - 1 + this.self;
+  }
+
+  /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
+  private toEpilogue(reason: number, insns: number, extra: number): void {
+    if (reason !== 0 || insns !== 0) this.f.i32((insns << 4) | reason).set(this.exit);
+    this.f.br(this.loopDepth + this.ifDepth + 2 + extra);
+  }
+
+  /** Pushes a slow-path access's last two arguments: its site (faultSite) and its instruction's PC. */
+  slowArgs(flags: number): void {
+    if (this.ninsn - 1 > 0x1ff) throw new Error('codegen: a block of more than 512 instructions');
+    this.f.i32(faultSite(flags, this.ninsn - 1, this.itNow)).i32(this.pc);
+  }
+
+  /** After a helper that may trap (at the block's level, `depth` 1): leave if it faulted. */
+  private faultCheck(depth = 1): void {
+    const f = this.f;
+    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.JIT_FAULT)).open(O.if);
+    f.i32(this.pc).set(this.exitPC).i32(this.itNow).set(this.exitIT);
+    this.toEpilogue(EXIT_FAULT, this.ninsn - 1, depth);
+    f.end();
+  }
+
+  /** Gives back the locals of the temps that ops from+1..to read last (a pattern's later ops, skipped). */
+  private consume(from: number, to: number): void {
+    const { freeHead, freeNext, defAt, pool, tl } = this;
+    for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
+  }
+
+  /** Word offset in the arena of op `i` of the block. */
+  private at(i: number): number {
+    return (this.b0 + i) * 6;
+  }
+
+  /** Pushes the value of temp `x`: a constant, a state word's local, an inlined expression or its local. */
+  private val(x: number): void {
+    switch (this.kind[x]) {
+      case Kind.CONST:
+        this.f.i32(this.C[this.at(this.defAt[x]) + 5]);
+        break;
+      case Kind.ALIAS:
+        this.getWord(this.C[this.at(this.defAt[x]) + 5]);
+        break;
+      case Kind.INLINE:
+        this.expr(this.defAt[x]);
+        break;
+      default:
+        this.f.get(this.tl[x]);
+    }
+  }
+
+  /** A local holding temp `x` (for operands read more than once): its own, a word's, or `spare`. */
+  private inLocal(x: number, spare: number): number {
+    const kd = this.kind[x];
+    if (kd === Kind.LOCAL) return this.tl[x];
+    if (kd === Kind.ALIAS) {
+      const w = this.C[this.at(this.defAt[x]) + 5];
+      if (!inState(w)) return this.wordLocal[w];
+    }
+    this.val(x);
+    this.f.set(spare);
+    return spare;
+  }
+
+  /** The value of temp `x` if it is a constant or a pure op on constants (fold.ts), memoized. */
+  private constOf(x: number): number | undefined {
+    const kd = this.kind[x];
+    if (kd === Kind.CONST) return this.C[this.at(this.defAt[x]) + 5];
+    const known = this.known;
+    if (known[x] !== 0) return known[x] === 1 ? this.knownValue[x] : undefined;
+    known[x] = 2;
+    const di = this.defAt[x];
+    if (di < 0 || kd === Kind.ALIAS) return undefined;
+    const q = this.at(di);
+    const op = this.C[q];
+    if (BIN[op] === undefined) return undefined;
+    const a = this.constOf(this.C[q + 2]);
+    const b = a === undefined ? undefined : this.constOf(this.C[q + 3]);
+    if (b === undefined) return undefined;
+    known[x] = 1;
+    return (this.knownValue[x] = foldBinary(op, a!, b)!);
+  }
+
+  /** Pushes the result of pure op `i`. */
+  private expr(i: number): void {
+    const f = this.f;
+    const C = this.C;
+    const q = this.at(i);
+    const op = C[q];
+    const oa = C[q + 2];
+    const ob = C[q + 3];
+    const bin = BIN[op];
+    if (bin !== undefined) {
+      const ka = this.constOf(oa);
+      const kb = this.constOf(ob);
+      if (ka !== undefined && kb !== undefined) {
+        f.i32(foldBinary(op, ka, kb)!);
+        return;
+      }
+      // (x + K1) + K2, the inner sum inlined here: x + (K1 + K2).
+      if (op === Op.ADD && kb !== undefined && this.kind[oa] === Kind.INLINE) {
+        const qi = this.at(this.defAt[oa]);
+        if (C[qi] === Op.ADD) {
+          const k1b = this.constOf(C[qi + 3]);
+          const k1a = k1b === undefined ? this.constOf(C[qi + 2]) : undefined;
           if (k1b !== undefined || k1a !== undefined) {
-            val(k1b !== undefined ? inner.a : inner.b);
-            const sum = ((k1b ?? k1a!) + kb!) | 0;
+            this.val(k1b !== undefined ? C[qi + 2] : C[qi + 3]);
+            const sum = ((k1b ?? k1a!) + kb) | 0;
             if (sum !== 0) f.i32(sum).op(O.i32_add);
             return;
           }
         }
-        if (o.op === Op.EQ && kb === 0) {
-          // x == 0: eqz; (a - b) == 0, the difference inlined here (a CMP's Z): a == b.
-          const d = kind[o.a] === Kind.INLINE ? ops[defAt[o.a]] : null;
-          if (d && d.op === Op.SUB) {
-            const da = constOf(d.a);
-            const db = constOf(d.b);
-            if (da !== undefined) f.i32(da);
-            else val(d.a);
-            if (db !== undefined) f.i32(db);
-            else val(d.b);
-            f.op(O.i32_eq);
-          } else {
-            val(o.a);
-            f.op(O.i32_eqz);
-          }
-          return;
+      }
+      if (op === Op.EQ && kb === 0) {
+        // x == 0: eqz; (a - b) == 0, the difference inlined here (a CMP's Z): a == b.
+        const qd = this.kind[oa] === Kind.INLINE ? this.at(this.defAt[oa]) : -1;
+        if (qd >= 0 && C[qd] === Op.SUB) {
+          const da = this.constOf(C[qd + 2]);
+          const db = this.constOf(C[qd + 3]);
+          if (da !== undefined) f.i32(da);
+          else this.val(C[qd + 2]);
+          if (db !== undefined) f.i32(db);
+          else this.val(C[qd + 3]);
+          f.op(O.i32_eq);
+        } else {
+          this.val(oa);
+          f.op(O.i32_eqz);
         }
-        if (ka !== undefined) f.i32(ka);
-        else val(o.a);
-        if (kb !== undefined) f.i32(kb);
-        else val(o.b);
-        f.op(bin);
         return;
       }
-      switch (o.op) {
-        case Op.CONST:
-          f.i32(o.imm);
-          break;
-        case Op.GET:
-          getWord(o.imm);
-          break;
-        case Op.MULHU:
-        case Op.MULHS: {
-          const ext = o.op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
-          val(o.a);
-          f.op(ext);
-          val(o.b);
-          f.op(ext).op(O.i64_mul).i64(32).op(O.i64_shr_u).op(O.i32_wrap_i64);
-          break;
-        }
-        case Op.UDIV:
-          // b == 0 ? 0 : a / b, without wasm's trap
-          f.i32(0);
-          val(o.a);
-          val(o.b);
-          val(o.b);
-          f.op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
-          val(o.b);
-          f.op(O.i32_eqz).op(O.select);
-          break;
-        case Op.SDIV:
-          // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
-          f.i32(0);
-          val(o.a);
-          f.op(O.i32_sub); // -a
-          val(o.a); // a / (b in {-1, 0} ? 1 : b)
-          f.i32(1);
-          val(o.b);
-          val(o.b);
-          f.i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
-          f.op(O.i32_div_s);
-          val(o.b);
-          f.i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
-          f.i32(0);
-          val(o.b);
-          f.op(O.select); // b != 0 ? that : 0
-          break;
-        case Op.CLZ:
-          val(o.a);
-          f.op(O.i32_clz);
-          break;
-        case Op.SELECT:
-          val(o.b);
-          val(o.c);
-          val(o.a);
-          f.op(O.select);
-          break;
-        case Op.SEXT8:
-          val(o.a);
-          f.op(O.i32_extend8_s);
-          break;
-        case Op.SEXT16:
-          val(o.a);
-          f.op(O.i32_extend16_s);
-          break;
-        case Op.BSWAP:
-          // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
-          val(o.a);
-          f.i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
-          val(o.a);
-          f.i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
-          f.op(O.i32_or);
-          break;
-        default:
-          throw new Error(`codegen: op ${o.op} is not pure`);
+      if (ka !== undefined) f.i32(ka);
+      else this.val(oa);
+      if (kb !== undefined) f.i32(kb);
+      else this.val(ob);
+      f.op(bin);
+      return;
+    }
+    switch (op) {
+      case Op.CONST:
+        f.i32(C[q + 5]);
+        break;
+      case Op.GET:
+        this.getWord(C[q + 5]);
+        break;
+      case Op.MULHU:
+      case Op.MULHS: {
+        const ext = op === Op.MULHU ? O.i64_extend_i32_u : O.i64_extend_i32_s;
+        this.val(oa);
+        f.op(ext);
+        this.val(ob);
+        f.op(ext).op(O.i64_mul).i64(32).op(O.i64_shr_u).op(O.i32_wrap_i64);
+        break;
       }
-    };
+      case Op.UDIV:
+        // b == 0 ? 0 : a / b, without wasm's trap
+        f.i32(0);
+        this.val(oa);
+        this.val(ob);
+        this.val(ob);
+        f.op(O.i32_eqz).op(O.i32_or).op(O.i32_div_u);
+        this.val(ob);
+        f.op(O.i32_eqz).op(O.select);
+        break;
+      case Op.SDIV:
+        // b == 0 ? 0 : b == -1 ? -a : a / b  (INT_MIN / -1 wraps to INT_MIN, as on ARM)
+        f.i32(0);
+        this.val(oa);
+        f.op(O.i32_sub); // -a
+        this.val(oa); // a / (b in {-1, 0} ? 1 : b)
+        f.i32(1);
+        this.val(ob);
+        this.val(ob);
+        f.i32(1).op(O.i32_add).i32(1).op(O.i32_le_u).op(O.select);
+        f.op(O.i32_div_s);
+        this.val(ob);
+        f.i32(-1).op(O.i32_eq).op(O.select); // b == -1 ? -a : quotient
+        f.i32(0);
+        this.val(ob);
+        f.op(O.select); // b != 0 ? that : 0
+        break;
+      case Op.CLZ:
+        this.val(oa);
+        f.op(O.i32_clz);
+        break;
+      case Op.SELECT:
+        this.val(ob);
+        this.val(C[q + 4]);
+        this.val(oa);
+        f.op(O.select);
+        break;
+      case Op.SEXT8:
+        this.val(oa);
+        f.op(O.i32_extend8_s);
+        break;
+      case Op.SEXT16:
+        this.val(oa);
+        f.op(O.i32_extend16_s);
+        break;
+      case Op.BSWAP:
+        // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
+        this.val(oa);
+        f.i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
+        this.val(oa);
+        f.i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
+        f.op(O.i32_or);
+        break;
+      default:
+        throw new Error(`codegen: op ${op} is not pure`);
+    }
+  }
 
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i];
+  /** Block k of the region: its code follows the end of its dispatcher `block`. */
+  private genBlock(k: number): void {
+    const f = this.f;
+    const block = (this.block = this.blocks[k]);
+    this.k = k;
+    const b0 = (this.b0 = this.starts[k]);
+    const nops = (this.n = this.counts[k]);
+    const C = this.C;
+    f.end(); // close block $b_k: its code follows
+    // A block that may branch to itself (a tight loop) runs inside its own `loop`, so its
+    // back edge skips the dispatcher's br_table.
+    const self = (this.self = branchesToSelf(C, b0, nops, block.pc) ? 1 : 0);
+    if (self) f.open(O.loop);
+    this.loopDepth = this.blocks.length - k + self;
+    this.ninsn = 0;
+    this.pc = block.pc;
+    this.itNow = -1;
+    this.ifDepth = 0;
+    this.pcConst = UNKNOWN;
+    this.deferredPC = UNKNOWN;
+    this.openCond = -1;
+    this.openClean = false;
+    this.mergedIf = -1;
+    this.selectSet = -1;
+    this.tConst = block.thumb ? 1 : 0;
+    this.itConst = block.itstate;
+    this.saved.length = 0;
+    this.exited.length = 0;
+
+    const plan = planTemps(C, b0, nops, block);
+    this.kind = plan.kind;
+    this.defAt = plan.defAt;
+    this.lastUse = plan.lastUse;
+    this.freeHead = plan.freeHead;
+    this.freeNext = plan.freeNext;
+    this.known = knownS.take(block.ntemps, 0);
+    this.knownValue = knownValueS.take(block.ntemps, 0);
+    const tl = (this.tl = tlScratch.take(block.ntemps, 0));
+    const { kind, lastUse, freeHead, freeNext, pool } = this;
+
+    for (let i = 0; i < nops; i++) {
+      const q = (b0 + i) * 6;
+      const op = C[q];
+      const d = C[q + 1];
       // Temps read for the last time here give their locals back; then the result takes one.
       for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
-      if (o.d >= 0) {
-        const kd = kind[o.d];
-        if (kd !== Kind.LOCAL) continue; // emitted where it is used
-        if (lastUse[o.d] < 0 && PURE_OP[o.op]) continue; // never read
-        tl[o.d] = pool.pop() ?? f.local();
-        if (lastUse[o.d] < 0) pool.push(tl[o.d]); // never read: free after this op
-        if (PURE_OP[o.op]) {
-          expr(o);
-          f.set(tl[o.d]);
+      if (d >= 0) {
+        if (kind[d] !== Kind.LOCAL) continue; // emitted where it is used
+        if (lastUse[d] < 0 && PURE_OP[op]) continue; // never read
+        tl[d] = pool.pop() ?? f.local();
+        if (lastUse[d] < 0) pool.push(tl[d]); // never read: free after this op
+        if (PURE_OP[op]) {
+          this.expr(i);
+          f.set(tl[d]);
           continue;
         }
       }
-      switch (o.op) {
-        case Op.SET: {
-          if (i === selectSet) {
-            val(o.a);
-            getWord(o.imm);
-            f.get(selectCond).op(O.select).set(wordLocal.get(o.imm)!);
-            break;
-          }
-          if (o.imm === W.N || o.imm === W.Z || o.imm === W.C || o.imm === W.V) openClean = false;
-          const v = constOf(o.a);
-          if (o.imm === W.PC && v !== undefined && ops[i + 1]?.op === Op.EXIT) {
-            // A constant PC right before its exit is written on the way out only: a direct
-            // branch that stays in the region needs no PC (see the EXIT case).
-            pcConst = v;
-            deferredPC = v;
-            break;
-          }
-          if (inState(o.imm)) {
-            f.i32(0);
-            val(o.a);
-            f.mem(O.i32_store, 2, wordAddr(o.imm));
-          } else {
-            val(o.a);
-            f.set(wordLocal.get(o.imm)!);
-          }
-          noteWrite(o.imm, v ?? null);
+      switch (op) {
+        case Op.SET:
+          this.genSet(i, q);
           break;
-        }
-        case Op.LOAD: {
-          const dw = matchDLoad(ops, i, defAt, lastUse);
-          if (dw >= 0) {
-            emitDLoad(dpair, inLocal(o.a, addrTmp), o.imm, dw);
-            consume(i, i + 3);
-            i += 3;
-            break;
-          }
-          const size = o.imm & Mem.SIZE_MASK;
-          const signed = (o.imm & Mem.SIGNED) !== 0;
-          const addr = inLocal(o.a, addrTmp);
-          const k = constOf(o.a);
-          mem.emitFastCheck(f, addr, o.imm, false, block, k);
-          f.open(O.if, I32);
-          mem.emitHost(f, addr, block, o.imm, k);
-          f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
-          f.op(O.else);
-          f.get(addr);
-          slowArgs(o.imm);
-          f.call(imports.slowLoad);
-          readBudget();
-          f.end();
-          const nx = ops[i + 1];
-          if (o.d >= 0 && nx !== undefined && nx.op === Op.SET && nx.a === o.d && lastUse[o.d] === i + 1 && !inState(nx.imm)) {
-            // `SET word, t` right after, its only reader: the value goes straight to the word's local.
-            f.set(wordLocal.get(nx.imm)!);
-            noteWrite(nx.imm, null);
-            i++;
-            for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
-          } else if (o.d >= 0) f.set(tl[o.d]);
-          else f.op(O.drop);
+        case Op.LOAD:
+          i = this.genLoad(i, q);
           break;
-        }
-        case Op.STORE: {
-          const dw = matchDStore(ops, i, defAt);
-          if (dw >= 0) {
-            emitDStore(dpair, inLocal(o.a, addrTmp), o.imm, dw);
-            consume(i, i + 2);
-            i += 2;
-            break;
-          }
-          const size = o.imm & Mem.SIZE_MASK;
-          const addr = inLocal(o.a, addrTmp);
-          const value = inLocal(o.b, valueTmp);
-          const k = constOf(o.a);
-          mem.emitFastCheck(f, addr, o.imm, true, block, k);
-          f.open(O.if);
-          mem.emitHost(f, addr, block, o.imm, k);
-          f.get(value).mem(STORES[size], 0, 0);
-          f.op(O.else);
-          f.get(addr).get(value);
-          slowArgs(o.imm);
-          f.call(imports.slowStore);
-          readBudget();
-          f.end();
+        case Op.STORE:
+          i = this.genStore(i, q);
           break;
-        }
-        case Op.CALL: {
-          const h = HELPERS[o.imm];
-          if (h.touchesState) openClean = false;
-          const args = o.args!;
-          // Helpers that touch only VFP words and FPSCR need no spills: those never live in locals.
-          const spills = h.touchesState && !h.vfpOnly;
-          const call = () => {
-            if (spills) writeBack();
-            for (let i = 0; i < 4; i++) {
-              if (i < args.length) val(args[i]);
-              else f.i32(0);
-            }
-            f.call(imports.helper(o.imm));
-            if (o.d >= 0) f.set(tl[o.d]);
-            else f.op(O.drop);
-            readBudget();
-            if (spills && h.writes) {
-              for (const w of h.writes) {
-                const l = wordLocal.get(w);
-                if (l !== undefined) f.i32(0).mem(O.i32_load, 2, wordAddr(w)).set(l);
-              }
-            } else if (spills) loadWords();
-          };
-          // A VFP operation inline, with the call as its slow path.
-          if (o.d < 0 && vfp.emit(o.imm, args.map(constOf), call, ops, i)) break;
-          call();
-          if (h.traps) faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
+        case Op.CALL:
+          this.genCall(i, q);
           break;
-        }
-        case Op.IF: {
-          if (i === mergedIf) {
-            mergedIf = -1; // the same condition as the `if` still open (ENDIF below)
-            break;
-          }
-          // A conditional instruction that only sets a core register from pure ops (movne r0,
-          // #0; addeq r1, r1, r2): a select, with no branch (the pure ops run either way).
-          const j = skipPure(ops, i + 1);
-          if (ifDepth === 0 && ops[j]?.op === Op.SET && ops[j].imm < W.PC && ops[j + 1]?.op === Op.ENDIF) {
-            if (selectCond < 0) selectCond = f.local();
-            val(o.a);
-            f.set(selectCond);
-            selectSet = j;
-            break;
-          }
-          val(o.a);
-          f.open(O.if);
-          ifDepth++;
-          if (ifDepth === 1) {
-            openCond = o.a;
-            openClean = true;
-          }
-          saved.push([pcConst, tConst, itConst]);
-          exited.push(false);
+        case Op.IF:
+          this.genIf(i, q);
           break;
-        }
-        case Op.ENDIF: {
-          if (selectSet >= 0) {
-            selectSet = -1; // the select's: no `if` to close
-            break;
-          }
-          if (ifDepth === 1 && openClean) {
-            // The next instruction has the same condition on flags its body left alone (a run
-            // of ldrne, addne...): its ops join this `if`.
-            if (ops[i + 1]?.op === Op.INSN) {
-              const j = skipPure(ops, i + 2);
-              if (ops[j]?.op === Op.IF && sameCondition(ops, defAt, ops[j].a, openCond)) {
-                mergedIf = j;
-                break;
-              }
-            }
-          }
-          f.end();
-          ifDepth--;
-          const [p, tt, it] = saved.pop()!;
-          const dead = exited.pop()!;
-          pcConst = dead ? p : merge(p, pcConst);
-          tConst = dead ? tt : merge(tt, tConst);
-          itConst = dead ? it : merge(it, itConst);
+        case Op.ENDIF:
+          this.genEndif(i);
           break;
-        }
         case Op.INSN:
-          ninsn++;
-          pc = o.imm;
-          itNow = o.c;
+          this.ninsn++;
+          this.pc = C[q + 5];
+          this.itNow = C[q + 4];
           break;
-        case Op.EXIT: {
-          if (ifDepth > 0) exited[exited.length - 1] = true;
-          openClean = false;
-          const setPC = () => {
-            if (deferredPC !== null) f.i32(deferredPC).set(wordLocal.get(W.PC)!);
-          };
-          const target = o.imm === Exit.NEXT && pcConst !== null && tConst !== null && itConst !== null ? lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
-          if (target >= 0) {
-            // Direct branch inside the region while the budget lasts (the `budget` local: BUDGET
-            // as of the last call, which the runtime zeroes to make generated code leave).
-            // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
-            // one through the dispatcher's br_table.
-            // Out of budget: the epilogue with `exit` still 0 (NEXT, the instructions counted). An
-            // `if` around the `br`: a `br_if` made busybox bzip2 5% slower under Liftoff.
-            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
-            if (target > k) f.br(forward(target) + ifDepth + 1);
-            else if (target === k && self) f.br(ifDepth + 1);
-            else f.i32(target).set(scratch).br(loopDepth + ifDepth + 1);
-            f.end();
-            setPC();
-            toEpilogue(Exit.NEXT, 0, 0);
-          } else if (o.imm === Exit.NEXT && pcConst === null) {
-            // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
-            // among the region's blocks before leaving.
-            f.get(count).i32(ninsn).op(O.i32_add).tee(count).get(budget).op(O.i32_lt_u).open(O.if);
-            f.br(forward(n) + ifDepth + 1);
-            f.end();
-            toEpilogue(Exit.NEXT, 0, 0);
-          } else {
-            setPC();
-            toEpilogue(o.imm, ninsn, 0);
-          }
-          deferredPC = null;
+        case Op.EXIT:
+          this.genExit(C[q + 5]);
           break;
-        }
         default:
-          throw new Error(`codegen: op ${o.op} not handled`);
+          throw new Error(`codegen: op ${op} not handled`);
       }
     }
     f.op(O.unreachable);
     if (self) f.end();
-  });
-  f.end(); // close "block" n: the indirect-branch lookup follows
-  emitLookup(f, blocks, wordLocal.get(W.PC)!, wordLocal.get(W.T)!, wordLocal.get(W.ITSTATE)!, scratch, addrTmp);
-  f.end(); // loop
-  f.op(O.unreachable);
-  // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after
-  // the faulting instruction's predecessors, with its PC and ITSTATE (FAULT_PC, FAULT_SITE).
-  f.op(O.catch_all);
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).op(O.i32_eqz).open(O.if).op(O.rethrow).code.uleb(1);
-  f.end();
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.FAULT_PC)).set(exitPC);
-  // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
-  f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
-  f.end(); // try
-  f.end(); // $epi
-  // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
-  writeBack();
-  f.get(count).get(exit).i32(4).op(O.i32_shr_u).op(O.i32_add).set(count);
-  f.i32(0).i32(0).mem(O.i64_load, 3, wordAddr(W.ICOUNT_LO));
-  f.get(count).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, wordAddr(W.ICOUNT_LO));
-  emitBudgetUse(f, stateBase, count);
-  f.get(exit).i32(15).op(O.i32_and).tee(exit).i32(EXIT_FAULT).op(O.i32_eq).open(O.if);
-  f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.PC));
-  f.i32(0).get(exitPC).mem(O.i32_store, 2, wordAddr(W.FAULT_PC));
-  f.get(exitIT).i32(0).op(O.i32_ge_s).open(O.if).i32(0).get(exitIT).mem(O.i32_store, 2, wordAddr(W.ITSTATE)).end();
-  f.i32(0).mem(O.i32_load, 2, wordAddr(W.JIT_FAULT)).set(exit);
-  f.i32(0).i32(0).mem(O.i32_store, 2, wordAddr(W.JIT_FAULT));
-  f.end();
-  f.get(exit);
-  return f;
+  }
+
+  private genSet(i: number, q: number): void {
+    const f = this.f;
+    const C = this.C;
+    const w = C[q + 5];
+    const a = C[q + 2];
+    if (i === this.selectSet) {
+      this.val(a);
+      this.getWord(w);
+      f.get(this.selectCond).op(O.select).set(this.wordLocal[w]);
+      return;
+    }
+    if (w === W.N || w === W.Z || w === W.C || w === W.V) this.openClean = false;
+    const v = this.constOf(a);
+    if (w === W.PC && v !== undefined && i + 1 < this.n && C[q + 6] === Op.EXIT) {
+      // A constant PC right before its exit is written on the way out only: a direct
+      // branch that stays in the region needs no PC (see genExit).
+      this.pcConst = v;
+      this.deferredPC = v;
+      return;
+    }
+    if (inState(w)) {
+      f.i32(0);
+      this.val(a);
+      f.mem(O.i32_store, 2, this.wordAddr(w));
+    } else {
+      this.val(a);
+      f.set(this.wordLocal[w]);
+    }
+    this.noteWrite(w, v ?? UNKNOWN);
+  }
+
+  /** A LOAD (op i); returns the index of the last op it consumed. */
+  private genLoad(i: number, q: number): number {
+    const f = this.f;
+    const C = this.C;
+    const flags = C[q + 5];
+    const oa = C[q + 2];
+    const d = C[q + 1];
+    const dw = matchDLoad(C, this.b0, this.n, i, this.defAt, this.lastUse);
+    if (dw >= 0) {
+      emitDLoad(this, this.inLocal(oa, this.addrTmp), flags, dw);
+      this.consume(i, i + 3);
+      return i + 3;
+    }
+    const size = flags & Mem.SIZE_MASK;
+    const signed = (flags & Mem.SIGNED) !== 0;
+    const addr = this.inLocal(oa, this.addrTmp);
+    const k = this.constOf(oa);
+    this.mem.emitFastCheck(f, addr, flags, false, this.block, k);
+    f.open(O.if, I32);
+    this.mem.emitHost(f, addr, this.block, flags, k);
+    f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
+    f.op(O.else);
+    f.get(addr);
+    this.slowArgs(flags);
+    f.call(this.imports.slowLoad);
+    if (this.mem.loadsMayStop) this.readBudget();
+    f.end();
+    const qn = q + 6;
+    if (d >= 0 && i + 1 < this.n && C[qn] === Op.SET && C[qn + 2] === d && this.lastUse[d] === i + 1 && !inState(C[qn + 5])) {
+      // `SET word, t` right after, its only reader: the value goes straight to the word's local.
+      f.set(this.wordLocal[C[qn + 5]]);
+      this.noteWrite(C[qn + 5], UNKNOWN);
+      i++;
+      for (let x = this.freeHead[i]; x >= 0; x = this.freeNext[x]) this.pool.push(this.tl[x]);
+    } else if (d >= 0) f.set(this.tl[d]);
+    else f.op(O.drop);
+    return i;
+  }
+
+  /** A STORE (op i); returns the index of the last op it consumed. */
+  private genStore(i: number, q: number): number {
+    const f = this.f;
+    const C = this.C;
+    const flags = C[q + 5];
+    const oa = C[q + 2];
+    const dw = matchDStore(C, this.b0, this.n, i, this.defAt);
+    if (dw >= 0) {
+      emitDStore(this, this.inLocal(oa, this.addrTmp), flags, dw);
+      this.consume(i, i + 2);
+      return i + 2;
+    }
+    const size = flags & Mem.SIZE_MASK;
+    const addr = this.inLocal(oa, this.addrTmp);
+    const value = this.inLocal(C[q + 3], this.valueTmp);
+    const k = this.constOf(oa);
+    this.mem.emitFastCheck(f, addr, flags, true, this.block, k);
+    f.open(O.if);
+    this.mem.emitHost(f, addr, this.block, flags, k);
+    f.get(value).mem(STORES[size], 0, 0);
+    f.op(O.else);
+    f.get(addr).get(value);
+    this.slowArgs(flags);
+    f.call(this.imports.slowStore).set(this.budget);
+    f.end();
+    return i;
+  }
+
+  /** The helper call of CALL op `q` with its spills (inline VFP code's slow path too). */
+  private helperCall(q: number): void {
+    const f = this.f;
+    const id = this.C[q + 5];
+    const d = this.C[q + 1];
+    const h = HELPERS[id];
+    const args = this.block.callArgs[this.C[q + 4]];
+    // Helpers that touch only VFP words and FPSCR need no spills: those never live in locals.
+    const spills = h.touchesState && !h.vfpOnly;
+    if (spills) this.writeBack();
+    for (let j = 0; j < 4; j++) {
+      if (j < args.length) this.val(args[j]);
+      else f.i32(0);
+    }
+    f.call(this.imports.helper(id));
+    if (d >= 0) f.set(this.tl[d]);
+    else f.op(O.drop);
+    this.readBudget();
+    if (spills && h.writes) {
+      for (const w of h.writes) {
+        const l = this.wordLocal[w];
+        if (l >= 0) f.i32(0).mem(O.i32_load, 2, this.wordAddr(w)).set(l);
+      }
+    } else if (spills) this.loadWords();
+  }
+
+  private genCall(i: number, q: number): void {
+    const C = this.C;
+    const id = C[q + 5];
+    const h = HELPERS[id];
+    if (h.touchesState) this.openClean = false;
+    // A VFP operation inline, with the call as its slow path.
+    if (C[q + 1] < 0 && VfpInliner.inlines(id)) {
+      const args = this.block.callArgs[C[q + 4]];
+      const a = args.length > 0 ? this.constOf(args[0]) : undefined;
+      const b = args.length > 1 ? this.constOf(args[1]) : undefined;
+      if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) return;
+    }
+    this.helperCall(q);
+    if (h.traps) this.faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
+  }
+
+  private genIf(i: number, q: number): void {
+    const f = this.f;
+    const C = this.C;
+    if (i === this.mergedIf) {
+      this.mergedIf = -1; // the same condition as the `if` still open (ENDIF below)
+      return;
+    }
+    const cond = C[q + 2];
+    // A conditional instruction that only sets a core register from pure ops (movne r0,
+    // #0; addeq r1, r1, r2): a select, with no branch (the pure ops run either way).
+    const j = skipPure(C, this.b0, this.n, i + 1);
+    if (this.ifDepth === 0 && j + 1 < this.n) {
+      const qj = this.at(j);
+      if (C[qj] === Op.SET && C[qj + 5] < W.PC && C[qj + 6] === Op.ENDIF) {
+        if (this.selectCond < 0) this.selectCond = f.local();
+        this.val(cond);
+        f.set(this.selectCond);
+        this.selectSet = j;
+        return;
+      }
+    }
+    this.val(cond);
+    f.open(O.if);
+    this.ifDepth++;
+    if (this.ifDepth === 1) {
+      this.openCond = cond;
+      this.openClean = true;
+    }
+    this.saved.push(this.pcConst, this.tConst, this.itConst);
+    this.exited.push(false);
+  }
+
+  private genEndif(i: number): void {
+    const C = this.C;
+    if (this.selectSet >= 0) {
+      this.selectSet = -1; // the select's: no `if` to close
+      return;
+    }
+    if (this.ifDepth === 1 && this.openClean) {
+      // The next instruction has the same condition on flags its body left alone (a run
+      // of ldrne, addne...): its ops join this `if`.
+      if (i + 1 < this.n && C[this.at(i + 1)] === Op.INSN) {
+        const j = skipPure(C, this.b0, this.n, i + 2);
+        if (j < this.n) {
+          const qj = this.at(j);
+          if (C[qj] === Op.IF && sameCondition(C, this.b0, this.defAt, C[qj + 2], this.openCond)) {
+            this.mergedIf = j;
+            return;
+          }
+        }
+      }
+    }
+    this.f.end();
+    this.ifDepth--;
+    const s = this.saved;
+    const it = s.pop()!;
+    const tt = s.pop()!;
+    const p = s.pop()!;
+    const dead = this.exited.pop()!;
+    this.pcConst = dead || p === this.pcConst ? p : UNKNOWN;
+    this.tConst = dead || tt === this.tConst ? tt : UNKNOWN;
+    this.itConst = dead || it === this.itConst ? it : UNKNOWN;
+  }
+
+  private genExit(reason: number): void {
+    const f = this.f;
+    if (this.ifDepth > 0) this.exited[this.exited.length - 1] = true;
+    this.openClean = false;
+    const { pcConst, tConst, itConst, ninsn, ifDepth } = this;
+    const target = reason === Exit.NEXT && pcConst !== UNKNOWN && tConst !== UNKNOWN && itConst !== UNKNOWN ? this.lookup(pcConst >>> 0, tConst !== 0, tConst ? itConst : 0) : -1;
+    if (target >= 0) {
+      // Direct branch inside the region while the budget lasts (the `budget` local: BUDGET
+      // as of the last call, which the runtime zeroes to make generated code leave).
+      // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
+      // one through the dispatcher's br_table.
+      // Out of budget: the epilogue with `exit` still 0 (NEXT, the instructions counted). An
+      // `if` around the `br`: a `br_if` made busybox bzip2 5% slower under Liftoff.
+      f.get(this.countL).i32(ninsn).op(O.i32_add).tee(this.countL).get(this.budget).op(O.i32_lt_u).open(O.if);
+      if (target > this.k) f.br(this.forward(target) + ifDepth + 1);
+      else if (target === this.k && this.self) f.br(ifDepth + 1);
+      else f.i32(target).set(this.scratch).br(this.loopDepth + ifDepth + 1);
+      f.end();
+      this.setDeferredPC();
+      this.toEpilogue(Exit.NEXT, 0, 0);
+    } else if (reason === Exit.NEXT && pcConst === UNKNOWN) {
+      // Indirect branch (bx lr, pop {pc}, ldr pc, a computed jump): look the target up
+      // among the region's blocks before leaving.
+      f.get(this.countL).i32(ninsn).op(O.i32_add).tee(this.countL).get(this.budget).op(O.i32_lt_u).open(O.if);
+      f.br(this.forward(this.blocks.length) + ifDepth + 1);
+      f.end();
+      this.toEpilogue(Exit.NEXT, 0, 0);
+    } else {
+      this.setDeferredPC();
+      this.toEpilogue(reason, ninsn, 0);
+    }
+    this.deferredPC = UNKNOWN;
+  }
+
+  private setDeferredPC(): void {
+    if (this.deferredPC !== UNKNOWN) this.f.i32(this.deferredPC).set(this.wordLocal[W.PC]);
+  }
+}
+
+/** Is state word `w` kept in the state block rather than a local (VFP registers, FPSCR)? */
+function inState(w: number): boolean {
+  return w >= W.VFP || w === W.FPSCR;
 }
 
 /** The exit reason in the epilogue's `exit` of a fault (exitPC, exitIT: its instruction's state). */
@@ -728,78 +979,84 @@ const freeHeadS = new ScratchI32();
 const freeNextS = new ScratchI32();
 const tlScratch = new ScratchI32();
 
-/** Counts the reads of each temp `o` reads and remembers op `i` as its (so far) last reader. */
-function noteReads(o: IRInsn, i: number, uses: Int32Array, user: Int32Array): void {
-  const args = o.args;
-  if (args) {
+/** Counts the reads of each temp op `i` (arena words from `q`) reads and remembers `i` as its (so far) last reader. */
+function noteReads(C: Int32Array, q: number, block: IRBlock, i: number, uses: Int32Array, user: Int32Array): void {
+  const op = C[q];
+  if (op === Op.CALL) {
+    const args = block.callArgs[C[q + 4]];
     for (let k = 0; k < args.length; k++) {
       uses[args[k]]++;
       user[args[k]] = i;
     }
     return;
   }
-  if (o.a >= 0) {
-    uses[o.a]++;
-    user[o.a] = i;
+  const a = C[q + 2];
+  const b = C[q + 3];
+  if (a >= 0) {
+    uses[a]++;
+    user[a] = i;
   }
-  if (o.b >= 0 && o.op !== Op.INSN) {
-    uses[o.b]++;
-    user[o.b] = i;
+  if (b >= 0 && op !== Op.INSN) {
+    uses[b]++;
+    user[b] = i;
   }
-  if (o.op === Op.SELECT) {
-    uses[o.c]++;
-    user[o.c] = i;
+  if (op === Op.SELECT) {
+    uses[C[q + 4]]++;
+    user[C[q + 4]] = i;
   }
 }
 
-/** Raises the last use of each temp `o` reads to `at`. */
-function noteLastUse(o: IRInsn, at: number, lastUse: Int32Array): void {
-  const args = o.args;
-  if (args) {
+/** Raises the last use of each temp op `q` reads to `at`. */
+function noteLastUse(C: Int32Array, q: number, block: IRBlock, at: number, lastUse: Int32Array): void {
+  const op = C[q];
+  if (op === Op.CALL) {
+    const args = block.callArgs[C[q + 4]];
     for (let k = 0; k < args.length; k++) if (at > lastUse[args[k]]) lastUse[args[k]] = at;
     return;
   }
-  if (o.a >= 0 && at > lastUse[o.a]) lastUse[o.a] = at;
-  if (o.b >= 0 && o.op !== Op.INSN && at > lastUse[o.b]) lastUse[o.b] = at;
-  if (o.op === Op.SELECT && at > lastUse[o.c]) lastUse[o.c] = at;
+  const a = C[q + 2];
+  const b = C[q + 3];
+  if (a >= 0 && at > lastUse[a]) lastUse[a] = at;
+  if (b >= 0 && op !== Op.INSN && at > lastUse[b]) lastUse[b] = at;
+  if (op === Op.SELECT && at > lastUse[C[q + 4]]) lastUse[C[q + 4]] = at;
 }
 
 /**
- * Decides, last op first, where each temp lives. An inlined op is evaluated where its reader
- * is emitted (its "effective" position), so its own operands stay live until then; temps in the
- * IR are defined once and pure ops cannot fault, so moving a pure op later changes nothing. A GET
- * becomes an alias of its word's local when no SET of the word, and no helper call that may
- * change it, comes between the GET and its last effective read.
+ * Decides, last op first, where each temp of `block` (its `n` ops at arena op `b0`) lives. An
+ * inlined op is evaluated where its reader is emitted (its "effective" position), so its own
+ * operands stay live until then; temps in the IR are defined once and pure ops cannot fault,
+ * so moving a pure op later changes nothing. A GET becomes an alias of its word's local when
+ * no SET of the word, and no helper call that may change it, comes between the GET and its
+ * last effective read.
  */
-function planTemps(block: IRBlock): TempPlan {
-  const ops = block.ops;
-  const n = ops.length;
+function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock): TempPlan {
   const nt = block.ntemps;
   const kind = kindS.take(nt, Kind.LOCAL);
   const defAt = defAtS.take(nt, -1);
   const uses = usesS.take(nt, 0);
   const user = userS.take(nt, -1);
-  for (let i = 0; i < n; i++) {
-    const o = ops[i];
-    if (o.d >= 0) defAt[o.d] = i;
-    noteReads(o, i, uses, user);
+  for (let i = 0, q = b0 * 6; i < n; i++, q += 6) {
+    const d = C[q + 1];
+    if (d >= 0) defAt[d] = i;
+    noteReads(C, q, block, i, uses, user);
   }
   const eff = effS.take(n, 0);
   const lastUse = lastUseS.take(nt, -1);
   for (let i = n - 1; i >= 0; i--) {
-    const o = ops[i];
+    const q = (b0 + i) * 6;
+    const op = C[q];
     eff[i] = i;
-    const d = o.d;
-    if (d >= 0 && PURE_OP[o.op]) {
-      if (o.op === Op.CONST) kind[d] = Kind.CONST;
-      else if (o.op === Op.GET) {
-        if (uses[d] > 0 && !changedBetween(ops, o.imm, i, lastUse[d])) kind[d] = Kind.ALIAS;
-      } else if (uses[d] === 1 && READS_ONCE[ops[user[d]].op]) {
+    const d = C[q + 1];
+    if (d >= 0 && PURE_OP[op]) {
+      if (op === Op.CONST) kind[d] = Kind.CONST;
+      else if (op === Op.GET) {
+        if (uses[d] > 0 && !changedBetween(C, b0, C[q + 5], i, lastUse[d])) kind[d] = Kind.ALIAS;
+      } else if (uses[d] === 1 && READS_ONCE[C[(b0 + user[d]) * 6]]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
       }
     }
-    noteLastUse(o, eff[i], lastUse);
+    noteLastUse(C, q, block, eff[i], lastUse);
   }
   const freeHead = freeHeadS.take(n, -1);
   const freeNext = freeNextS.take(nt, -1);
@@ -811,25 +1068,26 @@ function planTemps(block: IRBlock): TempPlan {
   return { kind, defAt, lastUse, freeHead, freeNext };
 }
 
-/** Does `block` write its own address to PC from a constant (a loop of one block)? */
-function branchesToSelf(block: IRBlock): boolean {
-  const ops = block.ops;
-  for (let i = 0; i < ops.length; i++) {
-    const o = ops[i];
-    if (o.op !== Op.SET || o.imm !== W.PC) continue;
+/** Does the block (`n` ops at arena op `b0`) write its own address `pc` to PC from a constant (a loop of one block)? */
+function branchesToSelf(C: Int32Array, b0: number, n: number, pc: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const q = (b0 + i) * 6;
+    if (C[q] !== Op.SET || C[q + 5] !== W.PC) continue;
+    const a = C[q + 2];
     for (let j = i - 1; j >= 0; j--) {
-      if (ops[j].d !== o.a) continue;
-      if (ops[j].op === Op.CONST && ops[j].imm >>> 0 === block.pc) return true;
+      const r = (b0 + j) * 6;
+      if (C[r + 1] !== a) continue;
+      if (C[r] === Op.CONST && C[r + 5] >>> 0 === pc) return true;
       break;
     }
   }
   return false;
 }
 
-/** The index of the first op from `from` on that is not pure. */
-function skipPure(ops: IRInsn[], from: number): number {
+/** The index of the first op from `from` on (of the block's `n` at arena op `b0`) that is not pure. */
+function skipPure(C: Int32Array, b0: number, n: number, from: number): number {
   let j = from;
-  while (j < ops.length && PURE_OP[ops[j].op]) j++;
+  while (j < n && PURE_OP[C[(b0 + j) * 6]]) j++;
   return j;
 }
 
@@ -837,23 +1095,26 @@ function skipPure(ops: IRInsn[], from: number): number {
  * Do temps `a` and `b` compute the same pure expression of the same state words and constants
  * (two instructions' conditions)? The caller knows no word they read changed in between.
  */
-function sameCondition(ops: IRInsn[], defAt: Int32Array, a: number, b: number, depth = 0): boolean {
+function sameCondition(C: Int32Array, b0: number, defAt: Int32Array, a: number, b: number, depth = 0): boolean {
   if (a === b) return true;
   if (a < 0 || b < 0 || depth > 4) return false;
-  const x = ops[defAt[a]];
-  const y = ops[defAt[b]];
-  if (!x || !y || x.op !== y.op || !PURE_OP[x.op]) return false;
-  if (x.op === Op.CONST || x.op === Op.GET) return x.imm === y.imm;
-  if (BIN[x.op] === undefined) return false;
-  return sameCondition(ops, defAt, x.a, y.a, depth + 1) && sameCondition(ops, defAt, x.b, y.b, depth + 1);
+  if (defAt[a] < 0 || defAt[b] < 0) return false;
+  const x = (b0 + defAt[a]) * 6;
+  const y = (b0 + defAt[b]) * 6;
+  const op = C[x];
+  if (op !== C[y] || !PURE_OP[op]) return false;
+  if (op === Op.CONST || op === Op.GET) return C[x + 5] === C[y + 5];
+  if (BIN[op] === undefined) return false;
+  return sameCondition(C, b0, defAt, C[x + 2], C[y + 2], depth + 1) && sameCondition(C, b0, defAt, C[x + 3], C[y + 3], depth + 1);
 }
 
-/** May state word `w` change strictly between ops `from` and `to`? */
-function changedBetween(ops: IRInsn[], w: number, from: number, to: number): boolean {
+/** May state word `w` change strictly between ops `from` and `to` (of the block at arena op `b0`)? */
+function changedBetween(C: Int32Array, b0: number, w: number, from: number, to: number): boolean {
   for (let j = from + 1; j < to; j++) {
-    const o = ops[j];
-    if (o.op === Op.SET && o.imm === w) return true;
-    if (o.op === Op.CALL && HELPERS[o.imm].touchesState) return true;
+    const q = (b0 + j) * 6;
+    const op = C[q];
+    if (op === Op.SET && C[q + 5] === w) return true;
+    if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) return true;
   }
   return false;
 }

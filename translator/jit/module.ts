@@ -8,7 +8,6 @@ import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
 import { I32, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion, SITE_FLAGS, type MemStrategy } from './codegen.js';
-import { removeDeadSets } from '../opt/deadset.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 
 export interface JitTarget {
@@ -26,8 +25,8 @@ export interface JitTarget {
    * function catches.
    */
   slowLoad(addr: number, site: number, pc: number): number;
-  /** Slow-path store; faults as slowLoad. */
-  slowStore(addr: number, value: number, site: number, pc: number): void;
+  /** Slow-path store; returns BUDGET after it (codegen.ts ImportMap.slowStore); faults as slowLoad. */
+  slowStore(addr: number, value: number, site: number, pc: number): number;
 }
 
 /** What a faulting slow path throws (a constant: no stack trace is captured). */
@@ -62,6 +61,7 @@ export function slowPaths(mem: GuestMemory, cpu: CpuState): Pick<JitTarget, 'slo
       } catch (e) {
         fault(e, site, pc);
       }
+      return st[W.BUDGET];
     },
   };
 }
@@ -79,7 +79,7 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages);
   const slowLoad = m.importFunc('e', 'ld', [I32, I32, I32], [I32]);
-  const slowStore = m.importFunc('e', 'st', [I32, I32, I32, I32], []);
+  const slowStore = m.importFunc('e', 'st', [I32, I32, I32, I32], [I32]);
   // Import every helper the batch calls, before any function is added.
   const helperIds: number[] = [];
   const helperFunc = new Map<number, number>();
@@ -105,7 +105,7 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks.map(removeDeadSets), target.cpu.base, target.strategy, imports, lookup);
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup);
     m.export(`r${i}`, m.addFunction([I32], [I32], body));
   });
   return { bytes: m.finish(), helperIds };

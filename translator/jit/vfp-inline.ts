@@ -17,7 +17,7 @@
 //   the program clears it); conversions compute exactness and set it themselves.
 // Fused multiply-add, half precision and the fixed-point conversions always call the helper.
 
-import { Op, type IRInsn } from '../ir.js';
+import { Op } from '../ir.js';
 import { W, wD, wS } from '../state.js';
 import { Cvt, H, VOp } from '../vfp/helpers.js';
 import { F32, F64, I32, O, OF, fconst, i64const, type FuncBody } from '../wasm/builder.js';
@@ -95,16 +95,22 @@ const P32: Prec = {
  */
 export class VfpInliner {
   private readonly scratch = new Map<number, number[]>();
-  /** The CALLs whose inline code stored the arithmetic guard in the i32 scratch local 2. */
-  private readonly guardSetBy = new Set<IRInsn>();
-  /** The block's ops and the index of the CALL being emitted. */
-  private ops: IRInsn[] = [];
+  /** The CALLs (arena op indices) whose inline code stored the arithmetic guard in the i32 scratch local 2. */
+  private readonly guardSetBy = new Set<number>();
+  /** The region's packed ops (codegen.ts's arena), the block's first op and the index in it of the CALL being emitted. */
+  private C: Int32Array = new Int32Array(0);
+  private b0 = 0;
   private at = -1;
 
   constructor(
     private readonly f: FuncBody,
     private readonly stateBase: number,
   ) {}
+
+  /** May helper `id` have an inline form (emit may still decline it)? */
+  static inlines(id: number): boolean {
+    return id === H.dpD || id === H.dpS || id === H.cmp || id === H.cvt || id === H.toInt || id === H.fromInt;
+  }
 
   /** Memarg offset (from address 0) of state word `w`. */
   private addr(w: number): number {
@@ -120,15 +126,16 @@ export class VfpInliner {
   }
 
   /**
-   * Emits helper `id` with constant arguments `args` (undefined: not a constant) as inline
+   * Emits helper `id` with constant first arguments `a`, `b` (undefined: not a constant) as inline
    * code that calls `slow` (the helper call with its spills) when the fast path does not
    * apply. Returns false, having emitted nothing, when the helper has no inline form.
-   * `ops[at]` is the CALL (its block's ops: earlier guards may be reused).
+   * Op `at` of the block whose ops start at arena op `b0` of `C` is the CALL (earlier guards
+   * of the block may be reused).
    */
-  emit(id: number, args: (number | undefined)[], slow: () => void, ops: IRInsn[], at: number): boolean {
-    this.ops = ops;
+  emit(id: number, a: number | undefined, b: number | undefined, slow: () => void, C: Int32Array, b0: number, at: number): boolean {
+    this.C = C;
+    this.b0 = b0;
     this.at = at;
-    const [a, b] = args;
     if (a === undefined || b === undefined) return false;
     if (id === H.fromInt && this.fromIntExact(a, b)) return true;
     let body: (() => void) | null = null;
@@ -177,14 +184,16 @@ export class VfpInliner {
   private arithGuard(): void {
     const f = this.f;
     const g = this.local(I32, 2);
-    const me = this.ops[this.at];
+    const C = this.C;
+    const me = this.b0 + this.at;
     let depth = 0;
     for (let j = this.at - 1; j >= 0; j--) {
-      const o = this.ops[j];
-      if (o.op === Op.SET && o.imm === W.FPSCR) break;
-      if (o.op === Op.ENDIF) depth++;
-      else if (o.op === Op.IF) depth = Math.max(0, depth - 1);
-      else if (depth === 0 && this.guardSetBy.has(o)) {
+      const q = (this.b0 + j) * 6;
+      const op = C[q];
+      if (op === Op.SET && C[q + 5] === W.FPSCR) break;
+      if (op === Op.ENDIF) depth++;
+      else if (op === Op.IF) depth = Math.max(0, depth - 1);
+      else if (depth === 0 && this.guardSetBy.has(this.b0 + j)) {
         this.guardSetBy.add(me);
         f.get(g).op(O.i32_eqz).brIf(0);
         return;

@@ -12,7 +12,7 @@
 // The slow path is the IR's own order: the first word, then the second, a fault throwing out
 // of either; a load writes the register only after both words were read.
 
-import { Op, type IRBlock, type IRInsn } from '../ir.js';
+import { Op, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { O, type FuncBody } from '../wasm/builder.js';
 import type { MemStrategy } from './codegen.js';
@@ -36,18 +36,20 @@ export interface DPairCtx {
   slowStore: number;
   /** Pushes a slow-path call's site and PC arguments (a fault throws out of the access). */
   slowArgs(flags: number): void;
-  /** After a slow-path call: re-reads what JavaScript may have changed (codegen.ts's budget). */
-  afterCall(): void;
+  /** The budget local (codegen.ts), which a slow-path store's result replaces. */
+  budgetL: number;
+  /** Reads BUDGET into that local again (after a slow-path load that may have zeroed it). */
+  readBudget(): void;
 }
 
-/** Is `x` defined as ADD y, #4 (y: the temp `base`)? */
-function plus4(ops: IRInsn[], defAt: Int32Array, x: number, base: number): boolean {
+/** Is `x` defined as ADD y, #4 (y: the temp `base`)? Ops are packed (arena words of op i at (b0 + i) * 6). */
+function plus4(C: Int32Array, b0: number, defAt: Int32Array, x: number, base: number): boolean {
   const d = defAt[x];
   if (d < 0) return false;
-  const o = ops[d];
-  if (o.op !== Op.ADD || o.a !== base) return false;
-  const c = defAt[o.b];
-  return c >= 0 && ops[c].op === Op.CONST && ops[c].imm === 4;
+  const q = (b0 + d) * 6;
+  if (C[q] !== Op.ADD || C[q + 2] !== base) return false;
+  const c = defAt[C[q + 3]];
+  return c >= 0 && C[(b0 + c) * 6] === Op.CONST && C[(b0 + c) * 6 + 5] === 4;
 }
 
 /** Is state word `w` the low word of a double register? */
@@ -56,36 +58,40 @@ function dWord(w: number): boolean {
 }
 
 /**
- * If ops[i] (a LOAD) begins a D-register load, returns the register's low state word (the
- * pattern spans ops i..i+3), else -1.
+ * If op i (a LOAD) of the block's `n` ops at arena op `b0` begins a D-register load, returns
+ * the register's low state word (the pattern spans ops i..i+3), else -1.
  */
-export function matchDLoad(ops: IRInsn[], i: number, defAt: Int32Array, lastUse: Int32Array): number {
-  if (i + 3 >= ops.length) return -1;
-  const lo = ops[i];
-  const hi = ops[i + 1];
-  const s1 = ops[i + 2];
-  const s2 = ops[i + 3];
-  if ((lo.imm & ~USER) !== WORD_ALIGNED || hi.op !== Op.LOAD || hi.imm !== lo.imm) return -1;
-  if (s1.op !== Op.SET || s2.op !== Op.SET || s1.a !== lo.d || s2.a !== hi.d || s2.imm !== s1.imm + 1 || !dWord(s1.imm)) return -1;
-  if (lo.d < 0 || hi.d < 0 || lastUse[lo.d] !== i + 2 || lastUse[hi.d] !== i + 3) return -1;
-  return plus4(ops, defAt, hi.a, lo.a) ? s1.imm : -1;
+export function matchDLoad(C: Int32Array, b0: number, n: number, i: number, defAt: Int32Array, lastUse: Int32Array): number {
+  if (i + 3 >= n) return -1;
+  const lo = (b0 + i) * 6;
+  const hi = lo + 6;
+  const s1 = lo + 12;
+  const s2 = lo + 18;
+  const flags = C[lo + 5];
+  if ((flags & ~USER) !== WORD_ALIGNED || C[hi] !== Op.LOAD || C[hi + 5] !== flags) return -1;
+  const loD = C[lo + 1];
+  const hiD = C[hi + 1];
+  if (C[s1] !== Op.SET || C[s2] !== Op.SET || C[s1 + 2] !== loD || C[s2 + 2] !== hiD || C[s2 + 5] !== C[s1 + 5] + 1 || !dWord(C[s1 + 5])) return -1;
+  if (loD < 0 || hiD < 0 || lastUse[loD] !== i + 2 || lastUse[hiD] !== i + 3) return -1;
+  return plus4(C, b0, defAt, C[hi + 2], C[lo + 2]) ? C[s1 + 5] : -1;
 }
 
 /**
- * If ops[i] (a STORE) begins a D-register store whose first value is read from the state
- * word by the op just before it, returns the register's low state word (the pattern spans
- * ops i..i+2), else -1.
+ * If op i (a STORE) begins a D-register store whose first value is read from the state word
+ * by the op just before it, returns the register's low state word (the pattern spans ops
+ * i..i+2), else -1.
  */
-export function matchDStore(ops: IRInsn[], i: number, defAt: Int32Array): number {
-  if (i < 1 || i + 2 >= ops.length) return -1;
-  const lo = ops[i];
-  const g1 = ops[i - 1];
-  const g2 = ops[i + 1];
-  const hi = ops[i + 2];
-  if ((lo.imm & ~USER) !== WORD_ALIGNED || hi.op !== Op.STORE || hi.imm !== lo.imm) return -1;
-  if (g1.op !== Op.GET || g1.d !== lo.b || !dWord(g1.imm) || defAt[lo.b] !== i - 1) return -1;
-  if (g2.op !== Op.GET || g2.d !== hi.b || g2.imm !== g1.imm + 1) return -1;
-  return plus4(ops, defAt, hi.a, lo.a) ? g1.imm : -1;
+export function matchDStore(C: Int32Array, b0: number, n: number, i: number, defAt: Int32Array): number {
+  if (i < 1 || i + 2 >= n) return -1;
+  const lo = (b0 + i) * 6;
+  const g1 = lo - 6;
+  const g2 = lo + 6;
+  const hi = lo + 12;
+  const flags = C[lo + 5];
+  if ((flags & ~USER) !== WORD_ALIGNED || C[hi] !== Op.STORE || C[hi + 5] !== flags) return -1;
+  if (C[g1] !== Op.GET || C[g1 + 1] !== C[lo + 3] || !dWord(C[g1 + 5]) || defAt[C[lo + 3]] !== i - 1) return -1;
+  if (C[g2] !== Op.GET || C[g2 + 1] !== C[hi + 3] || C[g2 + 5] !== C[g1 + 5] + 1) return -1;
+  return plus4(C, b0, defAt, C[hi + 2], C[lo + 2]) ? C[g1 + 5] : -1;
 }
 
 /** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
@@ -110,7 +116,7 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   f.get(addr).i32(4).op(O.i32_add);
   c.slowArgs(flags);
   f.call(c.slowLoad).set(c.t1);
-  c.afterCall();
+  if (c.mem.loadsMayStop) c.readBudget();
   f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
   f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
   f.end();
@@ -126,10 +132,9 @@ export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number):
   f.op(O.else);
   f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
   c.slowArgs(flags);
-  f.call(c.slowStore);
+  f.call(c.slowStore).op(O.drop);
   f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
   c.slowArgs(flags);
-  f.call(c.slowStore);
-  c.afterCall();
+  f.call(c.slowStore).set(c.budgetL); // BUDGET after both (JavaScript only ever zeroes it)
   f.end();
 }

@@ -11,9 +11,9 @@
 // the interpreter, --check-jit and the fault paths cannot tell the difference.
 
 import { HELPERS } from '../helpers.js';
-import { IRInsn, Op, type IRBlock } from '../ir.js';
+import { Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
-import { ScratchI32, ScratchU8, opTable } from './scratch.js';
+import { OpArena, ScratchI32, ScratchU8, opTable } from './scratch.js';
 
 // Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
 // offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
@@ -26,18 +26,7 @@ const PURE = opTable([
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
 
-/** Calls `fn` with each temp the op reads. */
-export function forEachOperand(o: IRInsn, fn: (t: number) => void): void {
-  if (o.args) {
-    for (const x of o.args) fn(x);
-    return;
-  }
-  if (o.a >= 0) fn(o.a);
-  if (o.b >= 0 && o.op !== Op.INSN) fn(o.b);
-  if (o.op === Op.SELECT) fn(o.c);
-}
-
-/** Adds `delta` to the use count of each temp op `i` of `block` reads (forEachOperand on the packed ops). */
+/** Adds `delta` to the use count of each temp op `i` of `block` reads. */
 function countOperands(block: IRBlock, i: number, uses: Int32Array, delta: number): void {
   const code = block.code;
   const k = i * 6;
@@ -73,8 +62,9 @@ const killed = new Uint8Array(NWORDS);
 const savedKilled: Uint8Array[] = [];
 
 /**
- * The block with dead state writes and unused pure computation removed (a new block; `block`
- * is unchanged). Three linear passes over the ops:
+ * Appends the ops of `block` that remain once dead state writes and unused pure computation
+ * are removed to `arena` (`block` is unchanged); returns how many. Three linear passes over
+ * the ops:
  * - forwards, a SET is a self-copy when its value is a GET of the same word with no SET of
  *   the word, and no helper that may change it, in between;
  * - backwards, a SET is dead when `killed` says a later unconditional SET of the word comes
@@ -83,7 +73,7 @@ const savedKilled: Uint8Array[] = [];
  *   body and after its ENDIF, since the body may be skipped;
  * - backwards, pure ops whose result nobody reads, so a removal frees its operands' definitions.
  */
-export function removeDeadSets(block: IRBlock): IRBlock {
+export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   const code = block.code;
   const n = block.nops;
   const defAt = defAtS.take(block.ntemps, -1);
@@ -167,21 +157,37 @@ export function removeDeadSets(block: IRBlock): IRBlock {
       countOperands(block, i, uses, -1);
     } else kept++;
   }
-  // The kept ops, as the objects the code generator reads (this block goes nowhere else); IF's
-  // `c` is the index of its ENDIF, so it is recomputed, on a copy.
-  const out: IRInsn[] = new Array(kept);
+  // The kept ops, appended to the arena; IF's `c` is the index (in the block) of its ENDIF, so
+  // it is recomputed.
+  const base = arena.used;
+  const out = arena.reserve(kept);
   const ifs = ifsS.take(kept, 0);
   let nifs = 0;
-  let j = 0;
-  for (let i = 0; i < n; i++) {
+  let q = base * 6;
+  for (let i = 0, j = 0; i < n; i++) {
     if (!keep[i]) continue;
-    const op = code[i * 6];
-    let o = block.op(i);
-    if (op === 31 /* IF */) {
-      o = new IRInsn(o.op, o.d, o.a, o.b, o.c, o.imm, o.args);
-      ifs[nifs++] = j;
-    } else if (op === 32 /* ENDIF */) out[ifs[--nifs]].c = j;
-    out[j++] = o;
+    const k = i * 6;
+    const op = code[k];
+    out[q] = op;
+    out[q + 1] = code[k + 1];
+    out[q + 2] = code[k + 2];
+    out[q + 3] = code[k + 3];
+    out[q + 4] = code[k + 4];
+    out[q + 5] = code[k + 5];
+    if (op === 31 /* IF */) ifs[nifs++] = j;
+    else if (op === 32 /* ENDIF */) out[(base + ifs[--nifs]) * 6 + 4] = j;
+    q += 6;
+    j++;
   }
-  return block.withOps(out, block.ntemps, block.ninsns, block.end);
+  arena.used += kept;
+  return kept;
+}
+
+const arenaS = new OpArena();
+
+/** removeDeadSetsInto as a block of its own (tests, tools). */
+export function removeDeadSets(block: IRBlock): IRBlock {
+  arenaS.reset();
+  const n = removeDeadSetsInto(block, arenaS);
+  return block.withCode(Array.from(arenaS.code.subarray(0, n * 6)), n, block.ntemps, block.ninsns, block.end);
 }

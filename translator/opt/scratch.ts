@@ -32,3 +32,29 @@ export function opTable(ops: Iterable<number>): Uint8Array {
   for (const o of ops) t[o] = 1;
   return t;
 }
+
+/**
+ * The packed ops (OP_WORDS words each, as IRBlock.code) of the blocks of one region after the
+ * passes, one block after another, reused region after region: the code generator reads ops
+ * here instead of one object per op.
+ */
+export class OpArena {
+  code = new Int32Array(6 * 4096);
+  /** Ops stored so far. */
+  used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** The code array, with room for `n` more ops after `used`. */
+  reserve(n: number): Int32Array {
+    const need = (this.used + n) * 6;
+    if (need > this.code.length) {
+      const c = new Int32Array(Math.max(need, 2 * this.code.length));
+      c.set(this.code.subarray(0, this.used * 6));
+      this.code = c;
+    }
+    return this.code;
+  }
+}

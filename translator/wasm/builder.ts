@@ -172,6 +172,10 @@ export class FuncBody {
   /** Region functions run to tens of KiB: start large rather than grow (copy) several times. */
   readonly code = new Bytes(16384);
   private readonly localTypes: ValType[] = [];
+  /** The last `local.set` emitted: where it starts and ends, and its local (get() folds a get right after it). */
+  private setAt = -1;
+  private setEnd = -1;
+  private setLocal = -1;
   constructor(readonly nparams: number) {}
 
   /** Declares a new local; returns its index. */
@@ -194,11 +198,20 @@ export class FuncBody {
     return this;
   }
   get(l: number): this {
+    if (this.code.len === this.setEnd && l === this.setLocal) {
+      // `local.set l; local.get l` is `local.tee l`: same length as the set, one op less.
+      this.code.buf[this.setAt] = O.local_tee;
+      this.setEnd = -1;
+      return this;
+    }
     this.code.u8(O.local_get).uleb(l);
     return this;
   }
   set(l: number): this {
+    this.setAt = this.code.len;
+    this.setLocal = l;
     this.code.u8(O.local_set).uleb(l);
+    this.setEnd = this.code.len;
     return this;
   }
   tee(l: number): this {
