@@ -114,7 +114,7 @@ const BIN: Partial<Record<number, number>> = {
   [Op.SHL]: O.i32_shl,
   [Op.SHR]: O.i32_shr_u,
   [Op.SAR]: O.i32_shr_s,
-  [Op.ROR]: O.i32_rotr,
+  [Op.ROR]: O.i32_rotr, // emitted as shifts (expr)
   [Op.MUL]: O.i32_mul,
   [Op.EQ]: O.i32_eq,
   [Op.NE]: O.i32_ne,
@@ -180,6 +180,9 @@ class RegionGen implements DPairCtx {
   // generated code makes: a local copy, read again after every call, serves the branches.
   private readonly budget: number;
   private selectCond = -1; // a conditional SET's condition (see IF), allocated on first use
+  private hostL = -1; // a word run's host address (genWordRun), allocated on first use
+  /** The op indices of the word run being generated (wordRun). */
+  private readonly runOps: number[] = [];
   // DPairCtx's scratch locals and slow paths.
   readonly budgetL: number;
   readonly t0: number;
@@ -479,6 +482,28 @@ class RegionGen implements DPairCtx {
         f.i32(foldBinary(op, ka, kb)!);
         return;
       }
+      if (op === Op.ROR) {
+        // Two shifts and an OR: V8's baseline compiler calls out to C for i32.rotr. Counts
+        // are taken mod 32 by both (x << -n is x << (32 - n)). ROR's operands are never
+        // inlined (READS_ONCE), so reading them twice costs a local.get.
+        if (kb !== undefined && (kb & 31) === 0) {
+          this.val(oa);
+          return;
+        }
+        this.val(oa);
+        if (kb !== undefined) f.i32(kb & 31);
+        else this.val(ob);
+        f.op(O.i32_shr_u);
+        this.val(oa);
+        if (kb !== undefined) f.i32(32 - (kb & 31));
+        else {
+          f.i32(0);
+          this.val(ob);
+          f.op(O.i32_sub);
+        }
+        f.op(O.i32_shl).op(O.i32_or);
+        return;
+      }
       // (x + K1) + K2, the inner sum inlined here: x + (K1 + K2).
       if (op === Op.ADD && kb !== undefined && this.kind[oa] === Kind.INLINE) {
         const qi = this.at(this.defAt[oa]);
@@ -579,12 +604,15 @@ class RegionGen implements DPairCtx {
         f.op(O.i32_extend16_s);
         break;
       case Op.BSWAP:
-        // bytes 3,1 move down/up by rotating 24; bytes 2,0 by rotating 8
+        // x >>> 24 | (x & 0xff00) << 8 | (x >>> 8) & 0xff00 | x << 24 (shifts: see ROR)
         this.val(oa);
-        f.i32(0xff00ff00).op(O.i32_and).i32(24).op(O.i32_rotr);
+        f.i32(24).op(O.i32_shr_u);
         this.val(oa);
-        f.i32(0x00ff00ff).op(O.i32_and).i32(8).op(O.i32_rotr);
-        f.op(O.i32_or);
+        f.i32(0xff00).op(O.i32_and).i32(8).op(O.i32_shl).op(O.i32_or);
+        this.val(oa);
+        f.i32(8).op(O.i32_shr_u).i32(0xff00).op(O.i32_and).op(O.i32_or);
+        this.val(oa);
+        f.i32(24).op(O.i32_shl).op(O.i32_or);
         break;
       default:
         throw new Error(`codegen: op ${op} is not pure`);
@@ -714,6 +742,124 @@ class RegionGen implements DPairCtx {
     this.noteWrite(w, v ?? UNKNOWN);
   }
 
+  /**
+   * The word accesses of one instruction from op i on that go at addresses a, a + 4, a + 8...
+   * (LDM, STM, PUSH, POP; a: op i's address temp), of one kind and the same flags. Between
+   * two of them only pure ops that need no local, and the next one's address (ADD a, #4k, read
+   * by that access alone); a store's value must be a constant, a state word's local or a temp
+   * defined before the run. Lists their op indices in `runOps`; returns how many (1: no run).
+   */
+  private wordRun(i: number, q: number): number {
+    const C = this.C;
+    const op = C[q];
+    const flags = C[q + 5];
+    const runOps = this.runOps;
+    runOps[0] = i;
+    if ((flags & (Mem.SIZE_MASK | Mem.ALIGN | Mem.ALIGN8)) !== (4 | Mem.ALIGN)) return 1;
+    const a0 = C[q + 2];
+    const { kind, lastUse, defAt } = this;
+    if (op === Op.STORE && !this.runValue(C[q + 3], i)) return 1;
+    let n = 1;
+    let pending = -1; // a temp with a local of its own defined since the last access
+    for (let j = i + 1; j < this.n; j++) {
+      const qj = this.at(j);
+      const oj = C[qj];
+      if (PURE_OP[oj]) {
+        const d = C[qj + 1];
+        if (d >= 0 && kind[d] === Kind.LOCAL && lastUse[d] >= 0) {
+          if (pending >= 0) break;
+          pending = d;
+        }
+        continue;
+      }
+      if (oj !== op || C[qj + 5] !== flags) break;
+      // Its address: ADD a0, #4n, read by this access alone (the only local defined since the last).
+      const t = C[qj + 2];
+      if (pending >= 0 && pending !== t) break;
+      if (kind[t] === Kind.LOCAL && lastUse[t] !== j) break;
+      const x = defAt[t];
+      if (x < 0) break;
+      const qx = this.at(x);
+      if (C[qx] !== Op.ADD || C[qx + 2] !== a0 || this.constOf(C[qx + 3]) !== 4 * n) break;
+      if (op === Op.STORE && !this.runValue(C[qj + 3], i)) break;
+      runOps[n++] = j;
+      pending = -1;
+    }
+    return n;
+  }
+
+  /** Can a word run from op `i` on read temp `x` as a store's value (see wordRun)? */
+  private runValue(x: number, i: number): boolean {
+    const kd = this.kind[x];
+    return kd === Kind.CONST || kd === Kind.ALIAS || (kd === Kind.LOCAL && this.defAt[x] < i);
+  }
+
+  /**
+   * A run of `n` word accesses (wordRun): one fast-path check for all of them (the first
+   * passes and the last is on its page: a pass holds for the whole page, see MemStrategy),
+   * then each access at host + 4k; else each in turn through the slow path, as they would have
+   * gone one by one. Returns the index of the run's last op.
+   */
+  private genWordRun(n: number, store: boolean): number {
+    const f = this.f;
+    const C = this.C;
+    const ops = this.runOps;
+    const q0 = this.at(ops[0]);
+    const flags = C[q0 + 5];
+    const a0 = C[q0 + 2];
+    let addr = this.inLocal(a0, this.addrTmp);
+    if (!store && this.kind[a0] === Kind.LOCAL && this.lastUse[a0] === ops[0]) {
+      // Read last by the first access (LDRD computes its second address first): its local
+      // went back to the pool at this op, and a value may take it before the slow path reads it.
+      f.get(addr).set(this.addrTmp);
+      addr = this.addrTmp;
+    }
+    const k = this.constOf(a0);
+    if (!store) {
+      // The values' locals (the first has its own already).
+      for (let j = 1; j < n; j++) {
+        const d = C[this.at(ops[j]) + 1];
+        this.tl[d] = this.pool.pop() ?? f.local();
+        if (this.lastUse[d] < 0) this.pool.push(this.tl[d]);
+      }
+    }
+    if (this.hostL < 0) this.hostL = f.local();
+    this.mem.emitFastCheck(f, addr, flags, store, this.block, k);
+    f.get(addr).i32(0xfff).op(O.i32_and).i32(4096 - 4 * n).op(O.i32_le_u).op(O.i32_and);
+    f.open(O.if);
+    this.mem.emitHost(f, addr, this.block, flags, k);
+    f.set(this.hostL);
+    for (let j = 0; j < n; j++) {
+      const qj = this.at(ops[j]);
+      f.get(this.hostL);
+      if (store) {
+        this.val(C[qj + 3]);
+        f.mem(O.i32_store, 0, 4 * j);
+      } else f.mem(O.i32_load, 0, 4 * j).set(this.tl[C[qj + 1]]);
+    }
+    f.op(O.else);
+    for (let j = 0; j < n; j++) {
+      const qj = this.at(ops[j]);
+      f.get(addr);
+      if (j) f.i32(4 * j).op(O.i32_add);
+      if (store) {
+        this.val(C[qj + 3]);
+        this.slowArgs(flags);
+        f.call(this.imports.slowStore).set(this.budget);
+      } else {
+        this.slowArgs(flags);
+        f.call(this.imports.slowLoad).set(this.tl[C[qj + 1]]);
+      }
+    }
+    if (!store && this.mem.loadsMayStop) this.readBudget();
+    f.end();
+    // The locals of temps from before the run read for the last time inside it go back to the
+    // pool (the addresses defined inside it never had one; the values are read after it).
+    const last = ops[n - 1];
+    this.consume(ops[0], last);
+    return last;
+  }
+
   /** A LOAD (op i); returns the index of the last op it consumed. */
   private genLoad(i: number, q: number): number {
     const f = this.f;
@@ -727,6 +873,8 @@ class RegionGen implements DPairCtx {
       this.consume(i, i + 3);
       return i + 3;
     }
+    const run = this.wordRun(i, q);
+    if (run > 1) return this.genWordRun(run, false);
     const size = flags & Mem.SIZE_MASK;
     const signed = (flags & Mem.SIGNED) !== 0;
     const addr = this.inLocal(oa, this.addrTmp);
@@ -765,6 +913,8 @@ class RegionGen implements DPairCtx {
       this.consume(i, i + 2);
       return i + 2;
     }
+    const run = this.wordRun(i, q);
+    if (run > 1) return this.genWordRun(run, true);
     const size = flags & Mem.SIZE_MASK;
     const addr = this.inLocal(oa, this.addrTmp);
     const value = this.inLocal(C[q + 3], this.valueTmp);
@@ -948,7 +1098,7 @@ const enum Kind {
 
 const PURE_OP = opTable([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
 /** Ops that read each operand exactly once from straight-line code, so an operand may be an inlined expression. */
-const READS_ONCE = opTable([...Object.keys(BIN).map(Number), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
+const READS_ONCE = opTable([...Object.keys(BIN).map(Number).filter((o) => o !== Op.ROR), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
 
 /** Where each temp of the block being generated lives. Its arrays are scratch (reused by the next block). */
 interface TempPlan {
