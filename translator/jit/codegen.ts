@@ -23,20 +23,26 @@ export interface ImportMap {
   /** Function index of helper `id` (imports it on first use). */
   helper(id: number): number;
   /**
-   * Slow-path load: (addr, site, pc) -> value; on a fault records it and throws (module.ts).
+   * Slow-path load: (addr, site id) -> value; on a fault records it and throws (module.ts).
    * A device read may raise an interrupt (system mode: MemStrategy.loadsMayStop), so generated
    * code reads BUDGET again after one.
    */
   slowLoad: number;
   /**
-   * Slow-path store: (addr, value, site, pc) -> BUDGET after the store (a write to code, or a
+   * Slow-path store: (addr, value, site id) -> BUDGET after the store (a write to code, or a
    * device write that raised an interrupt, zeroes it); faults as slowLoad.
    */
   slowStore: number;
+  /**
+   * The module's id of a slow-path access site: its site word (faultSite) and its
+   * instruction's PC, which the module keeps in a table (one small constant per call instead
+   * of two).
+   */
+  site(word: number, pc: number): number;
 }
 
 /**
- * A slow-path access's site, its second-to-last argument: the Mem flags (SITE_FLAGS), the
+ * A slow-path access's site (its site id's table entry, ImportMap.site): the Mem flags (SITE_FLAGS), the
  * index in its block of the instruction (bits 7-15) and that instruction's ITSTATE + 1 (bits
  * 16-24; 0 when the code generator tracks none). A fault stores it in state word FAULT_SITE,
  * where the region's fault handler reads it.
@@ -391,10 +397,10 @@ class RegionGen implements DPairCtx {
     this.f.br(this.loopDepth + this.ifDepth + 2 + extra);
   }
 
-  /** Pushes a slow-path access's last two arguments: its site (faultSite) and its instruction's PC. */
+  /** Pushes a slow-path access's last argument: its site id (ImportMap.site: faultSite and its instruction's PC). */
   slowArgs(flags: number): void {
     if (this.ninsn - 1 > 0x1ff) throw new Error('codegen: a block of more than 512 instructions');
-    this.f.i32(faultSite(flags, this.ninsn - 1, this.itNow)).i32(this.pc);
+    this.f.i32(this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc));
   }
 
   /** After a helper that may trap (at the block's level, `depth` 1): leave if it faulted. */

@@ -74,12 +74,19 @@ export interface CompiledModule {
   bytes: Uint8Array<ArrayBuffer>;
 }
 
-/** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its helper ids. */
-export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[] } {
+/**
+ * The slow-path sites of a module, two words each: the site word (codegen.ts faultSite) and
+ * the PC of the access's instruction; generated code passes an index into it.
+ */
+export type SiteTable = Int32Array;
+
+/** Builds the module bytes for `regions` (each exported as r0, r1, ...), its helper ids and its site table. */
+export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages);
-  const slowLoad = m.importFunc('e', 'ld', [I32, I32, I32], [I32]);
-  const slowStore = m.importFunc('e', 'st', [I32, I32, I32, I32], [I32]);
+  const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
+  const slowStore = m.importFunc('e', 'st', [I32, I32, I32], [I32]);
+  const sites: number[] = [];
   // Import every helper the batch calls, before any function is added.
   const helperIds: number[] = [];
   const helperFunc = new Map<number, number>();
@@ -95,6 +102,13 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
   const imports = {
     slowLoad,
     slowStore,
+    site: (word: number, pc: number) => {
+      // The accesses of one instruction (an LDM's, a D register's) share their site.
+      const n = sites.length;
+      if (n && sites[n - 2] === word && sites[n - 1] === pc) return n / 2 - 1;
+      sites.push(word, pc | 0);
+      return n / 2;
+    },
     helper: (id: number) => {
       const f = helperFunc.get(id);
       if (f === undefined) throw new Error(`jit: helper ${id} not imported`);
@@ -108,17 +122,17 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
     const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup);
     m.export(`r${i}`, m.addFunction([I32], [I32], body));
   });
-  return { bytes: m.finish(), helperIds };
+  return { bytes: m.finish(), helperIds, sites: Int32Array.from(sites) };
 }
 
 /** Compiles and instantiates `regions` synchronously; returns one function per region. */
 export function compileRegions(regions: IRBlock[][], target: JitTarget): CompiledModule {
-  const { bytes } = buildModule(regions, target);
-  return { fns: instantiate(bytes, regions.length, target), bytes };
+  const { bytes, sites } = buildModule(regions, target);
+  return { fns: instantiate(bytes, regions.length, target, sites), bytes };
 }
 
-/** Instantiates module bytes with `count` regions (r0...) against `target`. */
-export function instantiate(bytes: Uint8Array, count: number, target: JitTarget): RegionFn[] {
+/** Instantiates module bytes with `count` regions (r0...) and site table `sites` (buildModule) against `target`. */
+export function instantiate(bytes: Uint8Array, count: number, target: JitTarget, sites: SiteTable): RegionFn[] {
   const cpu = target.cpu;
   const mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   // Helpers are imported under their ids; supply exactly the ones the module asks for.
@@ -141,7 +155,11 @@ export function instantiate(bytes: Uint8Array, count: number, target: JitTarget)
       : (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
   }
   const inst = new WebAssembly.Instance(mod, {
-    e: { m: target.memory, ld: target.slowLoad, st: target.slowStore },
+    e: {
+      m: target.memory,
+      ld: (addr: number, id: number) => target.slowLoad(addr, sites[2 * id], sites[2 * id + 1]),
+      st: (addr: number, value: number, id: number) => target.slowStore(addr, value, sites[2 * id], sites[2 * id + 1]),
+    },
     h,
   });
   const ex = inst.exports as Record<string, RegionFn>;

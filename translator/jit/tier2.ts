@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BlockEntry } from './jit.js';
-import { buildModule, instantiate, type JitTarget, type RegionFn } from './module.js';
+import { buildModule, instantiate, type SiteTable, type JitTarget, type RegionFn } from './module.js';
 
 export interface Tier2Stats {
   requested: number;
@@ -16,6 +16,8 @@ export interface Tier2Stats {
 
 interface Pending {
   entries: BlockEntry[];
+  /** The module's slow-path sites (module.ts buildModule): binaryen keeps the call sites' ids. */
+  sites: SiteTable;
 }
 
 export class Tier2 {
@@ -57,9 +59,9 @@ export class Tier2 {
 
   /** Queues one region (its live blocks) for optimization. */
   request(entries: BlockEntry[]): void {
-    const { bytes } = buildModule([entries.map((e) => e.block)], this.target);
+    const { bytes, sites } = buildModule([entries.map((e) => e.block)], this.target);
     const id = this.nextId++;
-    this.pending.set(id, { entries });
+    this.pending.set(id, { entries, sites });
     this.stats.requested++;
     (this.worker ??= this.start()).postMessage({ id, bytes, level: this.level });
   }
@@ -77,7 +79,7 @@ export class Tier2 {
       return;
     }
     this.stats.workerMs += m.ms ?? 0;
-    const fns = instantiate(m.bytes, 1, this.target);
+    const fns = instantiate(m.bytes, 1, this.target, p.sites);
     const group = { entries: p.entries, calls: -Infinity, pages: [...new Set(p.entries.map((e) => e.block.pc >>> 12))] }; // never promoted again
     for (const e of p.entries) e.group = group;
     this.install(p.entries, fns[0]);

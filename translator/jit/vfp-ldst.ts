@@ -34,7 +34,7 @@ export interface DPairCtx {
   t1: number;
   slowLoad: number;
   slowStore: number;
-  /** Pushes a slow-path call's site and PC arguments (a fault throws out of the access). */
+  /** Pushes a slow-path call's site id argument (a fault throws out of the access). */
   slowArgs(flags: number): void;
   /** The budget local (codegen.ts), which a slow-path store's result replaces. */
   budgetL: number;
