@@ -66,7 +66,7 @@ export class LinuxGdbTarget implements GdbTarget {
     // Code on these pages was translated from the old bytes.
     for (let p = first; p <= last; p++) {
       if (mem.perm[p] & Perm.CODE) {
-        mem.perm[p] &= ~Perm.CODE;
+        mem.setPerm(p, mem.perm[p] & ~Perm.CODE);
         this.proc.engine.invalidatePage(p);
       }
     }

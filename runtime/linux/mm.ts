@@ -49,7 +49,7 @@ export class AddressSpace {
 
   private dropCode(p: number): void {
     if (this.mem.perm[p] & Perm.CODE) {
-      this.mem.perm[p] &= ~Perm.CODE;
+      this.mem.setPerm(p, this.mem.perm[p] & ~Perm.CODE);
       this.onInvalidate(p);
     }
   }
@@ -75,7 +75,7 @@ export class AddressSpace {
       this.dropCode(p);
       this.kind[p] = k;
       this.used[p] = 1;
-      this.mem.perm[p] = prot & 7;
+      this.mem.setPerm(p, prot & 7);
     }
   }
 
@@ -86,7 +86,7 @@ export class AddressSpace {
       if (!this.kind[p]) continue;
       this.dropCode(p);
       this.kind[p] = 0;
-      this.mem.perm[p] = 0;
+      this.mem.setPerm(p, 0);
     }
   }
 
@@ -98,7 +98,7 @@ export class AddressSpace {
     for (let p = p0; p <= p1; p++) if (!this.kind[p]) return false;
     for (let p = p0; p <= p1; p++) {
       if ((this.mem.perm[p] & 7) !== (prot & 7)) this.dropCode(p);
-      this.mem.perm[p] = (this.mem.perm[p] & Perm.CODE) | (prot & 7);
+      this.mem.setPerm(p, (this.mem.perm[p] & Perm.CODE) | (prot & 7));
     }
     return true;
   }

@@ -8,12 +8,23 @@
 import { checkAlign, MemFault, type GuestMemory } from '../../translator/interp.js';
 import type { CodeSource } from '../../translator/lift/block.js';
 import { Mem } from '../../translator/ir.js';
+import { NO_FAST_R, NO_FAST_W } from '../../translator/jit/codegen.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 
-/** Page permission bits. */
-export const Perm = { R: 1, W: 2, X: 4, CODE: 8 } as const;
+/**
+ * Page permission bits. NO_FAST_R and NO_FAST_W, kept by setPerm, are what generated code
+ * tests (translator/jit/codegen.ts FlatStrategy): set when a load, or a store, to the page must
+ * take the slow path (not readable; not writable or holding translated code).
+ */
+export const Perm = { R: 1, W: 2, X: 4, CODE: 8, NO_FAST_R, NO_FAST_W } as const;
+
+/** A page's byte in the permission table for Perm bits `v` (R, W, X, CODE): with its fast-path bits. */
+export function permByte(v: number): number {
+  v &= 15;
+  return v | (v & Perm.R ? 0 : Perm.NO_FAST_R) | ((v & (Perm.W | Perm.CODE)) === Perm.W ? 0 : Perm.NO_FAST_W);
+}
 
 /** Highest user address + 1 (arch/arm TASK_SIZE with a 3G/1G split). */
 export const TASK_SIZE = 0xbf000000;
@@ -43,13 +54,19 @@ export class FlatMemory implements GuestMemory, CodeSource {
     this.i32 = new Int32Array(buf);
     this.dv = new DataView(buf);
     this.perm = new Uint8Array(buf, PERM_BASE, 1 << 20);
+    this.perm.fill(permByte(0));
+  }
+
+  /** Sets page `p`'s Perm bits (R, W, X, CODE); the only writer of the table. */
+  setPerm(p: number, v: number): void {
+    this.perm[p] = permByte(v);
   }
 
   /** Sets the permissions of [addr, addr+len) (page granular), keeping the CODE bit. */
   protect(addr: number, len: number, prot: number): void {
     const first = addr >>> PAGE_SHIFT;
     const last = (addr + len - 1) >>> PAGE_SHIFT;
-    for (let p = first; p <= last && len > 0; p++) this.perm[p] = (this.perm[p] & Perm.CODE) | (prot & 7);
+    for (let p = first; p <= last && len > 0; p++) this.setPerm(p, (this.perm[p] & Perm.CODE) | (prot & 7));
   }
 
   /** Zeroes [addr, addr+len) on the host side (fresh anonymous mapping). */
@@ -105,7 +122,7 @@ export class FlatMemory implements GuestMemory, CodeSource {
   }
 
   private codeWrite(page: number): void {
-    this.perm[page] &= ~Perm.CODE;
+    this.setPerm(page, this.perm[page] & ~Perm.CODE);
     this.onCodeWrite(page);
   }
 
@@ -114,7 +131,7 @@ export class FlatMemory implements GuestMemory, CodeSource {
     addr >>>= 0;
     const p = addr >>> PAGE_SHIFT;
     if ((this.perm[p] & Perm.X) === 0) return -1;
-    this.perm[p] |= Perm.CODE;
+    if ((this.perm[p] & Perm.CODE) === 0) this.setPerm(p, this.perm[p] | Perm.CODE);
     return this.u16[addr >>> 1];
   }
 

@@ -78,6 +78,13 @@ export interface MemStrategy {
   readonly loadsMayStop: boolean;
 }
 
+/**
+ * Bits of the flat permission table's byte for a page (runtime/memory/flat.ts keeps them):
+ * a load, or a store, to the page must take the slow path.
+ */
+export const NO_FAST_R = 16;
+export const NO_FAST_W = 32;
+
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
   readonly loadsMayStop = false;
@@ -88,12 +95,12 @@ export class FlatStrategy implements MemStrategy {
   }
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     const size = flags & Mem.SIZE_MASK;
-    // bad = (perm[addr >>> 12] & need) ^ want: zero when the page allows the access (writes: W
-    // set and CODE clear, so code pages go slow). The test ends in one comparison, which V8's
-    // baseline compiler fuses with the `if` that follows (cmp + jcc).
+    // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those
+    // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
+    // go slow). The test ends in one comparison, which V8's baseline compiler fuses with the
+    // `if` that follows (cmp + jcc).
     f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
-    if (write) f.i32(2 | 8).op(O.i32_and).i32(2).op(O.i32_xor);
-    else f.i32(1).op(O.i32_and).i32(1).op(O.i32_xor);
+    f.i32(write ? NO_FAST_W : NO_FAST_R).op(O.i32_and);
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
       // (bad | (addr & mask)) == 0
       const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
