@@ -7,18 +7,9 @@
 // exit, PC, fault address, core registers and the data pages must agree.
 
 import fc from 'fast-check';
-import { Engine } from '../runtime/exec.js';
-import { FlatMemory, PAGE_SHIFT, Perm, STATE_BASE } from '../runtime/memory/flat.js';
-import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { disassembleAt } from '../translator/disasm.js';
 import { Exit } from '../translator/ir.js';
-import { CpuState, W } from '../translator/state.js';
-
-const CODE = 0x10000;
-const SVC = 0xef000000;
-/** Data: 0x20000 unmapped, 0x21000-0x22fff read-write, 0x23000 read-only, 0x24000 unmapped. */
-const DATA = 0x21000;
-const DATA_LEN = 0x2000;
+import { CODE, DATA, DATA_LEN, cpu, interp, jit, mem, runPageEdges, type EdgeRun } from './helpers/page-edges.js';
 
 /** LDM/STM{IA,IB,DA,DB} Rn{!}, {list} (A32, A8.8.58-A8.8.61, A8.8.199-A8.8.202). */
 const ldm = (load: boolean, rn: number, list: number, p: boolean, u: boolean, w: boolean) =>
@@ -54,45 +45,16 @@ const base = fc.oneof(
   fc.integer({ min: 0x20ff0, max: 0x23010 }),
 );
 
-interface Side {
-  exit: number;
-  pc: number;
-  fault: number;
+interface Side extends EdgeRun {
   regs: number[];
-  data: number[];
 }
 
-const mem = new FlatMemory();
-const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
-mem.protect(CODE, 0x1000, Perm.R | Perm.X);
-mem.protect(DATA, DATA_LEN, Perm.R | Perm.W);
-mem.protect(DATA + DATA_LEN, 0x1000, Perm.R);
-const interp = new Engine(cpu, mem);
-const jit = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0 } });
-
-function runOn(e: Engine, words: number[], seed: number, bases: number[]): Side {
-  words.forEach((w, i) => mem.dv.setUint32(CODE + 4 * i, w, true));
-  mem.dv.setUint32(CODE + 4 * words.length, SVC, true);
-  interp.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.jit!.dispatcher?.clear();
-  for (let a = 0; a < DATA_LEN + 0x1000; a += 4) mem.dv.setUint32(DATA + a, Math.imul(a + seed, 0x9e3779b1) >>> 0, true);
-  cpu.i32.fill(0, 0, 256);
-  cpu.i32[W.EXCL_ADDR] = -1;
-  for (let i = 3; i < 13; i++) cpu.u32[i] = Math.imul(i, seed | 1) >>> 0;
-  bases.forEach((b, i) => (cpu.u32[i] = b));
-  cpu.pc = CODE;
-  let exit: number = Exit.NEXT;
-  for (let k = 0; k < 10 && exit === Exit.NEXT; k++) exit = e.run(100);
-  const data: number[] = [];
-  for (let a = 0; a < DATA_LEN; a += 4) data.push(mem.dv.getUint32(DATA + a, true));
-  return {
-    exit,
-    pc: cpu.pc,
-    fault: exit === Exit.DATA_ABORT || exit === Exit.ALIGN_FAULT ? cpu.u32[W.FAULT_ADDR] : 0,
-    regs: Array.from(cpu.u32.subarray(0, 15)),
-    data,
-  };
+function runOn(e: typeof jit, words: number[], seed: number, bases: number[]): Side {
+  const r = runPageEdges(e, words, seed, () => {
+    for (let i = 3; i < 13; i++) cpu.u32[i] = Math.imul(i, seed | 1) >>> 0;
+    bases.forEach((b, i) => (cpu.u32[i] = b));
+  });
+  return { ...r, regs: Array.from(cpu.u32.subarray(0, 15)) };
 }
 
 describe('word runs in tier 1', () => {
