@@ -1,6 +1,7 @@
 // The decode engine, the IR builder and the interpreter's ops, independent of any table.
 import fc from 'fast-check';
-import { compileRow, extract, Decoder, type Row, type Sem } from '../translator/decode/pattern.js';
+import { compileRow, extract, extractor, Decoder, type Row, type Sem } from '../translator/decode/pattern.js';
+import { A32, A32_UNCOND, T16, T32 } from '../translator/decode/tables.js';
 import { IRBuilder, Op, Exit } from '../translator/ir.js';
 import { Interpreter, umulh, MemFault, type GuestMemory } from '../translator/interp.js';
 import { CpuState, W } from '../translator/state.js';
@@ -34,6 +35,20 @@ describe('decode patterns', () => {
         const insn = (((a >>> 4) << 28) | (1 << 27) | (b << 24) | ((cc & 0xff) << 16) | (junk << 12) | ((a & 15) << 8) | d) >>> 0;
         expect(extract(c, insn)).toEqual({ a, b, c: cc, d });
       }),
+    );
+  });
+
+  test("a row's compiled extractor gives what extract() and its `set` give, for every row of every table (property)", () => {
+    const rows = [A32, A32_UNCOND, T16, T32].flatMap((d) => d.rows);
+    expect(rows.length).toBeGreaterThan(500);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: rows.length - 1 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (r, word) => {
+        const c = rows[r];
+        // An instruction word of the row: its fixed bits, the rest from `word`.
+        const insn = ((word & ~c.mask) | c.bits) >>> 0;
+        expect(extractor(c)(insn | 0)).toEqual({ ...extract(c, insn), ...c.row.set });
+      }),
+      { numRuns: 5000 },
     );
   });
 
