@@ -111,10 +111,9 @@ const NO_CODE: readonly number[] = Object.freeze([]) as readonly number[];
  * b, c, imm): a block lives in the block cache, interpreted, until its page is hot enough to
  * compile, so a boot keeps tens of thousands of them; as objects (80 bytes an op, ~8 ops per
  * guest instruction) every young-generation GC copied them, and they were half of what the
- * translator allocated. The interpreter and the passes (opt/) read `code`; `ops` gives the ops
- * as IRInsn objects for the code generator, made on first use and kept. A block can also be
- * made from IRInsn objects (`withOps`: opt/deadset.ts, whose output goes to the code generator
- * and dies with the compile); its `code` is then packed on first use.
+ * translator allocated. The interpreter, the passes (opt/) and the code generator read `code`
+ * (the code generator through opt/deadset.ts's packed arena); `ops` gives the ops as IRInsn
+ * objects for tests and tools, made on first use and kept.
  * Every block has one object shape (the class's fields, in this order), so V8's optimized code
  * for the passes and the code generator stays monomorphic. (A plain array rather than an
  * Int32Array: a typed array of more than 64 bytes lives outside V8's heap, and allocating one
@@ -135,32 +134,25 @@ export class IRBlock {
     readonly thumb: boolean,
     /** ITSTATE the block was translated for. */
     readonly itstate: number,
-    /** The ops, OP_WORDS words each (null: made from `opsMade` on first use). */
-    private codeMade: readonly number[] | null,
+    /** The ops, OP_WORDS words each. */
+    readonly code: readonly number[],
     readonly nops: number,
     /** The argument lists of its CALLs (indexed by the op's F_C word). */
-    private argsMade: readonly number[][],
+    readonly callArgs: readonly number[][],
     /** Number of temps (temp ids are 0..ntemps-1). */
     readonly ntemps: number,
     /** Guest instructions in the block. */
     readonly ninsns: number,
     /** Guest address just past the block's last instruction. */
     readonly end: number,
-    /** The ops as objects (null: made from `codeMade` on first use). */
-    private opsMade: IRInsn[] | null = null,
   ) {}
+
+  /** The ops as objects (made on first use: `ops`). */
+  private opsMade: IRInsn[] | null = null;
 
   /** A block with this one's header (and `pl`, `usesVfp`) and other packed ops. */
   withCode(code: readonly number[], nops: number, ntemps: number, ninsns: number, end: number): IRBlock {
     const b = new IRBlock(this.pc, this.thumb, this.itstate, code, nops, this.callArgs, ntemps, ninsns, end);
-    b.pl = this.pl;
-    b.usesVfp = this.usesVfp;
-    return b;
-  }
-
-  /** A block with this one's header (and `pl`, `usesVfp`) and `ops` (owned by the block from now on). */
-  withOps(ops: IRInsn[], ntemps: number, ninsns: number, end: number): IRBlock {
-    const b = new IRBlock(this.pc, this.thumb, this.itstate, null, ops.length, NO_ARGS, ntemps, ninsns, end, ops);
     b.pl = this.pl;
     b.usesVfp = this.usesVfp;
     return b;
@@ -171,36 +163,13 @@ export class IRBlock {
     return this.withCode(NO_CODE, 0, 0, this.ninsns, this.end);
   }
 
-  /** The packed ops (OP_WORDS words each). */
-  get code(): readonly number[] {
-    return this.codeMade ?? this.pack();
-  }
-
-  /** The argument lists of its CALLs (indexed by the op's F_C word). */
-  get callArgs(): readonly number[][] {
-    if (this.codeMade === null) this.pack();
-    return this.argsMade;
-  }
-
-  private pack(): readonly number[] {
-    const ops = this.opsMade!;
-    const code: number[] = [];
-    const args: number[][] = [];
-    for (const o of ops) {
-      if (o.op === Op.CALL) code.push(o.op, o.d, -1, -1, args.push(o.args!) - 1, o.imm);
-      else code.push(o.op, o.d, o.a, o.b, o.c, o.imm);
-    }
-    this.argsMade = args;
-    return (this.codeMade = code);
-  }
-
   /** Op `i` as an object. */
   op(i: number): IRInsn {
     if (this.opsMade) return this.opsMade[i];
     const c = this.code;
     const k = i * OP_WORDS;
     const op = c[k] as OpCode;
-    if (op === Op.CALL) return new IRInsn(op, c[k + F_D], -1, -1, -1, c[k + F_IMM], this.argsMade[c[k + F_C]]);
+    if (op === Op.CALL) return new IRInsn(op, c[k + F_D], -1, -1, -1, c[k + F_IMM], this.callArgs[c[k + F_C]]);
     return new IRInsn(op, c[k + F_D], c[k + F_A], c[k + F_B], c[k + F_C], c[k + F_IMM], null);
   }
 
