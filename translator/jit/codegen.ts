@@ -15,7 +15,7 @@ import { OpArena, ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
-import { emitDLoad, emitDStore, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
+import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -196,12 +196,9 @@ class RegionGen implements DPairCtx {
   private hostL = -1; // a word run's host address (genWordRun), allocated on first use
   /** The op indices of the word run being generated (wordRun). */
   private readonly runOps: number[] = [];
-  // DPairCtx's scratch locals and slow paths.
-  readonly budgetL: number;
+  // DPairCtx's scratch locals.
   readonly t0: number;
   readonly t1: number;
-  readonly slowLoad: number;
-  readonly slowStore: number;
 
   // The block being generated.
   block!: IRBlock;
@@ -298,11 +295,8 @@ class RegionGen implements DPairCtx {
     this.exitPC = f.local();
     this.exitIT = f.local();
     this.budget = f.local();
-    this.budgetL = this.budget;
     this.t0 = this.scratch;
     this.t1 = this.valueTmp;
-    this.slowLoad = imports.slowLoad;
-    this.slowStore = imports.slowStore;
   }
 
   /** Memarg offset (from address 0) of state word `w`. */
@@ -310,7 +304,7 @@ class RegionGen implements DPairCtx {
     return this.stateBase + 4 * w;
   }
 
-  readBudget(): void {
+  private readBudget(): void {
     this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.BUDGET)).set(this.budget);
   }
 
@@ -405,9 +399,26 @@ class RegionGen implements DPairCtx {
   }
 
   /** Pushes a slow-path access's last argument: its site id (ImportMap.site: faultSite and its instruction's PC). */
-  slowArgs(flags: number): void {
+  private slowArgs(flags: number): void {
     if (this.ninsn - 1 > 0x1ff) throw new Error('codegen: a block of more than 512 instructions');
     this.f.i32(this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc));
+  }
+
+  /** The slow-path load of the address on the stack; leaves the value (DPairCtx too). */
+  slowLoadCall(flags: number): void {
+    this.slowArgs(flags);
+    this.f.call(this.imports.slowLoad);
+  }
+
+  /** The slow-path store of the address and value on the stack; its result is BUDGET (ImportMap.slowStore). */
+  slowStoreCall(flags: number): void {
+    this.slowArgs(flags);
+    this.f.call(this.imports.slowStore).set(this.budget);
+  }
+
+  /** After a code path's slow-path loads: BUDGET again where a device read may have zeroed it (ImportMap.slowLoad). */
+  afterSlowLoads(): void {
+    if (this.mem.loadsMayStop) this.readBudget();
   }
 
   /** After a helper that may trap (at the block's level, `depth` 1): leave if it faulted. */
@@ -838,7 +849,7 @@ class RegionGen implements DPairCtx {
     }
     if (this.hostL < 0) this.hostL = f.local();
     this.mem.emitFastCheck(f, addr, flags, store, this.block, k);
-    f.get(addr).i32(0xfff).op(O.i32_and).i32(4096 - 4 * n).op(O.i32_le_u).op(O.i32_and);
+    emitInPage(f, addr, 4 * n);
     f.open(O.if);
     this.mem.emitHost(f, addr, this.block, flags, k);
     f.set(this.hostL);
@@ -857,14 +868,13 @@ class RegionGen implements DPairCtx {
       if (j) f.i32(4 * j).op(O.i32_add);
       if (store) {
         this.val(C[qj + 3]);
-        this.slowArgs(flags);
-        f.call(this.imports.slowStore).set(this.budget);
+        this.slowStoreCall(flags);
       } else {
-        this.slowArgs(flags);
-        f.call(this.imports.slowLoad).set(this.tl[C[qj + 1]]);
+        this.slowLoadCall(flags);
+        f.set(this.tl[C[qj + 1]]);
       }
     }
-    if (!store && this.mem.loadsMayStop) this.readBudget();
+    if (!store) this.afterSlowLoads();
     f.end();
     // The locals of temps from before the run read for the last time inside it go back to the
     // pool (the addresses defined inside it never had one; the values are read after it).
@@ -898,9 +908,8 @@ class RegionGen implements DPairCtx {
     f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
     f.op(O.else);
     f.get(addr);
-    this.slowArgs(flags);
-    f.call(this.imports.slowLoad);
-    if (this.mem.loadsMayStop) this.readBudget();
+    this.slowLoadCall(flags);
+    this.afterSlowLoads();
     f.end();
     const qn = q + 6;
     if (d >= 0 && i + 1 < this.n && C[qn] === Op.SET && C[qn + 2] === d && this.lastUse[d] === i + 1 && !inState(C[qn + 5])) {
@@ -938,8 +947,7 @@ class RegionGen implements DPairCtx {
     f.get(value).mem(STORES[size], 0, 0);
     f.op(O.else);
     f.get(addr).get(value);
-    this.slowArgs(flags);
-    f.call(this.imports.slowStore).set(this.budget);
+    this.slowStoreCall(flags);
     f.end();
     return i;
   }

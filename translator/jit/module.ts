@@ -105,7 +105,7 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages
     site: (word: number, pc: number) => {
       // The accesses of one instruction (an LDM's, a D register's) share their site.
       const n = sites.length;
-      if (n && sites[n - 2] === word && sites[n - 1] === pc) return n / 2 - 1;
+      if (n && sites[n - 2] === word && sites[n - 1] === (pc | 0)) return n / 2 - 1;
       sites.push(word, pc | 0);
       return n / 2;
     },

@@ -32,14 +32,21 @@ export interface DPairCtx {
   /** Two i32 scratch locals. */
   t0: number;
   t1: number;
-  slowLoad: number;
-  slowStore: number;
-  /** Pushes a slow-path call's site id argument (a fault throws out of the access). */
-  slowArgs(flags: number): void;
-  /** The budget local (codegen.ts), which a slow-path store's result replaces. */
-  budgetL: number;
-  /** Reads BUDGET into that local again (after a slow-path load that may have zeroed it). */
-  readBudget(): void;
+  /** The slow-path load of the address on the stack; leaves the value (a fault throws out of the access). */
+  slowLoadCall(flags: number): void;
+  /** The slow-path store of the address and value on the stack (a fault throws out of the access). */
+  slowStoreCall(flags: number): void;
+  /** After a code path's slow-path loads: what a device read may have changed (codegen.ts). */
+  afterSlowLoads(): void;
+}
+
+/**
+ * ANDs into the fast-path test on the stack that the `bytes` from the word-aligned guest
+ * address in local `addr` lie in its page: (addr & 0xfff) <= 4096 - bytes. (A pass of the
+ * strategy's test holds for the whole page: MemStrategy.)
+ */
+export function emitInPage(f: FuncBody, addr: number, bytes: number): void {
+  f.get(addr).i32(0xfff).op(O.i32_and).i32(4096 - bytes).op(O.i32_le_u).op(O.i32_and);
 }
 
 /** Is `x` defined as ADD y, #4 (y: the temp `base`)? Ops are packed (arena words of op i at (b0 + i) * 6). */
@@ -97,8 +104,7 @@ export function matchDStore(C: Int32Array, b0: number, n: number, i: number, def
 /** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
 function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
   c.mem.emitFastCheck(c.f, addr, flags, write, c.block);
-  // Aligned, so the pair crosses a page only from the page's last word.
-  c.f.get(addr).i32(0xffc).op(O.i32_and).i32(0xffc).op(O.i32_ne).op(O.i32_and);
+  emitInPage(c.f, addr, 8);
 }
 
 /** D register (low word `w`) = the 8 bytes at guest address `addr` (a local). */
@@ -111,12 +117,12 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
   f.op(O.else);
   f.get(addr);
-  c.slowArgs(flags);
-  f.call(c.slowLoad).set(c.t0);
+  c.slowLoadCall(flags);
+  f.set(c.t0);
   f.get(addr).i32(4).op(O.i32_add);
-  c.slowArgs(flags);
-  f.call(c.slowLoad).set(c.t1);
-  if (c.mem.loadsMayStop) c.readBudget();
+  c.slowLoadCall(flags);
+  f.set(c.t1);
+  c.afterSlowLoads();
   f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
   f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
   f.end();
@@ -131,10 +137,8 @@ export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number):
   f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
   f.op(O.else);
   f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
-  c.slowArgs(flags);
-  f.call(c.slowStore).op(O.drop);
+  c.slowStoreCall(flags);
   f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
-  c.slowArgs(flags);
-  f.call(c.slowStore).set(c.budgetL); // BUDGET after both (JavaScript only ever zeroes it)
+  c.slowStoreCall(flags);
   f.end();
 }
