@@ -8,11 +8,18 @@ import type { JitStats } from '../translator/jit/jit.js';
 import type { Tier2Stats } from '../translator/jit/tier2.js';
 import type { Symbols } from './symbols.js';
 
+/** Mean guest instructions of generated code between two samples (--profile in user mode). */
+export const SAMPLE_PERIOD = 16_384;
+
 export class Profiler {
   readonly start = performance.now();
   interpMs = 0;
   jitMs = 0;
   engineMs = 0;
+  /** Lifting guest code to IR (decoding included), inside engineMs: time, blocks, instructions. */
+  liftMs = 0;
+  liftBlocks = 0;
+  liftInsns = 0;
   interpInsns = 0;
   jitInsns = 0;
   /** Guest instructions retired per block entry address. */
@@ -20,6 +27,15 @@ export class Profiler {
   /** Named runtime events (syscall names, exits...) and how often they happened. */
   readonly events = new Map<string, number>();
   readonly eventMs = new Map<string, number>();
+
+  // Sampling of generated code (ranGenerated): guest instructions left until the next sample,
+  // and those run since the last one; the period varies around SAMPLE_PERIOD (a fixed one
+  // could keep meeting a loop at the same point).
+  private sampleLeft = SAMPLE_PERIOD;
+  private unsampled = 0;
+  private lastPC = 0;
+  private samplesTaken = 0;
+  private seed = 0x2545f491;
 
   /** Group addresses no symbol names by 4 KiB page ("0x40010xxx"), e.g. a kernel's decompressor. */
   groupUnnamedByPage = false;
@@ -37,6 +53,37 @@ export class Profiler {
     }
   }
 
+  /** A block of `insns` guest instructions was lifted in `ms`. */
+  lifted(insns: number, ms: number): void {
+    this.liftMs += ms;
+    this.liftBlocks++;
+    this.liftInsns += insns;
+  }
+
+  /** Guest instructions generated code may run before the next sample is due (at least 1). */
+  get untilSample(): number {
+    return Math.max(1, this.sampleLeft);
+  }
+
+  /**
+   * Generated code ran `insns` guest instructions in `ms` and stopped before `pc`. Once the
+   * sample point is passed, the instructions since the last sample are attributed to `pc`:
+   * statistically, the places generated code spends its instructions.
+   */
+  ranGenerated(pc: number, insns: number, ms: number): void {
+    this.jitMs += ms;
+    this.jitInsns += insns;
+    this.unsampled += insns;
+    this.sampleLeft -= insns;
+    this.lastPC = pc;
+    if (this.sampleLeft > 0) return;
+    this.samplesTaken++;
+    this.sample(pc, this.unsampled);
+    this.unsampled = 0;
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    this.sampleLeft = SAMPLE_PERIOD / 2 + (this.seed % SAMPLE_PERIOD);
+  }
+
   /** A sample: `weight` guest instructions attributed to `pc` (system mode samples the PC between slices). */
   sample(pc: number, weight: number): void {
     this.byPC.set(pc, (this.byPC.get(pc) ?? 0) + weight);
@@ -50,6 +97,11 @@ export class Profiler {
 
   /** Guest instructions per function (or per block address when there are no symbols). */
   functions(): [string, number][] {
+    if (this.unsampled) {
+      // Generated code's instructions since the last sample: to where it last stopped.
+      this.sample(this.lastPC, this.unsampled);
+      this.unsampled = 0;
+    }
     const m = new Map<string, number>();
     for (const [pc, n] of this.byPC) {
       const s = this.symbols?.lookup(pc);
@@ -73,7 +125,7 @@ export class Profiler {
     const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
     const pct = (ms: number) => `${((100 * ms) / Math.max(wallMs, 1e-9)).toFixed(1)}%`;
     const compileMs = jit?.compileMs ?? 0;
-    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs);
+    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs - this.liftMs);
     const outsideMs = Math.max(0, wallMs - this.engineMs);
     const lines: string[] = [];
     lines.push('armvisor profile');
@@ -82,6 +134,8 @@ export class Profiler {
     lines.push('  time');
     lines.push(`    generated code    ${s(this.jitMs).padStart(9)}  ${pct(this.jitMs)}`);
     lines.push(`    interpreter       ${s(this.interpMs).padStart(9)}  ${pct(this.interpMs)}`);
+    const liftDetail = this.liftBlocks ? `  (${f(this.liftBlocks)} blocks, ${f(this.liftInsns)} guest insns)` : '';
+    lines.push(`    lifting to IR     ${s(this.liftMs).padStart(9)}  ${pct(this.liftMs)}${liftDetail}`);
     lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
     lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
     for (const [kind, ms] of this.eventMs) lines.push(`    ${kind.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
@@ -94,7 +148,8 @@ export class Profiler {
     if (tier2) lines.push(`  tier 2              ${tier2.requested} requested, ${tier2.installed} installed, ${tier2.failed} failed, ${s(tier2.workerMs)} in the worker thread`);
     const hot = this.hottest(icount, top);
     if (hot.length) {
-      lines.push(`  hottest ${this.symbols?.size ? 'functions' : 'blocks'} (guest instructions)`);
+      const how = this.samplesTaken ? `; generated code sampled about every ${SAMPLE_PERIOD.toLocaleString('en-US')}` : '';
+      lines.push(`  hottest ${this.symbols?.size ? 'functions' : 'blocks'} (guest instructions${how})`);
       lines.push(...hot);
     }
     const ev = [...this.events].sort((a, b) => b[1] - a[1]);

@@ -1,0 +1,72 @@
+// `armvisor run --profile` and `--profile-out` on one of our guests: the run's output is the
+// program's own, the counts agree between the interpreter (every block attributed exactly) and
+// the JIT (generated code sampled while it runs under the wasm dispatcher), the hottest
+// functions are named from the ELF's symbols, and the speedscope file weighs every instruction.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { guestEnv, guestPath, requireFile, tempDir } from './helpers/differential.js';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const main = path.join(root, 'dist', 'cli', 'main.js');
+const scratch = tempDir('profile');
+afterAll(() => scratch.remove());
+
+interface Profiled {
+  stdout: string;
+  report: string;
+  insns: number;
+  /** The hottest functions' shares (percent) by name. */
+  hottest: Map<string, number>;
+  file: { shared: { frames: { name: string }[] }; profiles: { type: string; weights: number[] }[] };
+}
+
+function profiled(prog: string, args: string[], engine: 'jit' | 'interp'): Profiled {
+  const out = path.join(scratch.dir, `${engine}.speedscope.json`);
+  const r = spawnSync(process.execPath, [main, 'run', '--engine', engine, '--profile', '--profile-out', out, prog, ...args], { encoding: 'utf8', env: guestEnv(), timeout: 120_000 });
+  expect(r.status).toBe(0);
+  const report = r.stderr.slice(r.stderr.indexOf('armvisor profile'));
+  const insns = Number(/guest instructions\s+([\d,]+)/.exec(report)![1].replace(/,/g, ''));
+  const hottest = new Map<string, number>();
+  for (const m of report.matchAll(/^\s+([\d.]+)%\s+[\d,]+\s+(\S+)$/gm)) hottest.set(m[2], Number(m[1]));
+  return { stdout: r.stdout, report, insns, hottest, file: JSON.parse(fs.readFileSync(out, 'utf8')) };
+}
+
+test('--profile: the same counts from the JIT (sampled) as from the interpreter (exact), named from the ELF', () => {
+  const prog = guestPath('hash', 'arm');
+  requireFile(prog, 'the hash guest');
+  const args = ['3', '64'];
+  const plain = spawnSync(process.execPath, [main, 'run', prog, ...args], { encoding: 'utf8', env: guestEnv(), timeout: 60_000 });
+  expect(plain.status).toBe(0);
+  const jit = profiled(prog, args, 'jit');
+  const interp = profiled(prog, args, 'interp');
+  // The program's own output, unchanged by profiling.
+  expect(jit.stdout).toBe(plain.stdout);
+  expect(interp.stdout).toBe(plain.stdout);
+  expect(jit.stdout).toContain('fnv64 ');
+  // One deterministic program: the same instruction count either way.
+  expect(jit.insns).toBe(interp.insns);
+  expect(jit.insns).toBeGreaterThan(1_000_000);
+  // Where the time went, one row each.
+  for (const row of ['generated code', 'interpreter', 'lifting to IR', 'tier-1 compile', 'dispatcher', 'runtime, other']) expect(jit.report).toMatch(new RegExp(`^    ${row}\\s+[\\d.]+ s\\s+[\\d.]+%`, 'm'));
+  expect(jit.report).toMatch(/executed by\s+generated code [\d,]+ \((9\d|100)\.\d%\)/);
+  expect(jit.report).toMatch(/tier 1\s+\d+ modules, \d+ regions/);
+  // main() and the division routine it calls hold nearly all of it: named, with about the
+  // same shares in both (sampling stops generated code at branches, so it is statistical).
+  expect(jit.report).toMatch(/hottest functions \(guest instructions; generated code sampled about every [\d,]+\)/);
+  expect(interp.report).toContain('hottest functions (guest instructions)');
+  for (const name of ['main', '__divsi3']) {
+    const a = jit.hottest.get(name)!;
+    const b = interp.hottest.get(name)!;
+    expect(b).toBeGreaterThan(25);
+    expect(Math.abs(a - b)).toBeLessThan(6);
+  }
+  expect(interp.hottest.get('main')! + interp.hottest.get('__divsi3')!).toBeGreaterThan(95);
+  // The speedscope file: one sampled profile weighing every guest instruction.
+  for (const p of [jit, interp]) {
+    expect(p.file.profiles[0].type).toBe('sampled');
+    expect(p.file.profiles[0].weights.reduce((x, y) => x + y, 0)).toBe(p.insns);
+    expect(p.file.shared.frames.map((f) => f.name)).toContain('main');
+  }
+});
