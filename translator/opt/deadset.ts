@@ -52,9 +52,9 @@ const defAtS = new ScratchI32();
 const usesS = new ScratchI32();
 const keepS = new ScratchU8();
 const ifsS = new ScratchI32();
-const lastSet = new Int32Array(NWORDS);
+const lastSet = new Int32Array(NWORDS).fill(-1);
 /** The block's SET words numbered densely (-1: never SET): only those can be dead. */
-const dense = new Int32Array(NWORDS);
+const dense = new Int32Array(NWORDS).fill(-1);
 const denseWords = new Int32Array(NWORDS);
 /** killed[dense[w]]: from this point on, every path writes w before anything can observe it. */
 const killed = new Uint8Array(NWORDS);
@@ -78,8 +78,7 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   const n = block.nops;
   const defAt = defAtS.take(block.ntemps, -1);
   const keep = keepS.take(n, 1);
-  lastSet.fill(-1);
-  dense.fill(-1);
+  // lastSet and dense are all -1 here: the end of this function resets the words it used.
   let m = 0;
   let lastCall = -1; // the last helper call that may change any word
   let lastVfpCall = -1; // the last that may change VFP words and FPSCR only
@@ -106,6 +105,8 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   }
   killed.fill(0, 0, m);
   let depth = 0;
+  // Backwards: dead SETs, and the use counts of the ops kept so far (for the dead pure ops).
+  const uses = usesS.take(block.ntemps, 0);
   for (let i = n - 1; i >= 0; i--) {
     const k = i * 6;
     switch (code[k]) {
@@ -143,11 +144,14 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
         break;
       }
     }
+    if (keep[i]) countOperands(block, i, uses, 1);
+  }
+  for (let x = 0; x < m; x++) {
+    dense[denseWords[x]] = -1;
+    lastSet[denseWords[x]] = -1;
   }
   // Dead pure ops, last to first so a removal frees its operands' earlier definitions.
-  const uses = usesS.take(block.ntemps, 0);
   let kept = 0;
-  for (let i = 0; i < n; i++) if (keep[i]) countOperands(block, i, uses, 1);
   for (let i = n - 1; i >= 0; i--) {
     if (!keep[i]) continue;
     const k = i * 6;
