@@ -53,14 +53,16 @@ test('--profile: the same counts from the JIT (sampled) as from the interpreter 
   expect(jit.report).toMatch(/executed by\s+generated code [\d,]+ \((9\d|100)\.\d%\)/);
   expect(jit.report).toMatch(/tier 1\s+\d+ modules, \d+ regions/);
   // main() and the division routine it calls hold nearly all of it: named, with about the
-  // same shares in both (sampling stops generated code at branches, so it is statistical).
+  // same shares in both. Sampling is statistical and leans to branch targets: generated code
+  // stops at the first branch after the sample point and the sample goes to where it leads
+  // (main's loop block ends in the call to __divsi3).
   expect(jit.report).toMatch(/hottest functions \(guest instructions; generated code sampled about every [\d,]+\)/);
   expect(interp.report).toContain('hottest functions (guest instructions)');
   for (const name of ['main', '__divsi3']) {
     const a = jit.hottest.get(name)!;
     const b = interp.hottest.get(name)!;
     expect(b).toBeGreaterThan(25);
-    expect(Math.abs(a - b)).toBeLessThan(6);
+    expect(Math.abs(a - b)).toBeLessThan(10);
   }
   expect(interp.hottest.get('main')! + interp.hottest.get('__divsi3')!).toBeGreaterThan(95);
   // The speedscope file: one sampled profile weighing every guest instruction.

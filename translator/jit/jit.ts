@@ -197,14 +197,20 @@ export class Jit {
     if (this.queue.length && (this.queue.length >= this.opts.batch || ++this.age >= this.opts.maxDelay)) this.flush();
   }
 
-  /** Compiles the page of `e` now (threshold 0). */
+  /** Compiles the page of `e` now (threshold 0), all its live blocks as one region. */
   compileNow(e: BlockEntry): void {
     this.queue.push(e.block.pc >>> 12);
-    this.flush();
+    this.flush(true);
   }
 
-  /** Compiles every queued page now, each as one region of all its live blocks. */
-  flush(): void {
+  /**
+   * Compiles every queued page now: its live blocks not compiled yet, as regions of their own
+   * (the page's earlier regions stay; their blocks and the new ones meet through the
+   * dispatcher), or with `all` every live block of the page. Compiling each hot page whole
+   * again had compiled busybox bzip2's code four times over (1,727 blocks compiled for 434
+   * distinct; tier 1 took 0.18 s of its 0.63 s, 0.07 s this way).
+   */
+  flush(all = false): void {
     const pages = this.queue;
     this.queue = [];
     this.age = 0;
@@ -213,16 +219,17 @@ export class Jit {
     for (const p of pages) {
       this.heat.set(p, 0);
       const live = this.blocksOnPage(p).filter((e) => !e.dead);
-      if (!live.length) continue;
+      const fresh = all ? live : live.filter((e) => !e.region);
+      if (!fresh.length) continue;
       // One copy of each instruction: a block that runs into another block's entry ends
-      // there and branches to it (inside the region).
+      // there and branches to it (inside the region, or through the dispatcher).
       const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
       const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
-      for (const e of live) e.block = truncateBlock(e.block, stop);
+      for (const e of fresh) e.block = truncateBlock(e.block, stop);
       // Large pages become several regions of neighbouring blocks.
-      live.sort((a, b) => a.block.pc - b.block.pc);
-      for (let i = 0; i < live.length; i += this.opts.maxRegionBlocks) {
-        const own = live.slice(i, i + this.opts.maxRegionBlocks);
+      fresh.sort((a, b) => a.block.pc - b.block.pc);
+      for (let i = 0; i < fresh.length; i += this.opts.maxRegionBlocks) {
+        const own = fresh.slice(i, i + this.opts.maxRegionBlocks);
         regions.push(own);
         guestsOf.push(this.guests(own));
       }
