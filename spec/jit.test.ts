@@ -277,6 +277,47 @@ test('a region branches between its blocks and honours the budget', () => {
   expect(B.cpu.icount).toBeLessThan(110);
 });
 
+test('a page hot again compiles its new blocks alone, unless they close a loop with compiled ones', async () => {
+  const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null; dead: boolean };
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false });
+  const page: E[] = [];
+  // threshold 1, batch 1: each interpreted run compiles its page's new blocks at once.
+  const jit = new Jit({ ...target, dispatchBase: undefined }, (p) => page.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
+  // a -> b or c, b -> a: a and b compile first.
+  const a = entry(counterBlock(0x8000, 0x8100, 0x8200, 1000));
+  const b = entry(counterBlock(0x8100, 0x8000, 0x9000, 1000));
+  page.push(a, b);
+  jit.noteRun(a);
+  expect(a.region).not.toBeNull();
+  expect(b.region).toBe(a.region);
+  const first = a.region;
+  // d, reached from nowhere on the page and leaving it: a region of its own; a and b keep theirs.
+  const d = entry(counterBlock(0x8300, 0x9000, 0x9100, 1000));
+  page.push(d);
+  jit.noteRun(d);
+  expect(d.region).not.toBeNull();
+  expect(d.region).not.toBe(first);
+  expect(a.region).toBe(first);
+  // c -> a closes the loop a -> c -> a through compiled a: the page compiles whole again.
+  const c = entry(counterBlock(0x8200, 0x8000, 0x9000, 1000));
+  page.push(c);
+  jit.noteRun(c);
+  expect(c.region).not.toBeNull();
+  expect(a.region).toBe(c.region);
+  expect(b.region).toBe(c.region);
+  expect(a.region).not.toBe(first);
+  // The region runs: a and b take turns to the limit, then b leaves the page.
+  reset(B, 5);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  expect(a.region!(a.index)).toBe(Exit.NEXT);
+  expect(B.cpu.i32[0]).toBe(1000);
+  expect(B.cpu.u32[W.PC]).toBe(0x9000);
+  expect(B.cpu.icount).toBe(2000);
+});
+
 test('a loop across a page boundary runs in one region, which a write to either page retires', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);

@@ -80,6 +80,54 @@ export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pi
   return fns;
 }
 
+/**
+ * Does a loop of direct branches run through both compiled and uncompiled blocks of `live`
+ * (one page's)? Tarjan's strongly connected components over the blocks and their constant
+ * targets on the page: one holding blocks of both kinds.
+ */
+function loopsAcross(live: BlockEntry[]): boolean {
+  const n = live.length;
+  const index = new Map<number, number>();
+  live.forEach((e, i) => index.set(e.block.pc * 2 + (e.block.thumb ? 1 : 0), i));
+  const succ = live.map((e) => {
+    const out: number[] = [];
+    for (const pc of constTargets(e.block)) {
+      const j = index.get(pc * 2 + (e.block.thumb ? 1 : 0));
+      if (j !== undefined) out.push(j);
+    }
+    return out;
+  });
+  const order = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  let next = 0;
+  let mixed = false;
+  const visit = (v: number): void => {
+    order[v] = low[v] = next++;
+    stack.push(v);
+    onStack[v] = 1;
+    for (const w of succ[v]) {
+      if (order[w] < 0) {
+        visit(w);
+        low[v] = Math.min(low[v], low[w]);
+      } else if (onStack[w]) low[v] = Math.min(low[v], order[w]);
+    }
+    if (low[v] !== order[v]) return;
+    let compiled = false;
+    let fresh = false;
+    for (let w = -1; w !== v; ) {
+      w = stack.pop()!;
+      onStack[w] = 0;
+      if (live[w].region) compiled = true;
+      else fresh = true;
+    }
+    if (compiled && fresh) mixed = true;
+  };
+  for (let v = 0; v < n && !mixed; v++) if (order[v] < 0) visit(v);
+  return mixed;
+}
+
 /** Most guest blocks (copies of neighbouring pages' blocks) in one region. */
 const MAX_GUESTS = 16;
 
@@ -219,8 +267,11 @@ export class Jit {
     for (const p of pages) {
       this.heat.set(p, 0);
       const live = this.blocksOnPage(p).filter((e) => !e.dead);
-      const fresh = all ? live : live.filter((e) => !e.region);
+      let fresh = all ? live : live.filter((e) => !e.region);
       if (!fresh.length) continue;
+      // New blocks that close a loop with compiled ones (direct branches both ways) compile
+      // with them, so the loop does not cross regions through the dispatcher.
+      if (fresh.length < live.length && loopsAcross(live)) fresh = live;
       // One copy of each instruction: a block that runs into another block's entry ends
       // there and branches to it (inside the region, or through the dispatcher).
       const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
