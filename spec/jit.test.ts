@@ -277,6 +277,14 @@ test('a region branches between its blocks and honours the budget', () => {
   expect(B.cpu.icount).toBeLessThan(110);
 });
 
+/** Runs compiled counter blocks (counterBlock) from `e` with r0 = 0 and a large budget. */
+function runCounter(e: { region: null | ((i: number) => number); index: number }): number {
+  reset(B, 5);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  return e.region!(e.index);
+}
+
 test('a page hot again compiles its new blocks alone, unless they close a loop with compiled ones', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
@@ -309,10 +317,7 @@ test('a page hot again compiles its new blocks alone, unless they close a loop w
   expect(b.region).toBe(c.region);
   expect(a.region).not.toBe(first);
   // The region runs: a and b take turns to the limit, then b leaves the page.
-  reset(B, 5);
-  B.cpu.i32[0] = 0;
-  B.cpu.i32[W.BUDGET] = 1 << 20;
-  expect(a.region!(a.index)).toBe(Exit.NEXT);
+  expect(runCounter(a)).toBe(Exit.NEXT);
   expect(B.cpu.i32[0]).toBe(1000);
   expect(B.cpu.u32[W.PC]).toBe(0x9000);
   expect(B.cpu.icount).toBe(2000);
@@ -331,10 +336,7 @@ test('a loop across a page boundary runs in one region, which a write to either 
   const [a, b] = entries;
   expect(b.group!.pages.sort()).toEqual([8, 9]);
   expect(a.group!.pages).toEqual([8]); // page 8 was compiled first: page 9's block was not compiled yet
-  reset(B, 5);
-  B.cpu.i32[0] = 0;
-  B.cpu.i32[W.BUDGET] = 1 << 20;
-  expect(b.region!(b.index)).toBe(Exit.NEXT);
+  expect(runCounter(b)).toBe(Exit.NEXT);
   // The whole loop ran inside page 9's region: one call, 1000 iterations.
   expect(B.cpu.i32[0]).toBe(1000);
   expect(B.cpu.u32[W.PC]).toBe(0xa000);
