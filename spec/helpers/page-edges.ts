@@ -3,6 +3,7 @@
 // read-write pages between an unmapped page below and a read-only page above it (then an
 // unmapped one), filled from a seed. Tests compare what both engines leave (runPageEdges).
 
+import fc from 'fast-check';
 import { Engine } from '../../runtime/exec.js';
 import { FlatMemory, PAGE_SHIFT, Perm, STATE_BASE } from '../../runtime/memory/flat.js';
 import { flatJitTarget } from '../../runtime/memory/flat-jit.js';
@@ -51,4 +52,30 @@ export function runPageEdges(e: Engine, words: number[], seed: number, setup: ()
   const data: number[] = [];
   for (let a = 0; a < DATA_LEN; a += 4) data.push(mem.dv.getUint32(DATA + a, true));
   return { exit, pc: cpu.pc, fault: exit === Exit.DATA_ABORT || exit === Exit.ALIGN_FAULT ? cpu.u32[W.FAULT_ADDR] : 0, data };
+}
+
+/** An instruction of a random program: its mnemonic (for the failure message) and its word. */
+export interface EdgeInsn {
+  name: string;
+  word: number;
+}
+
+/**
+ * The property both page-edge suites check: a program of 1..`maxLength` random `insn`s, with
+ * three base registers from `base`, leaves the same state under the interpreter and the JIT
+ * (`runOn`: what the test compares of a run of `e`).
+ */
+export function enginesAgree<T extends object>(
+  insn: fc.Arbitrary<EdgeInsn>,
+  maxLength: number,
+  base: fc.Arbitrary<number>,
+  runOn: (e: Engine, words: number[], seed: number, bases: number[]) => T,
+): fc.IPropertyWithHooks<[EdgeInsn[], number[], number]> {
+  return fc.property(fc.array(insn, { minLength: 1, maxLength }), fc.array(base, { minLength: 3, maxLength: 3 }), fc.integer(), (prog, bases, seed) => {
+    const words = prog.map((p) => p.word);
+    const want = runOn(interp, words, seed, bases);
+    const got = runOn(jit, words, seed, bases);
+    const where = `${prog.map((p) => `${p.name} ${p.word.toString(16)}`).join('; ')} bases=${bases.map((b) => b.toString(16))}`;
+    expect({ ...got, where }).toEqual({ ...want, where });
+  });
 }
