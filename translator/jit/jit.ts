@@ -86,19 +86,20 @@ export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pi
   return fns;
 }
 
+/** A block entry's key among one page's blocks: its address and instruction set. */
+const entryKey = (pc: number, thumb: boolean): number => pc * 2 + (thumb ? 1 : 0);
+
 /**
  * Does a loop of direct branches run through both compiled and uncompiled blocks of `live`
- * (one page's)? Tarjan's strongly connected components over the blocks and their constant
+ * (one page's; `index`: each one's position by entryKey)? Tarjan's strongly connected components over the blocks and their constant
  * targets on the page: one holding blocks of both kinds.
  */
-function loopsAcross(live: BlockEntry[]): boolean {
+function loopsAcross(live: BlockEntry[], index: ReadonlyMap<number, number>): boolean {
   const n = live.length;
-  const index = new Map<number, number>();
-  live.forEach((e, i) => index.set(e.block.pc * 2 + (e.block.thumb ? 1 : 0), i));
   const succ = live.map((e) => {
     const out: number[] = [];
     for (const pc of constTargets(e.block)) {
-      const j = index.get(pc * 2 + (e.block.thumb ? 1 : 0));
+      const j = index.get(entryKey(pc, e.block.thumb));
       if (j !== undefined) out.push(j);
     }
     return out;
@@ -275,13 +276,13 @@ export class Jit {
       const live = this.blocksOnPage(p).filter((e) => !e.dead);
       let fresh = all ? live : live.filter((e) => !e.region);
       if (!fresh.length) continue;
-      // New blocks that close a loop with compiled ones (direct branches both ways) compile
-      // with them, so the loop does not cross regions through the dispatcher.
-      if (fresh.length < live.length && loopsAcross(live)) fresh = live;
+      const index = new Map(live.map((e, i) => [entryKey(e.block.pc, e.block.thumb), i]));
+      // New blocks on a loop of direct branches with compiled ones compile with them, so the
+      // loop does not cross regions through the dispatcher.
+      if (fresh.length < live.length && loopsAcross(live, index)) fresh = live;
       // One copy of each instruction: a block that runs into another block's entry ends
       // there and branches to it (inside the region, or through the dispatcher).
-      const starts = new Set(live.map((e) => e.block.pc * 2 + (e.block.thumb ? 1 : 0)));
-      const stop = (pc: number, thumb: boolean) => starts.has(pc * 2 + (thumb ? 1 : 0));
+      const stop = (pc: number, thumb: boolean) => index.has(entryKey(pc, thumb));
       for (const e of fresh) e.block = truncateBlock(e.block, stop);
       // Large pages become several regions of neighbouring blocks.
       fresh.sort((a, b) => a.block.pc - b.block.pc);
