@@ -112,6 +112,11 @@ export class Engine {
     return this.interp.run(block);
   }
 
+  /** BUDGET for a region called directly: what is left of run()'s `budget` (from icount `start`), 1 to MAX_BUDGET. */
+  private setRegionBudget(budget: number, start: number): void {
+    this.cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (this.cpu.icount - start)));
+  }
+
   /** Makes running generated code return to the dispatcher at its next branch. */
   requestExit(): void {
     this.cpu.i32[W.BUDGET] = 0;
@@ -184,7 +189,7 @@ export class Engine {
         if (w === MISS) continue;
         r = w;
       } else if (e.region) {
-        this.cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (this.cpu.icount - start)));
+        this.setRegionBudget(budget, start);
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
         jit!.reinstall(e);
@@ -235,7 +240,7 @@ export class Engine {
           r = w;
         } else {
           const compiled = e.region !== null;
-          cpu.i32[W.BUDGET] = budget === Infinity ? MAX_BUDGET : Math.max(1, Math.min(MAX_BUDGET, budget - (cpu.icount - start)));
+          this.setRegionBudget(budget, start);
           r = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
           prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
           // Compilation, triggered here, is timed by the JIT itself.
