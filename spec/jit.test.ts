@@ -8,6 +8,7 @@ import { CpuState, W } from '../translator/state.js';
 import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { buildModule, compileRegions } from '../translator/jit/module.js';
+import { WABT_FEATURES, validate } from '../translator/jit/wat.js';
 import { removeDeadSets } from '../translator/opt/deadset.js';
 import { liftBlock } from '../translator/lift/block.js';
 
@@ -232,8 +233,8 @@ test('emitted modules validate with wabt', () => {
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = fc.sample(fc.array(step, { minLength: 1, maxLength: 60 }), { numRuns: 20, seed: 42 }).map(buildBlock);
   const { bytes } = buildModule([blocks.slice(0, 10), blocks.slice(10)], target);
-  const mod = wabt.readWasm(bytes, { readDebugNames: false, exceptions: true });
-  expect(() => mod.validate()).not.toThrow();
+  const mod = wabt.readWasm(bytes, { readDebugNames: false, ...WABT_FEATURES });
+  expect(() => validate(mod)).not.toThrow();
   expect(mod.toText({})).toContain('(func');
   mod.destroy();
 });

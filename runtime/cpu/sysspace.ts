@@ -33,7 +33,7 @@ export interface SysSpace {
 export function createSysSpace(ramSize: number): SysSpace {
   if (SPACE_STATE + STATE_BYTES > SPACE_TLB || SPACE_TLB + TLB_BYTES > SPACE_DISPATCH || SPACE_DISPATCH + DISPATCH_BYTES > SPACE_RAM) throw new Error('sysspace: layout overlaps');
   const pages = Math.ceil((SPACE_RAM + ramSize) / WASM_PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   return {
     memory,
     pages,

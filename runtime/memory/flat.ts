@@ -47,7 +47,7 @@ export class FlatMemory implements GuestMemory, CodeSource {
   onCodeWrite: (page: number) => void = () => {};
 
   constructor() {
-    this.memory = new WebAssembly.Memory({ initial: 65536, maximum: 65536 });
+    this.memory = new WebAssembly.Memory({ initial: 65536, maximum: 65536, shared: true });
     const buf = this.memory.buffer;
     this.u8 = new Uint8Array(buf);
     this.u16 = new Uint16Array(buf);

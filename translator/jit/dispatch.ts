@@ -19,7 +19,7 @@
 // zero BUDGET along with setting EXIT_REQ, so the loop reads EXIT_REQ only then too.
 
 import { W } from '../state.js';
-import { FuncBody, I32, I64, ModuleBuilder, O } from '../wasm/builder.js';
+import { FuncBody, I32, I64, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { Exit } from '../ir.js';
 import type { RegionFn } from './module.js';
 
@@ -49,9 +49,9 @@ export function emitBudgetUse(f: FuncBody, stateBase: number, ran: number): void
  * Builds the dispatcher module: `run(limit_lo, limit_hi) -> reason` runs compiled code until
  * the instruction count reaches the 64-bit limit, a miss, or an exit.
  */
-export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableMin: number, tableMax: number, sys = false): Uint8Array<ArrayBuffer> {
+export function buildDispatcher(stateBase: number, tableBase: number, pages: number, tableMin: number, tableMax: number, sys = false, shared = false): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder();
-  m.importMemory('e', 'm', pages, pages);
+  m.importMemory('e', 'm', pages, pages, shared);
   m.importTable('e', 't', tableMin, tableMax);
   const regionType = m.type([I32], [I32]);
   const f = new FuncBody(2);
@@ -152,7 +152,7 @@ export class Dispatcher {
   constructor(memory: WebAssembly.Memory, pages: number, stateBase: number, readonly tableBase: number, sys = false) {
     // The table starts small and grows as regions arrive (allocating it whole costs start-up).
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: Dispatcher.TABLE_MIN, maximum: Dispatcher.TABLE_SIZE });
-    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_MIN, Dispatcher.TABLE_SIZE, sys);
+    const bytes = buildDispatcher(stateBase, tableBase, pages, Dispatcher.TABLE_MIN, Dispatcher.TABLE_SIZE, sys, isShared(memory));
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory, t: this.table } });
     this.run = inst.exports.run as (a: number, b: number) => number;
     this.u32 = new Uint32Array(memory.buffer, tableBase, DISPATCH_ENTRIES * 4);

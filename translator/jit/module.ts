@@ -6,7 +6,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
-import { I32, ModuleBuilder } from '../wasm/builder.js';
+import { I32, isShared, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion, SITE_FLAGS, type MemStrategy } from './codegen.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 
@@ -81,9 +81,9 @@ export interface CompiledModule {
 export type SiteTable = Int32Array;
 
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...), its helper ids and its site table. */
-export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
+export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
-  m.importMemory('e', 'm', target.pages, target.pages);
+  m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
   const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
   const slowStore = m.importFunc('e', 'st', [I32, I32, I32], [I32]);
   const sites: number[] = [];

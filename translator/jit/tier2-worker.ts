@@ -18,8 +18,8 @@ parentPort!.on('message', async (req: Request) => {
     if (!binaryen) binaryen = (await import('binaryen')).default;
     const t0 = performance.now();
     const mod = binaryen.readBinary(req.bytes);
-    // ExceptionHandling: region functions catch the exception of a faulting slow-path access (codegen.ts).
-    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.ExceptionHandling);
+    // Atomics: user mode's memory is shared (module.ts isShared). ExceptionHandling: region functions catch the exception of a faulting slow-path access (codegen.ts).
+    mod.setFeatures(binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.ExceptionHandling | binaryen.Features.Atomics);
     binaryen.setOptimizeLevel(req.level);
     binaryen.setShrinkLevel(0);
     mod.optimize();

@@ -464,3 +464,12 @@ export function fconst(f: FuncBody, v: number, double: boolean): FuncBody {
   for (let i = 0; i < (double ? 8 : 4); i++) f.code.u8(b.getUint8(i));
   return f;
 }
+
+/**
+ * Whether `memory` is shared: a module must declare its import the same way. User mode's 4 GiB
+ * memory is shared because V8 does not count a shared buffer as external memory, and an
+ * unshared one that size forces a full garbage collection at start ("external memory pressure").
+ */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return memory.buffer instanceof SharedArrayBuffer;
+}
