@@ -91,14 +91,17 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'memor
   const helperIds: number[] = [];
   const helperFunc = new Map<number, number>();
   for (const r of regions)
-    for (const b of r)
-      for (let k = 0; k < b.nops * OP_WORDS; k += OP_WORDS) {
-        const id = b.code[k + F_IMM];
-        if (b.code[k] === Op.CALL && !helperFunc.has(id)) {
+    for (const b of r) {
+      const code = b.code;
+      for (let k = 0, end = b.nops * OP_WORDS; k < end; k += OP_WORDS) {
+        if (code[k] !== Op.CALL) continue;
+        const id = code[k + F_IMM];
+        if (!helperFunc.has(id)) {
           helperFunc.set(id, m.importFunc('h', String(id), [I32, I32, I32, I32], [I32]));
           helperIds.push(id);
         }
       }
+    }
   const imports = {
     slowLoad,
     slowStore,

@@ -26,21 +26,21 @@ const PURE = opTable([
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
 
-/** Adds `delta` to the use count of each temp op `i` of `block` reads. */
-function countOperands(block: IRBlock, i: number, uses: Int32Array, delta: number): void {
+/** Counts a use of each temp op `i` of `block` reads. */
+function countOperands(block: IRBlock, i: number, uses: Int32Array): void {
   const code = block.code;
   const k = i * 6;
   const op = code[k];
   if (op === Op.CALL) {
     const args = block.callArgs[code[k + 4]];
-    for (let j = 0; j < args.length; j++) uses[args[j]] += delta;
+    for (let j = 0; j < args.length; j++) uses[args[j]]++;
     return;
   }
   const a = code[k + 2];
   const b = code[k + 3];
-  if (a >= 0) uses[a] += delta;
-  if (b >= 0 && op !== Op.INSN) uses[b] += delta;
-  if (op === Op.SELECT) uses[code[k + 4]] += delta;
+  if (a >= 0) uses[a]++;
+  if (b >= 0 && op !== Op.INSN) uses[b]++;
+  if (op === Op.SELECT) uses[code[k + 4]]++;
 }
 
 const NWORDS = STATE_BYTES / 4;
@@ -70,8 +70,11 @@ const savedKilled: Uint8Array[] = [];
  * - backwards, a SET is dead when `killed` says a later unconditional SET of the word comes
  *   before any observer on every path: an observer clears `killed` for what it may read, a SET
  *   sets it, and an IF body (walking out of it at its IF) keeps only what held both before the
- *   body and after its ENDIF, since the body may be skipped;
- * - backwards, pure ops whose result nobody reads, so a removal frees its operands' definitions.
+ *   body and after its ENDIF, since the body may be skipped. The same pass drops pure ops whose
+ *   result no kept op reads: walking backwards, every reader of a temp (which comes after its
+ *   definition) has been seen, so a removal frees its operands' definitions before they are
+ *   reached;
+ * - forwards, the kept ops are copied out.
  */
 export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   const code = block.code;
@@ -105,7 +108,8 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   }
   killed.fill(0, 0, m);
   let depth = 0;
-  // Backwards: dead SETs, and the use counts of the ops kept so far (for the dead pure ops).
+  let kept = 0;
+  // Backwards: dead SETs and dead pure ops, counting the uses of the temps the kept ops read.
   const uses = usesS.take(block.ntemps, 0);
   for (let i = n - 1; i >= 0; i--) {
     const k = i * 6;
@@ -144,22 +148,18 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
         break;
       }
     }
-    if (keep[i]) countOperands(block, i, uses, 1);
+    if (keep[i]) {
+      const d = code[k + 1];
+      if (d >= 0 && uses[d] === 0 && PURE[code[k]]) keep[i] = 0;
+      else {
+        countOperands(block, i, uses);
+        kept++;
+      }
+    }
   }
   for (let x = 0; x < m; x++) {
     dense[denseWords[x]] = -1;
     lastSet[denseWords[x]] = -1;
-  }
-  // Dead pure ops, last to first so a removal frees its operands' earlier definitions.
-  let kept = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    if (!keep[i]) continue;
-    const k = i * 6;
-    const d = code[k + 1];
-    if (d >= 0 && uses[d] === 0 && PURE[code[k]]) {
-      keep[i] = 0;
-      countOperands(block, i, uses, -1);
-    } else kept++;
   }
   // The kept ops, appended to the arena; IF's `c` is the index (in the block) of its ENDIF, so
   // it is recomputed.
