@@ -50,6 +50,9 @@ module.exports = new Proxy({}, {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// The decode tables compiled now, into dist/ (translator/decode/prebuilt.ts), before bundling.
+await import('./gen-decode.mjs');
+
 // The CLI as one CommonJS file, which the launcher compiles with V8's code cache (cli/launch.ts:
 // Node 20 has no code cache for ES modules). Its import.meta.url is the launcher's, so paths
 // resolve from dist/ as before, and its built-ins come through the launcher's require(). Its

@@ -11,6 +11,7 @@
 // more specific rows come first within a table.
 
 import type { LiftCtx } from '../lift/ctx.js';
+import { PREBUILT } from './prebuilt.js';
 
 export type Args = Record<string, number>;
 
@@ -194,6 +195,11 @@ export function extract(c: CompiledRow, insn: number): Args {
  * words to decode, that was a tenth of the decoder's time.)
  */
 export function extractor(c: CompiledRow): (insn: number) => Args {
+  return new Function('insn', `"use strict"; return ${extractorExpr(c)};`) as (insn: number) => Args;
+}
+
+/** The object literal extractor() returns, as JavaScript source over `insn` (also the build's, scripts/gen-decode.mjs). */
+export function extractorExpr(c: CompiledRow): string {
   const parts: string[][] = c.names.map(() => []);
   c.fields.forEach((f, i) => {
     const v = f.width >= 32 ? `(insn >>> ${f.shift})` : `((insn >>> ${f.shift}) & ${(1 << f.width) - 1})`;
@@ -209,8 +215,24 @@ export function extractor(c: CompiledRow): (insn: number) => Args {
     return `${JSON.stringify(name)}: ${e}`;
   });
   for (const [k, v] of Object.entries(c.row.set ?? {})) props.push(`${JSON.stringify(k)}: ${JSON.stringify(v)}`);
-  return new Function('insn', `"use strict"; return { ${props.join(', ')} };`) as (insn: number) => Args;
+  return `{ ${props.join(', ')} }`;
 }
+
+/**
+ * A row as the decoder matches it: fixed-bit mask and value, and its extractor, made on first
+ * match from `compiled` or, in the bundle, compiled at build time (prebuilt.ts).
+ */
+interface MatchRow {
+  row: Row;
+  mask: number;
+  bits: number;
+  fx: ((insn: number) => Args) | undefined;
+  /** The row compiled at run time; undefined for a prebuilt row, whose fx is set. */
+  compiled: CompiledRow | undefined;
+}
+
+/** One row of a table compiled by the build (scripts/gen-decode.mjs): name, mask, fixed bits, extractor. */
+export type PrebuiltRow = [name: string, mask: number, bits: number, fx: (insn: number) => Args];
 
 /**
  * The rows compatible with one key, and their masks and fixed bits side by side
@@ -218,7 +240,7 @@ export function extractor(c: CompiledRow): (insn: number) => Args {
  * which in a long run (a kernel boot) is rarely in the CPU's caches.
  */
 interface Bucket {
-  rows: CompiledRow[];
+  rows: MatchRow[];
   fixed: number[];
 }
 
@@ -231,6 +253,7 @@ interface Bucket {
  */
 export class Decoder {
   private compiled: CompiledRow[] | null = null;
+  private matchRows: MatchRow[] | null = null;
   private readonly keyPos: number[];
   private readonly buckets: (Bucket | undefined)[];
   private readonly keyBits: number;
@@ -238,7 +261,7 @@ export class Decoder {
   private readonly fineBits: number;
   /** Instruction bits of the coarse key. */
   private readonly coarseMask: number;
-  private readonly coarse: (CompiledRow[] | undefined)[];
+  private readonly coarse: (MatchRow[] | undefined)[];
 
   constructor(
     readonly tableName: string,
@@ -264,6 +287,24 @@ export class Decoder {
     this.coarse = new Array(1 << (this.keyPos.length - this.fineBits));
   }
 
+  /**
+   * The rows as the decoder matches them (on first use): the build's compiled table when there
+   * is one for exactly these rows, else the rows compiled here. The bundle carries the build's:
+   * parsing ~700 encodings and making each matched row's extractor with `new Function` (which
+   * V8's code cache cannot hold) cost ~10 ms of a trivial program's run.
+   */
+  private get match(): MatchRow[] {
+    if (this.matchRows) return this.matchRows;
+    const pre = PREBUILT?.[this.tableName]?.();
+    const src = this.source;
+    if (pre && pre.length === src.length && pre.every((p, i) => p[0] === src[i].name)) {
+      this.matchRows = pre.map(([, mask, bits, fx], i) => ({ row: src[i], mask, bits, fx, compiled: undefined }));
+    } else {
+      this.matchRows = this.rows.map((c) => ({ row: c.row, mask: c.mask, bits: c.bits, fx: undefined, compiled: c }));
+    }
+    return this.matchRows;
+  }
+
   /** The table's rows, compiled (on first use). */
   get rows(): CompiledRow[] {
     return (this.compiled ??= this.source.map((r, i) => compileRow(r, this.width, i)));
@@ -277,8 +318,8 @@ export class Decoder {
   }
 
   /** Rows of `from` whose fixed bits under `mask` agree with `kb`, in table order. */
-  private static compatible(from: CompiledRow[], kb: number, mask: number): CompiledRow[] {
-    const out: CompiledRow[] = [];
+  private static compatible(from: MatchRow[], kb: number, mask: number): MatchRow[] {
+    const out: MatchRow[] = [];
     for (let i = 0; i < from.length; i++) {
       const c = from[i];
       if (((c.bits ^ kb) & c.mask & mask) === 0) out.push(c);
@@ -289,7 +330,7 @@ export class Decoder {
   private bucket(k: number): Bucket {
     const kb = this.keyInsnBits(k);
     const ck = k >>> this.fineBits;
-    const from = (this.coarse[ck] ??= Decoder.compatible(this.rows, kb, this.coarseMask));
+    const from = (this.coarse[ck] ??= Decoder.compatible(this.match, kb, this.coarseMask));
     const rows = Decoder.compatible(from, kb, this.keyBits);
     const fixed: number[] = [];
     for (const c of rows) fixed.push(c.mask, c.bits);
@@ -313,7 +354,7 @@ export class Decoder {
     for (let i = 0; i < rows.length; i++) {
       if ((insn & fixed[2 * i]) !== fixed[2 * i + 1]) continue;
       const c = rows[i];
-      const args = (c.fx ??= extractor(c))(insn);
+      const args = (c.fx ??= extractor(c.compiled!))(insn); // a prebuilt row's fx is set
       if (c.row.when && !c.row.when(args)) continue;
       if (c.row.expand && c.row.expand(args, env) === false) continue;
       return { row: c.row, args };
