@@ -29,9 +29,10 @@ const builtinsViaRequire = {
 /**
  * Built-ins that are imported at start-up but used only on rare paths: commander's executable
  * subcommands and `armvisor demo` (child_process, which pulls in net and streams), tier 2's
- * worker (worker_threads). They are loaded when a property is first read.
+ * worker (worker_threads), the gdb server (net), the TCGETS ioctl's isatty (tty, which loads
+ * net and streams too: ~3 ms of a trivial run). They are loaded when a property is first read.
  */
-const LAZY = new Set(['child_process', 'worker_threads']);
+const LAZY = new Set(['child_process', 'worker_threads', 'tty', 'net']);
 
 function builtinModule(name) {
   const spec = JSON.stringify(`node:${name}`);

@@ -43,7 +43,16 @@ export class OpenFile {
   ) {}
 
   get isTty(): boolean {
-    return this.hostFd >= 0 && tty.isatty(this.hostFd);
+    if (this.hostFd < 0) return false;
+    // Only a character device can be a terminal. Asked first because node:tty loads Node's
+    // net and streams (~3 ms), and glibc asks about stdout (TCGETS) in nearly every program,
+    // whose stdout is usually a pipe or a file.
+    try {
+      if (!fs.fstatSync(this.hostFd).isCharacterDevice()) return false;
+    } catch {
+      return false;
+    }
+    return tty.isatty(this.hostFd);
   }
 }
 
