@@ -7,7 +7,7 @@ import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
-import { deferOptimizer, OPTIMIZER_AFTER, setIrreversibleV8Flag, setV8Flag, setV8IntFlag } from './v8flags.js';
+import { setIrreversibleV8Flag, setV8IntFlag } from './v8flags.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -153,9 +153,6 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   // brings the optimizing tiers back for the hottest regions. Set just before the first region
   // is compiled: loading node:v8 costs start-up time a short run should not pay.
   const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
-  // TurboFan waits until armvisor's own JavaScript proves busy (v8flags.ts); only under the
-  // JIT (the interpreter engine, --trace and --gdb run JavaScript all the time).
-  const optimizerOn = engine === 'jit' && !opts.trace && gdbPort === undefined ? deferOptimizer() : undefined;
   const firstCompile = liftoffOnly;
   let proc: LinuxProcess;
   try {
@@ -172,7 +169,6 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
         profiler,
         checkJit: opts.checkJit,
         jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on', beforeFirstCompile: firstCompile },
-        warmUp: optimizerOn ? { ...OPTIMIZER_AFTER, then: optimizerOn } : undefined,
       },
     });
   } catch (e) {

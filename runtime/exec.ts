@@ -33,12 +33,6 @@ export interface EngineOptions {
   checkJit?: RawMemory;
   /** --profile: time each dispatch and attribute guest instructions to blocks. */
   profiler?: Profiler;
-  /**
-   * Called once, when `liftedInsns` guest instructions have been lifted or `modules` tier-1
-   * modules compiled, whichever comes first (the CLI's start-up tuning: armvisor's own
-   * JavaScript has proved busy).
-   */
-  warmUp?: { liftedInsns: number; modules: number; then: () => void };
 }
 
 export class Engine {
@@ -58,7 +52,6 @@ export class Engine {
     readonly opts: EngineOptions = {},
   ) {
     this.interp = new Interpreter(cpu, mem);
-    this.warming = opts.warmUp !== undefined;
     this.liftOpts = this.baseLift = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit =
       opts.jit && !opts.trace
@@ -139,27 +132,12 @@ export class Engine {
     return e;
   }
 
-  /** Guest instructions lifted so far, toward opts.warmUp (-1 once it has fired). */
-  private lifted = 0;
-  /** opts.warmUp is set and has not fired. */
-  private warming = false;
-
   private translate(key: number, pc: number, thumb: boolean, it: number): BlockEntry {
     const prof = this.opts.profiler;
     const t = prof ? performance.now() : 0;
     const e = this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
-    const w = this.opts.warmUp;
-    if (w && this.lifted >= 0 && (this.lifted += e.block.ninsns) >= w.liftedInsns) this.warmedUp();
     return e;
-  }
-
-
-  private warmedUp(): void {
-    if (!this.warming) return;
-    this.warming = false;
-    this.lifted = -1;
-    this.opts.warmUp!.then();
   }
 
   /**
@@ -197,10 +175,7 @@ export class Engine {
       else {
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
         r = this.interp.run(e.block);
-        if (jit) {
-          jit.noteRun(e); // may compile a batch of regions
-          if (this.warming && jit.stats.modules >= this.opts.warmUp!.modules) this.warmedUp();
-        }
+        if (jit) jit.noteRun(e); // may compile a batch of regions
       }
       if (r !== Exit.NEXT) return r;
       if (budget !== Infinity && this.cpu.icount - start >= budget) return Exit.NEXT;
