@@ -45,6 +45,12 @@ export interface CpuRow {
   icount: number | null;
   /** By engine name (`armvisor run --engine NAME`). */
   engines: Record<string, EngineResult>;
+  /**
+   * Memory of the JIT run under `--profile` (MB): its peak resident set, the guest memory it
+   * touched, and the difference, armvisor's own (issue 4's target: at most 150). Null when the
+   * profile did not say.
+   */
+  memory: { peakMB: number; guestMB: number; ownMB: number } | null;
 }
 
 export interface CpuBenchOptions {
@@ -118,6 +124,9 @@ function runIcount(w: Workload, o: RunOptions): Promise<RunResult> {
 
 const ICOUNT = /\bicount[ =:]+(\d+)/;
 const PROFILE_ICOUNT = /guest instructions\s+([\d,]+)/;
+const PROFILE_MEMORY = /memory\s+peak resident ([\d.]+) MB = guest memory touched ([\d.]+) MB/;
+/** Issue 4's memory target: a run's resident memory at most the guest memory it touched plus this (MB). */
+export const OWN_MEMORY_TARGET_MB = 150;
 
 /** Runs the benchmark; prints a table as it goes and returns (and saves) the report. */
 export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchReport> {
@@ -178,7 +187,9 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
         const m = ICOUNT.exec((await runIcount(w, o)).stderr);
         icount = m ? Number(m[1]) : null;
       }
-      const row: CpuRow = { name: w.name, qemuMs: q.ms, icount, engines: {} };
+      const mm = PROFILE_MEMORY.exec(prof.stderr);
+      const memory = mm ? { peakMB: Number(mm[1]), guestMB: Number(mm[2]), ownMB: Math.round(10 * (Number(mm[1]) - Number(mm[2]))) / 10 } : null;
+      const row: CpuRow = { name: w.name, qemuMs: q.ms, icount, engines: {}, memory };
       const verdicts: string[] = [];
       for (const e of engines) {
         const a = best[e]!;
@@ -199,6 +210,15 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       geomean[e] = Math.exp(rows.reduce((s, r) => s + Math.log(r.engines[e]!.ratio), 0) / Math.max(1, rows.length));
     }
     log(`geometric mean ratio (armvisor time / qemu-arm time; lower is better): ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}`);
+    const mem = rows.filter((r) => r.memory !== null);
+    if (mem.length) {
+      const worst = mem.reduce((a, b) => (b.memory!.ownMB > a.memory!.ownMB ? b : a));
+      const w = worst.memory!;
+      log(
+        `memory (JIT, peak resident minus the guest memory touched): at most ${w.ownMB.toFixed(1)} MB (${worst.name}: ${w.peakMB.toFixed(1)} MB resident, ` +
+          `${w.guestMB.toFixed(1)} MB guest); target ≤ ${OWN_MEMORY_TARGET_MB} MB: ${w.ownMB <= OWN_MEMORY_TARGET_MB ? 'met' : 'NOT met'}`,
+      );
+    }
 
     let translate: TranslateResult[] = [];
     if (opts.translate !== false) {

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
+import { memoryUse } from '../runtime/memstat.js';
 import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
@@ -190,7 +191,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   }
   const jit = proc.engine.jit;
   if (profiler) {
-    if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null));
+    if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null, memoryUse(proc.mem.memory)));
     if (opts.profileOut) fs.writeFileSync(opts.profileOut, JSON.stringify(profiler.speedscope(prog)));
   }
   if (dumpAt !== undefined) {

@@ -7,6 +7,7 @@
 import type { JitStats } from '../translator/jit/jit.js';
 import type { Tier2Stats } from '../translator/jit/tier2.js';
 import type { Symbols } from './symbols.js';
+import type { MemoryUse } from './memstat.js';
 
 /** Mean guest instructions of generated code between two samples (--profile in user mode). */
 export const SAMPLE_PERIOD = 16_384;
@@ -119,7 +120,7 @@ export class Profiler {
       .map(([name, n]) => `${indent}${((100 * n) / Math.max(total, 1)).toFixed(1).padStart(5)}%  ${f(n).padStart(14)}  ${name}`);
   }
 
-  report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, top = 15): string {
+  report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, memory?: MemoryUse, top = 15): string {
     const wallMs = performance.now() - this.start;
     const f = (n: number) => n.toLocaleString('en-US');
     const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
@@ -146,6 +147,11 @@ export class Profiler {
       lines.push(`  tier 1              ${f(jit.modules)} modules, ${f(jit.regions)} regions, ${f(jit.blocks)} blocks, ${f(jit.guestInsns)} guest insns -> ${f(jit.wasmBytes)} bytes of wasm; ${perInsn.toFixed(2)} µs/guest insn`);
     }
     if (tier2) lines.push(`  tier 2              ${tier2.requested} requested, ${tier2.installed} installed, ${tier2.failed} failed, ${s(tier2.workerMs)} in the worker thread`);
+    if (memory) {
+      const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+      const split = memory.guestResident === null ? '' : ` = guest memory touched ${mb(memory.guestResident)} + armvisor ${mb(Math.max(0, memory.peakRss - memory.guestResident))}`;
+      lines.push(`  memory              peak resident ${mb(memory.peakRss)}${split}`);
+    }
     const hot = this.hottest(icount, top);
     if (hot.length) {
       const how = this.samplesTaken ? `; generated code sampled about every ${SAMPLE_PERIOD.toLocaleString('en-US')}` : '';

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { guestEnv, guestPath, requireFile, tempDir } from './helpers/differential.js';
+import { residentOfSize } from '../runtime/memstat.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -71,4 +72,36 @@ test('--profile: the same counts from the JIT (sampled) as from the interpreter 
     expect(p.file.profiles[0].weights.reduce((x, y) => x + y, 0)).toBe(p.insns);
     expect(p.file.shared.frames.map((f) => f.name)).toContain('main');
   }
+});
+
+test('--profile: memory, the peak resident set split into the guest memory touched and armvisor (issue 4: armvisor ≤ 150 MB)', () => {
+  const prog = guestPath('bigmem', 'arm');
+  requireFile(prog, 'the bigmem guest');
+  const p = profiled(prog, [], 'jit');
+  const m = /memory\s+peak resident ([\d.]+) MB = guest memory touched ([\d.]+) MB \+ armvisor ([\d.]+) MB/.exec(p.report);
+  expect(m).not.toBeNull();
+  const [peak, guest, own] = [m![1], m![2], m![3]].map(Number);
+  // bigmem touches every page of an 8 MiB allocation (and of 4 and 6 MiB ones before it).
+  expect(guest).toBeGreaterThanOrEqual(8);
+  expect(Math.abs(peak - guest - own)).toBeLessThan(0.2);
+  expect(own).toBeGreaterThan(20); // Node itself
+  expect(own).toBeLessThan(150);
+});
+
+test('the guest part is the resident part of the mapping as long as the wasm memory, from smaps', () => {
+  const smaps = [
+    '7f0000000000-7f0100000000 rw-p 00000000 00:00 0 ',
+    'Size:            4194304 kB',
+    'Rss:              51200 kB',
+    '7f0100000000-7f0200000000 ---p 00000000 00:00 0 ',
+    'Size:            4194304 kB',
+    'Rss:                  0 kB',
+    '7f0200000000-7f0200021000 rw-p 00000000 00:00 0 ',
+    'Size:                132 kB',
+    'Rss:                 64 kB',
+    '',
+  ].join('\n');
+  expect(residentOfSize(smaps, 2 ** 32)).toBe(51200 * 1024);
+  expect(residentOfSize(smaps, 0x21000)).toBe(64 * 1024);
+  expect(residentOfSize(smaps, 12345)).toBe(0);
 });
