@@ -138,18 +138,29 @@ function loopsAcross(live: BlockEntry[], index: ReadonlyMap<number, number>): bo
 /** Most guest blocks (copies of neighbouring pages' blocks) in one region. */
 const MAX_GUESTS = 16;
 
-/** The constant PCs a block's exits may go to (the values written to PC from constants). */
+/** constTargets of each block, computed once: a page's blocks are asked at every flush of it. */
+const targetsOf = new WeakMap<IRBlock, number[]>();
+
+/**
+ * The constant PCs a block's exits may go to (the values written to PC from constants): for
+ * each SET of PC, the op that defined its value, found by looking back from it (it is most
+ * often the op before).
+ */
 function constTargets(b: IRBlock): number[] {
-  const consts = new Map<number, number>();
-  const out: number[] = [];
+  let out = targetsOf.get(b);
+  if (out) return out;
+  out = [];
   const code = b.code;
-  for (let k = 0; k < b.nops * OP_WORDS; k += OP_WORDS) {
-    if (code[k] === Op.CONST) consts.set(code[k + F_D], code[k + F_IMM]);
-    else if (code[k] === Op.SET && code[k + F_IMM] === W.PC) {
-      const v = consts.get(code[k + F_A]);
-      if (v !== undefined) out.push(v >>> 0);
+  for (let k = 0, end = b.nops * OP_WORDS; k < end; k += OP_WORDS) {
+    if (code[k] !== Op.SET || code[k + F_IMM] !== W.PC) continue;
+    const a = code[k + F_A];
+    for (let j = k - OP_WORDS; j >= 0; j -= OP_WORDS) {
+      if (code[j + F_D] !== a) continue;
+      if (code[j] === Op.CONST) out.push(code[j + F_IMM] >>> 0);
+      break;
     }
   }
+  targetsOf.set(b, out);
   return out;
 }
 
