@@ -139,7 +139,7 @@ export class Profiler {
     lines.push(`    lifting to IR     ${s(this.liftMs).padStart(9)}  ${pct(this.liftMs)}${liftDetail}`);
     lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
     lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
-    for (const [kind, ms] of this.eventMs) lines.push(`    ${kind.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
+    for (const [kind, ms] of this.eventMs) lines.push(`    ${`${kind}s`.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
     const other = Math.max(0, outsideMs - [...this.eventMs.values()].reduce((a, b) => a + b, 0));
     lines.push(`    runtime, other    ${s(other).padStart(9)}  ${pct(other)}`);
     if (jit) {

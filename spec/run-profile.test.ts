@@ -50,7 +50,9 @@ test('--profile: the same counts from the JIT (sampled) as from the interpreter 
   expect(jit.insns).toBe(interp.insns);
   expect(jit.insns).toBeGreaterThan(1_000_000);
   // Where the time went, one row each.
-  for (const row of ['generated code', 'interpreter', 'lifting to IR', 'tier-1 compile', 'dispatcher', 'runtime, other']) expect(jit.report).toMatch(new RegExp(`^    ${row}\\s+[\\d.]+ s\\s+[\\d.]+%`, 'm'));
+  for (const row of ['generated code', 'interpreter', 'lifting to IR', 'tier-1 compile', 'dispatcher', 'syscalls', 'runtime, other']) expect(jit.report).toMatch(new RegExp(`^    ${row}\\s+[\\d.]+ s\\s+[\\d.]+%`, 'm'));
+  // Each system call counted by name (the program prints its result: write; it ends: exit_group).
+  for (const p of [jit, interp]) expect(p.report).toMatch(/^  syscalls\s+.*\bwrite \d+/m);
   expect(jit.report).toMatch(/executed by\s+generated code [\d,]+ \((9\d|100)\.\d%\)/);
   expect(jit.report).toMatch(/tier 1\s+\d+ modules, \d+ regions/);
   // main() and the division routine it calls hold nearly all of it: named, with about the

@@ -20,6 +20,7 @@ import { GuestKilled, SI, SIG, Signals, hex8, sigName, type SigInfo } from './si
 import { E, hostErrno, isHostError } from './errno.js';
 import { SYSCALLS } from './syscalls/index.js';
 import { SYSCALL_NAMES } from './syscalls/numbers.js';
+import type { SyscallDef } from './syscalls/common.js';
 import { formatSyscall } from './syscalls/strace.js';
 
 /** Where an ET_DYN main program (static-pie, or ld.so run directly) is placed. */
@@ -284,6 +285,18 @@ export class LinuxProcess {
     const nr = cpu.reg(7);
     const args = [cpu.reg(0), cpu.reg(1), cpu.reg(2), cpu.reg(3), cpu.reg(4), cpu.reg(5), cpu.reg(6)];
     const def = SYSCALLS.get(nr);
+    const prof = this.opts.engineOptions?.profiler;
+    const t0 = prof ? performance.now() : 0;
+    try {
+      this.dispatchSyscall(nr, def, args);
+    } finally {
+      // --profile: time and count each call (a run's "syscalls" row and list).
+      if (prof) prof.event('syscall', def?.name ?? SYSCALL_NAMES.get(nr) ?? `syscall_${nr}`, performance.now() - t0);
+    }
+  }
+
+  private dispatchSyscall(nr: number, def: SyscallDef | undefined, args: number[]): void {
+    const cpu = this.cpu;
     let ret: number | void;
     if (!def) {
       this.warnOnce(`sys${nr}`, `armvisor: Unsupported syscall: ${nr}${SYSCALL_NAMES.has(nr) ? ` (${SYSCALL_NAMES.get(nr)})` : ''}`);
