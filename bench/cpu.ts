@@ -69,6 +69,40 @@ export interface CpuBenchOptions {
   log?: (line: string) => void;
 }
 
+/** A trivial static program's run, start to exit: issue 4's start-up target. */
+export interface StartupResult {
+  prog: string;
+  runs: number;
+  /** Medians, wall ms: `armvisor run`, qemu-arm, and `node -e 0` (Node's own start-up). */
+  armvisorMs: number;
+  qemuMs: number;
+  nodeMs: number;
+}
+
+/** Issue 4's start-up target: `armvisor run` of a trivial static program, wall ms. */
+export const STARTUP_TARGET_MS = 150;
+
+/**
+ * Start-up: `armvisor run` of a trivial static program (our exitcode guest: glibc's start-up,
+ * one printf, exit), qemu-arm running it, and `node -e 0`, `n` times each in turn; medians.
+ */
+export async function measureStartup(n: number, o: RunOptions = {}): Promise<StartupResult> {
+  const prog = guestPath('exitcode', 'arm');
+  if (!existsSync(prog)) throw new BenchError(`${prog} not found: run \`bash scripts/build-guests.sh\``);
+  const t: [number[], number[], number[]] = [[], [], []];
+  const ok = (who: string, r: RunResult): number => {
+    if (r.status !== 0 || r.stdout.toString() !== 'exiting with 0\n') throw new BenchError(`start-up: ${who} running ${prog} exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    return r.ms;
+  };
+  for (let i = 0; i < n; i++) {
+    t[0].push(ok('armvisor', await runArmvisor(prog, ['0'], o)));
+    t[1].push(ok('qemu-arm', await runQemu(prog, ['0'], o)));
+    t[2].push((await runProcess(process.execPath, ['-e', '0'], o)).ms);
+  }
+  const med = (a: number[]): number => a.sort((x, y) => x - y)[a.length >> 1]!;
+  return { prog: 'exitcode-arm', runs: n, armvisorMs: med(t[0]), qemuMs: med(t[1]), nodeMs: med(t[2]) };
+}
+
 export interface CpuBenchReport {
   date: string;
   host: { node: string; cpu: string; cores: number; qemu: string };
@@ -78,6 +112,8 @@ export interface CpuBenchReport {
   /** Where the instruction counts came from. */
   icountSource: string;
   rows: CpuRow[];
+  /** Start-up, when measured (not with --only). */
+  startup: StartupResult | null;
   /** Geometric mean of the time ratios, per engine. */
   geomean: Record<string, number>;
   translate: TranslateResult[];
@@ -220,6 +256,16 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       );
     }
 
+    // Start-up: a trivial static program, alternating with qemu-arm and a bare Node.
+    let startup: StartupResult | null = null;
+    if (!opts.only?.length) {
+      startup = await measureStartup(Math.max(11, 4 * runs + 1), { cwd: dir, env, timeoutMs: 60_000 });
+      log(
+        `start-up, trivial static program (${startup.prog}, median of ${startup.runs}): armvisor ${startup.armvisorMs.toFixed(0)} ms, qemu-arm ${startup.qemuMs.toFixed(0)} ms, ` +
+          `node -e 0 ${startup.nodeMs.toFixed(0)} ms; target ≤ ${STARTUP_TARGET_MS} ms: ${startup.armvisorMs <= STARTUP_TARGET_MS ? 'met' : 'NOT met'}`,
+      );
+    }
+
     let translate: TranslateResult[] = [];
     if (opts.translate !== false) {
       log('');
@@ -235,6 +281,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       engines,
       icountSource,
       rows,
+      startup,
       geomean,
       translate,
     };
