@@ -32,12 +32,13 @@ export interface JitOptions {
 }
 
 /**
- * User mode's defaults. A page compiles after 3000 interpreted instructions: once pages
+ * User mode's defaults. A page compiles after 6000 interpreted instructions: once pages
  * compiled again only their new blocks (flush), 3000 and 4000 ran the cpu benchmark's
- * programs 1-7% faster than 2000 (gzip most), 1000 slower (nbody +13%). System mode keeps
- * 2000 (sysjit.ts).
+ * programs 1-7% faster than 2000 (gzip most), 1000 slower (nbody +13%); with TurboFan on from
+ * the start, 4500-8000 measured the same as 3000 on those programs, and at 6000 a trivial static
+ * program (glibc's start-up) compiles nothing: 101 -> 93 ms. System mode keeps 2000 (sysjit.ts).
  */
-export const DEFAULT_JIT: JitOptions = { threshold: 3000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
