@@ -16,7 +16,7 @@ let v8: typeof import('node:v8') | undefined;
 const changed = new Set<string>();
 
 /** Sets a boolean V8 flag (`--name` or `--no-name`). */
-export function setV8Flag(flag: string): void {
+function setV8Flag(flag: string): void {
   v8 ??= createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
   v8.setFlagsFromString(flag);
   changed.add(flag.replace(/^--(no-)?/, ''));
