@@ -13,6 +13,8 @@ import { runDemo } from './demo.js';
 import { runBoot } from './boot.js';
 import { registerBench } from './bench.js';
 import { repoRoot } from './paths.js';
+import { DEFAULT_JIT } from '../translator/jit/jit.js';
+import { SYS_THRESHOLD } from '../runtime/cpu/sysjit.js';
 
 // For the launcher (launch.ts), which loads this program as dist/armvisor-core.cjs.
 export { v8FlagsAtDefaults } from './v8flags.js';
@@ -60,7 +62,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
     .option('--check-jit', 'run every compiled block under the interpreter too and stop at the first divergence')
     .addOption(new Option('--tier2 <mode>', 're-optimize the hottest regions with binaryen in a worker thread').choices(['off', 'on']).default('off'))
-    .option('--jit-threshold <n>', 'guest instructions interpreted on a page before it is compiled')
+    .option('--jit-threshold <n>', `guest instructions interpreted on a page before it is compiled (default ${DEFAULT_JIT.threshold}; 0: compile every block before it runs)`)
     .option('--profile', 'print where the time went and the hottest guest functions on stderr')
     .option('--profile-out <file>', 'write a profile that https://www.speedscope.app opens')
     .option('--dump-region <addr>', 'at exit, print the wasm (text) of the region holding ADDR')
@@ -85,7 +87,7 @@ export function buildProgram(): Command {
     .option('--symbols <file>', "names for --profile: a System.map or an ELF (default: an ELF kernel's own symbols, else System.map beside the kernel)")
     .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')
     .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
-    .option('--jit-threshold <n>', 'guest instructions interpreted in a code page before it is compiled (0: compile everything at once)')
+    .option('--jit-threshold <n>', `guest instructions interpreted in a code page before it is compiled (default ${SYS_THRESHOLD}; 0: compile everything at once)`)
     .action(async (opts) => finish(await runBoot(opts)));
 
   program

@@ -106,7 +106,7 @@ export function contextKey(paPage: number, pc: number, env: number, log2 = 12): 
 }
 
 /** Interpreted guest instructions in a context before it compiles (`--jit-threshold`; 4000 and 8000 measured no better on the boot). */
-const SYS_THRESHOLD = 2000;
+export const SYS_THRESHOLD = 2000;
 
 /** Interpreted runs after which a block of a large mapping's context compiles with it (flush). */
 const MIN_RUNS = 2;
