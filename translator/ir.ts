@@ -342,6 +342,25 @@ export class IRBuilder {
   }
 }
 
+/**
+ * The constants `n` packed ops (from op `first` of `code`) write to state word `word` (PC: where
+ * the block's exits may go): for each SET of the word, the op that defined its value, looked
+ * for backwards (most often the op before), when that op is a CONST.
+ */
+export function constWrites(code: ArrayLike<number>, first: number, n: number, word: number): number[] {
+  const out: number[] = [];
+  for (let k = first * OP_WORDS, end = (first + n) * OP_WORDS; k < end; k += OP_WORDS) {
+    if (code[k] !== Op.SET || code[k + F_IMM] !== word) continue;
+    const a = code[k + F_A];
+    for (let j = k - OP_WORDS; j >= first * OP_WORDS; j -= OP_WORDS) {
+      if (code[j + F_D] !== a) continue;
+      if (code[j] === Op.CONST) out.push(code[j + F_IMM] >>> 0);
+      break;
+    }
+  }
+  return out;
+}
+
 /** Text form of a block, for --trace and tests. */
 export function formatIR(block: IRBlock): string {
   const t = (n: number) => (n < 0 ? '_' : `t${n}`);

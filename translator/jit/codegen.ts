@@ -8,7 +8,7 @@
 // the faulting instruction's state, so access sites carry no fault check.
 
 import { HELPERS } from '../helpers.js';
-import { Exit, Mem, Op, type IRBlock } from '../ir.js';
+import { constWrites, Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
@@ -654,7 +654,8 @@ class RegionGen implements DPairCtx {
     f.end(); // close block $b_k: its code follows
     // A block that may branch to itself (a tight loop) runs inside its own `loop`, so its
     // back edge skips the dispatcher's br_table.
-    const self = (this.self = branchesToSelf(C, b0, nops, block.pc) ? 1 : 0);
+    // A loop of one block: it writes its own address to PC from a constant.
+    const self = (this.self = constWrites(C, b0, nops, W.PC).includes(block.pc) ? 1 : 0);
     if (self) f.open(O.loop);
     this.loopDepth = this.blocks.length - k + self;
     this.ninsn = 0;
@@ -1237,22 +1238,6 @@ function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock): TempPl
     freeHead[lastUse[x]] = x;
   }
   return { kind, defAt, lastUse, freeHead, freeNext };
-}
-
-/** Does the block (`n` ops at arena op `b0`) write its own address `pc` to PC from a constant (a loop of one block)? */
-function branchesToSelf(C: Int32Array, b0: number, n: number, pc: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const q = (b0 + i) * 6;
-    if (C[q] !== Op.SET || C[q + 5] !== W.PC) continue;
-    const a = C[q + 2];
-    for (let j = i - 1; j >= 0; j--) {
-      const r = (b0 + j) * 6;
-      if (C[r + 1] !== a) continue;
-      if (C[r] === Op.CONST && C[r + 5] >>> 0 === pc) return true;
-      break;
-    }
-  }
-  return false;
 }
 
 /** The index of the first op from `from` on (of the block's `n` at arena op `b0`) that is not pure. */

@@ -1,7 +1,7 @@
 // The JIT's decisions: heat per 4 KiB page, when to compile, which blocks form a region, and
 // batching regions into modules. (Code generation: codegen.ts; bytes: wasm/builder.ts.)
 
-import { F_A, F_D, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
+import { constWrites, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { compileRegions, type JitTarget, type RegionFn } from './module.js';
 import { Tier2 } from './tier2.js';
@@ -152,26 +152,10 @@ const MAX_GUESTS = 16;
 /** constTargets of each block, computed once: a page's blocks are asked at every flush of it. */
 const targetsOf = new WeakMap<IRBlock, number[]>();
 
-/**
- * The constant PCs a block's exits may go to (the values written to PC from constants): for
- * each SET of PC, the op that defined its value, found by looking back from it (it is most
- * often the op before).
- */
+/** The constant PCs a block's exits may go to (ir.ts constWrites), remembered per block. */
 function constTargets(b: IRBlock): number[] {
   let out = targetsOf.get(b);
-  if (out) return out;
-  out = [];
-  const code = b.code;
-  for (let k = 0, end = b.nops * OP_WORDS; k < end; k += OP_WORDS) {
-    if (code[k] !== Op.SET || code[k + F_IMM] !== W.PC) continue;
-    const a = code[k + F_A];
-    for (let j = k - OP_WORDS; j >= 0; j -= OP_WORDS) {
-      if (code[j + F_D] !== a) continue;
-      if (code[j] === Op.CONST) out.push(code[j + F_IMM] >>> 0);
-      break;
-    }
-  }
-  targetsOf.set(b, out);
+  if (!out) targetsOf.set(b, (out = constWrites(b.code, 0, b.nops, W.PC)));
   return out;
 }
 
