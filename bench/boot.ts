@@ -15,6 +15,7 @@ import { INIT_MARKER } from '../runtime/board/initramfs.js';
 import { barChartSvg } from './chart.js';
 import { runConsole, type ConsoleRun } from './console-run.js';
 import { BenchError } from './cpu.js';
+import { median } from './stats.js';
 import { armvisorMain, cacheDir, repoRoot } from './guestrun.js';
 
 /** QEMU's `virt` as armvisor models it: one Cortex-A15, 512 MiB, no NIC, console on stdio. */
@@ -98,13 +99,6 @@ export interface BootBenchReport {
   clock: string;
   engine: string | null;
   rows: BootRow[];
-}
-
-export function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function qemuSystemVersion(): string {

@@ -17,6 +17,7 @@ import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
 import type { TranslateResult } from './translate.js';
+import { median } from './stats.js';
 
 export interface Workload {
   name: string;
@@ -99,8 +100,7 @@ export async function measureStartup(n: number, o: RunOptions = {}): Promise<Sta
     t[1].push(ok('qemu-arm', await runQemu(prog, ['0'], o)));
     t[2].push((await runProcess(process.execPath, ['-e', '0'], o)).ms);
   }
-  const med = (a: number[]): number => a.sort((x, y) => x - y)[a.length >> 1]!;
-  return { prog: 'exitcode-arm', runs: n, armvisorMs: med(t[0]), qemuMs: med(t[1]), nodeMs: med(t[2]) };
+  return { prog: 'exitcode-arm', runs: n, armvisorMs: median(t[0])!, qemuMs: median(t[1])!, nodeMs: median(t[2])! };
 }
 
 export interface CpuBenchReport {

@@ -3,7 +3,8 @@
 // boot each, the Image) that must print the table and write boot.json and boot.svg.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, type BootBenchReport } from '../bench/boot.js';
+import { type BootBenchReport } from '../bench/boot.js';
+import { median } from '../bench/stats.js';
 import { runConsole } from '../bench/console-run.js';
 import { armvisorMain, runProcess } from '../bench/guestrun.js';
 import { INIT_MARKER } from '../runtime/board/initramfs.js';
