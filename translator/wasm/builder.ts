@@ -466,9 +466,10 @@ export function fconst(f: FuncBody, v: number, double: boolean): FuncBody {
 }
 
 /**
- * Whether `memory` is shared: a module must declare its import the same way. User mode's 4 GiB
- * memory is shared because V8 does not count a shared buffer as external memory, and an
- * unshared one that size forces a full garbage collection at start ("external memory pressure").
+ * Whether `memory` is shared: a module must declare its import the same way. The guest memory
+ * (user and system mode) is shared because V8 does not count a shared buffer as external
+ * memory, and an unshared one of user mode's 4 GiB forces a full garbage collection at start
+ * ("external memory pressure").
  */
 export function isShared(memory: WebAssembly.Memory): boolean {
   return memory.buffer instanceof SharedArrayBuffer;
