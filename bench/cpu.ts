@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
 import type { TranslateResult } from './translate.js';
 import { median } from './stats.js';
+import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 
 export interface Workload {
   name: string;
@@ -52,6 +53,8 @@ export interface CpuRow {
    * profile did not say.
    */
   memory: { peakMB: number; guestMB: number; ownMB: number } | null;
+  /** The JIT run's time split under `--profile` (seconds by category), or null. */
+  split: TimeSplit | null;
 }
 
 export interface CpuBenchOptions {
@@ -116,6 +119,8 @@ export interface CpuBenchReport {
   startup: StartupResult | null;
   /** Geometric mean of the time ratios, per engine. */
   geomean: Record<string, number>;
+  /** The JIT's geometric mean per class of workload against issue 4's targets. */
+  targets: Partial<Record<WorkloadClass, ClassVerdict>>;
   translate: TranslateResult[];
 }
 
@@ -225,7 +230,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       }
       const mm = PROFILE_MEMORY.exec(prof.stderr);
       const memory = mm ? { peakMB: Number(mm[1]), guestMB: Number(mm[2]), ownMB: Math.round(10 * (Number(mm[1]) - Number(mm[2]))) / 10 } : null;
-      const row: CpuRow = { name: w.name, qemuMs: q.ms, icount, engines: {}, memory };
+      const row: CpuRow = { name: w.name, qemuMs: q.ms, icount, engines: {}, memory, split: parseTimeSplit(prof.stderr) };
       const verdicts: string[] = [];
       for (const e of engines) {
         const a = best[e]!;
@@ -246,6 +251,10 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       geomean[e] = Math.exp(rows.reduce((s, r) => s + Math.log(r.engines[e]!.ratio), 0) / Math.max(1, rows.length));
     }
     log(`geometric mean ratio (armvisor time / qemu-arm time; lower is better): ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}`);
+    const targets = engines.includes('jit') ? classVerdicts(rows, (r) => r.engines.jit!.ratio) : {};
+    for (const [c, v] of Object.entries(targets)) {
+      log(`${c} workloads (${v.workloads.length}), JIT: geometric mean ${v.geomean.toFixed(2)}×; target ≤ ${v.target.toFixed(1)}: ${v.met ? 'met' : 'NOT met'}`);
+    }
     const mem = rows.filter((r) => r.memory !== null);
     if (mem.length) {
       const worst = mem.reduce((a, b) => (b.memory!.ownMB > a.memory!.ownMB ? b : a));
@@ -266,6 +275,12 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       );
     }
 
+    const table = splitTable(rows);
+    if (table.length) {
+      log('');
+      for (const l of table) log(l);
+    }
+
     let translate: TranslateResult[] = [];
     if (opts.translate !== false) {
       log('');
@@ -283,6 +298,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       rows,
       startup,
       geomean,
+      targets,
       translate,
     };
     const out = opts.outDir ?? join(repoRoot(), 'bench', 'results');

@@ -1,0 +1,58 @@
+// `bench cpu`'s report beyond its table (bench/cpu-report.ts): the time split read back from a
+// real `armvisor run --profile`, the class geomeans against issue 4's targets, the split table.
+
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { classVerdicts, parseTimeSplit, splitTable, workloadClass } from '../bench/cpu-report.js';
+import { guestEnv, guestPath, requireFile } from './helpers/differential.js';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const main = path.join(root, 'dist', 'cli', 'main.js');
+
+test('the time split of a real --profile run: every category, adding up to the run', () => {
+  const prog = guestPath('hash', 'arm');
+  requireFile(prog, 'the hash guest');
+  const r = spawnSync(process.execPath, [main, 'run', '--profile', prog, '2', '64'], { encoding: 'utf8', env: guestEnv(), timeout: 60_000 });
+  expect(r.status).toBe(0);
+  const split = parseTimeSplit(r.stderr)!;
+  expect(Object.keys(split)).toEqual(['generated code', 'interpreter', 'lifting to IR', 'tier-1 compile', 'dispatcher', 'syscalls', 'runtime, other']);
+  // The categories partition the profiled run's wall time (each printed to 1 ms).
+  const wall = Number(/guest instructions\s+[\d,]+ in ([\d.]+) s/.exec(r.stderr)![1]);
+  const sum = Object.values(split).reduce((a, b) => a + b, 0);
+  expect(Math.abs(sum - wall)).toBeLessThanOrEqual(0.008);
+  expect(split['generated code']).toBeGreaterThan(0);
+}, 60_000);
+
+test('no profile report, no split', () => {
+  expect(parseTimeSplit('')).toBeNull();
+  expect(parseTimeSplit('hello\n  time\nsomething else\n')).toBeNull();
+});
+
+test('classes: the n-body builds are floating point, the rest integer; geomeans against 2.0 and 0.5', () => {
+  expect(workloadClass('nbody-thumb')).toBe('floating point');
+  expect(workloadClass('busybox md5sum')).toBe('integer');
+  const rows = [
+    { name: 'hash-arm', ratio: 1 },
+    { name: 'busybox gzip', ratio: 4 },
+    { name: 'nbody-arm', ratio: 0.25 },
+    { name: 'nbody-thumb', ratio: 1 },
+  ];
+  const v = classVerdicts(rows, (r) => r.ratio);
+  expect(v.integer).toEqual({ workloads: ['hash-arm', 'busybox gzip'], geomean: 2, target: 2, met: true });
+  expect(v['floating point']!.geomean).toBeCloseTo(0.5, 12);
+  expect(v['floating point']!.met).toBe(true);
+  const worse = classVerdicts([{ name: 'sort-arm', ratio: 2.01 }], (r) => r.ratio);
+  expect(worse.integer!.met).toBe(false);
+  expect(worse['floating point']).toBeUndefined();
+});
+
+test('the split table: one line per profiled workload, shares adding up to 100%', () => {
+  const lines = splitTable([
+    { name: 'hash-arm', split: { 'generated code': 0.3, interpreter: 0.1, 'runtime, other': 0.1 } },
+    { name: 'no profile', split: null },
+  ]);
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/generated\s+interpreter\s+other$/);
+  expect(lines[1]).toMatch(/^hash-arm\s+60%\s+20%\s+20%$/);
+  expect(splitTable([{ name: 'x', split: null }])).toEqual([]);
+});
