@@ -2,6 +2,8 @@
 // workload (integer, floating point), and where the JIT run's time went, read from the
 // `armvisor run --profile` run the benchmark makes anyway (runtime/profile.ts prints it).
 
+import { geometricMean } from './stats.js';
+
 /** One row of the profile's time split: category name -> seconds. */
 export type TimeSplit = Record<string, number>;
 
@@ -47,7 +49,7 @@ export function classVerdicts<R extends { name: string }>(rows: R[], ratio: (r: 
   for (const c of Object.keys(RATIO_TARGETS) as WorkloadClass[]) {
     const mine = rows.filter((r) => workloadClass(r.name) === c);
     if (!mine.length) continue;
-    const geomean = Math.exp(mine.reduce((s, r) => s + Math.log(ratio(r)), 0) / mine.length);
+    const geomean = geometricMean(mine.map(ratio));
     out[c] = { workloads: mine.map((r) => r.name), geomean, target: RATIO_TARGETS[c], met: geomean <= RATIO_TARGETS[c] };
   }
   return out;

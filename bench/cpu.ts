@@ -17,7 +17,7 @@ import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
 import type { TranslateResult } from './translate.js';
-import { median } from './stats.js';
+import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 
 export interface Workload {
@@ -248,7 +248,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     }
     const geomean: Record<string, number> = {};
     for (const e of engines) {
-      geomean[e] = Math.exp(rows.reduce((s, r) => s + Math.log(r.engines[e]!.ratio), 0) / Math.max(1, rows.length));
+      geomean[e] = geometricMean(rows.map((r) => r.engines[e]!.ratio));
     }
     log(`geometric mean ratio (armvisor time / qemu-arm time; lower is better): ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}`);
     const targets = engines.includes('jit') ? classVerdicts(rows, (r) => r.engines.jit!.ratio) : {};

@@ -7,3 +7,8 @@ export function median(xs: number[]): number | null {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** The geometric mean of positive `xs` (1, the empty product's, when empty): how ratios are averaged. */
+export function geometricMean(xs: number[]): number {
+  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / Math.max(1, xs.length));
+}
