@@ -237,6 +237,29 @@ export class IRBuilder {
     }
     return undefined;
   }
+  /**
+   * The value of an address temp made of constants: a CONST, or an ADD of two (the second word
+   * of a literal LDRD or VLDR), defined among the last few ops; else undefined.
+   */
+  constAddress(t: number): number | undefined {
+    const code = this.code;
+    for (let i = this.n - 1, stop = Math.max(0, this.n - 8); i >= stop; i--) {
+      const k = i * 6; // OP_WORDS
+      if (code[k + 1] !== t) continue;
+      if (code[k] === Op.CONST) return code[k + 5] >>> 0;
+      if (code[k] !== Op.ADD) return undefined;
+      const a = this.constValue(code[k + 2]);
+      const b = a === undefined ? undefined : this.constValue(code[k + 3]);
+      return b === undefined ? undefined : ((a! + b) >>> 0);
+    }
+    return undefined;
+  }
+  /** Has the block stored to guest memory so far (a STORE op)? */
+  hasStore(): boolean {
+    const code = this.code;
+    for (let k = 0; k < this.n * 6; k += 6) if (code[k] === Op.STORE) return true;
+    return false;
+  }
   get(word: number): number {
     return this.emit(Op.GET, this.temp(), -1, -1, -1, word);
   }

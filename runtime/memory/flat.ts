@@ -135,6 +135,17 @@ export class FlatMemory implements GuestMemory, CodeSource {
     return this.u16[addr >>> 1];
   }
 
+  /**
+   * A literal for the lifter (CodeSource.literal): the page holds code the lifter fetched (CODE
+   * set), so any store to it, a syscall's write, munmap or mprotect drops its blocks first.
+   */
+  literal(addr: number, size: 1 | 2 | 4): number | undefined {
+    addr >>>= 0;
+    const p = this.perm[addr >>> PAGE_SHIFT];
+    if ((p & (Perm.R | Perm.CODE)) !== (Perm.R | Perm.CODE)) return undefined;
+    return size === 4 ? this.dv.getUint32(addr, true) : size === 2 ? this.dv.getUint16(addr, true) : this.u8[addr];
+  }
+
   /** Host-side copy in, ignoring permissions (loader, syscalls). */
   write(addr: number, data: Uint8Array): void {
     this.u8.set(data, addr);

@@ -45,6 +45,36 @@ int main(void) {
   __builtin___clear_cache((char *)loop, (char *)(loop + 6));
   int r2 = ((fn)(uintptr_t)loop)(100);
   printf("patched loop: %d then %d; total %d\n", r1, r2, total);
+
+  /* Literal pools: data in the code's own page, rewritten by plain stores (no cache flush, as
+     for any data). A load must see the latest value whether the code runs compiled or not. */
+  uint32_t *lit = (uint32_t *)(code + 256);
+  lit[0] = 0xe59f0004u; /* ldr r0, [pc, #4]  (lit[3]) */
+  lit[1] = 0xe12fff1eu; /* bx lr */
+  lit[2] = 0xe1a00000u; /* nop */
+  uint16_t *tlit = (uint16_t *)(code + 4096 + 64);
+  tlit[0] = 0x4801u; /* ldr r0, [pc, #4]  (the word at +8) */
+  tlit[1] = 0x4770u; /* bx lr */
+  tlit[2] = tlit[3] = 0xbf00u; /* nop */
+  __builtin___clear_cache((char *)lit, (char *)(lit + 4));
+  __builtin___clear_cache((char *)tlit, (char *)(tlit + 6));
+  unsigned sum = 0;
+  for (unsigned i = 0; i < 3000; i++) {
+    lit[3] = i * 7;
+    *(volatile uint32_t *)(code + 4096 + 72) = i * 11;
+    sum += (unsigned)((fn)(uintptr_t)lit)(0) + (unsigned)((fn)((uintptr_t)tlit + 1))(0);
+  }
+  /* a store to the literal, then a load of it, in one block */
+  uint32_t *same = (uint32_t *)(code + 320);
+  same[0] = 0xe58f0008u; /* str r0, [pc, #8]  (same[4]) */
+  same[1] = 0xe59f0004u; /* ldr r0, [pc, #4]  (same[4]) */
+  same[2] = 0xe2800001u; /* add r0, r0, #1 */
+  same[3] = 0xe12fff1eu; /* bx lr */
+  same[4] = 0;
+  __builtin___clear_cache((char *)same, (char *)(same + 5));
+  unsigned chk = 0;
+  for (unsigned i = 0; i < 3000; i++) chk += (unsigned)((fn)(uintptr_t)same)((int)i) - i;
+  printf("literals: %u (want %u), store then load: %u (want 3000)\n", sum, 18u * 2999u * 3000u / 2u, chk);
   munmap(code, 8192);
   return 0;
 }

@@ -12,6 +12,14 @@ import type { SysLift } from '../sys.js';
 /** Where the lifter reads guest code. Returns -1 when the halfword cannot be fetched. */
 export interface CodeSource {
   fetch16(addr: number): number;
+  /**
+   * Optional: the `size`-byte value at `addr` (zero-extended), read at translation time for
+   * a load from the page the instruction being lifted is on, or undefined when the page is not
+   * readable. A source provides it only when every write to a page it has fetched code from
+   * (a store, a syscall, munmap, mprotect, a debugger) drops the blocks lifted from that page:
+   * the value then holds for as long as the block does (Linux user mode's flat memory).
+   */
+  literal?(addr: number, size: 1 | 2 | 4): number | undefined;
 }
 
 export interface LiftOptions {
@@ -78,6 +86,7 @@ function fetchEncoding(src: CodeSource, pc: number, thumb: boolean): number {
 export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: number, opts: LiftOptions = DEFAULT_LIFT): IRBlock {
   const b = new IRBuilder();
   const ctx = new LiftCtx(b, thumb);
+  if (src.literal) ctx.src = src;
   const sys = opts.sys ?? null;
   ctx.sys = sys;
   const start = pc >>> 0;

@@ -5,6 +5,7 @@
 import { Exit, IRBuilder, Mem, Op, type ExitReason } from '../ir.js';
 import { W } from '../state.js';
 import type { SysLift } from '../sys.js';
+import type { CodeSource } from './block.js';
 
 export type Temp = number;
 
@@ -35,6 +36,8 @@ export class LiftCtx {
   vecChecked = false;
   /** System mode: what the block is lifted for (privilege...); null in Linux user mode. */
   sys: SysLift | null = null;
+  /** The code source, when it folds literal loads (CodeSource.literal); else null. */
+  src: CodeSource | null = null;
 
   constructor(
     readonly b: IRBuilder,
@@ -263,7 +266,28 @@ export class LiftCtx {
   // ---- memory ------------------------------------------------------------------
 
   load(addr: Temp, size: 1 | 2 | 4, flags = 0): Temp {
+    if (this.src !== null) {
+      const v = this.literal(addr, size, flags);
+      if (v !== undefined) return this.b.const(v);
+    }
     return this.b.load(addr, size | flags);
+  }
+
+  /**
+   * A load from a constant address on the page of the instruction (a literal pool: LDR, LDRD,
+   * VLDR with Rn = PC) folded to its value, when the code source vouches that any write to
+   * the page drops this block (CodeSource.literal). Not after a STORE of the block: the block
+   * runs to its end after a store to its own page, and the load must see what was stored.
+   */
+  private literal(addr: Temp, size: 1 | 2 | 4, flags: number): number | undefined {
+    if (flags & ~(Mem.SIGNED | Mem.ALIGN)) return undefined;
+    const a = this.b.constAddress(addr);
+    if (a === undefined || a >>> 12 !== this.pc >>> 12 || ((a + size - 1) >>> 12) !== a >>> 12) return undefined;
+    if (flags & Mem.ALIGN && a & (size - 1)) return undefined;
+    if (this.b.hasStore()) return undefined;
+    const v = this.src!.literal!(a, size);
+    if (v === undefined || !(flags & Mem.SIGNED) || size === 4) return v;
+    return size === 1 ? (v << 24) >> 24 : (v << 16) >> 16;
   }
   store(addr: Temp, v: Temp, size: 1 | 2 | 4, flags = 0): void {
     this.b.store(addr, v, size | flags);
