@@ -164,12 +164,14 @@ export class Engine {
         // Compiled: the wasm loop runs it and whatever compiled code follows, until a miss.
         jit!.reinstall(e);
         const w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
+        jit!.pollTier2();
         if (w === MISS) continue;
         r = w;
       } else if (e.region) {
         this.setRegionBudget(budget, start);
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
+        jit!.pollTier2();
         jit!.reinstall(e);
       }
       else {
@@ -211,6 +213,7 @@ export class Engine {
           const stop = Math.min(limit, n0 + prof.untilSample);
           const w = wasmLoop(stop % 0x100000000, Math.floor(stop / 0x100000000)) as ExitReason | typeof MISS;
           prof.ranGenerated(cpu.u32[W.PC], cpu.icount - n0, performance.now() - t);
+          jit!.pollTier2();
           if (w === MISS) continue;
           r = w;
         } else {
@@ -221,6 +224,7 @@ export class Engine {
           // Compilation, triggered here, is timed by the JIT itself.
           if (compiled) {
             jit!.noteRegionCall(e);
+            jit!.pollTier2();
             jit!.reinstall(e);
           } else if (jit) jit.noteRun(e);
         }

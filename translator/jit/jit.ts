@@ -243,6 +243,11 @@ export class Jit {
     return out;
   }
 
+  /** Installs what tier 2 has finished (cheap when nothing is in flight). */
+  pollTier2(): void {
+    this.tier2?.poll();
+  }
+
   /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
   noteRegionCall(e: BlockEntry): void {
     const g = e.group;

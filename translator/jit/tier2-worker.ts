@@ -1,8 +1,8 @@
 // Tier 2's worker thread: reads a tier-1 module into binaryen IR, optimizes it and returns
-// the new bytes. binaryen is large and ESM-only, so it is loaded here, lazily, never on the
-// main thread.
+// the new bytes, on the MessagePort the main thread passed in workerData (and polls). binaryen
+// is large and ESM-only, so it is loaded here, lazily, never on the main thread.
 
-import { parentPort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 
 interface Request {
   id: number;
@@ -13,7 +13,9 @@ interface Request {
 type Binaryen = typeof import('binaryen').default;
 let binaryen: Binaryen | null = null;
 
-parentPort!.on('message', async (req: Request) => {
+const port = (workerData as { port: MessagePort }).port;
+
+port.on('message', async (req: Request) => {
   try {
     if (!binaryen) binaryen = (await import('binaryen')).default;
     const t0 = performance.now();
@@ -25,8 +27,8 @@ parentPort!.on('message', async (req: Request) => {
     mod.optimize();
     const out = mod.emitBinary();
     mod.dispose();
-    parentPort!.postMessage({ id: req.id, bytes: out, ms: performance.now() - t0 });
+    port.postMessage({ id: req.id, bytes: out, ms: performance.now() - t0 });
   } catch (e) {
-    parentPort!.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
+    port.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
   }
 });

@@ -1,7 +1,9 @@
 // Tier 2: the hottest regions are rebuilt with binaryen's optimizer in a worker thread and
-// swapped in when ready, so the guest never waits for it. `--tier2 off|on`.
+// swapped in when ready, so the guest never waits for it. `--tier2 off|on`. A user-mode run
+// never returns to Node's event loop, so the replies come back over a MessagePort that the
+// engine polls (receiveMessageOnPort) rather than as events.
 
-import { Worker } from 'node:worker_threads';
+import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BlockEntry } from './jit.js';
@@ -20,8 +22,16 @@ interface Pending {
   sites: SiteTable;
 }
 
+interface Reply {
+  id: number;
+  bytes?: Uint8Array;
+  error?: string;
+  ms?: number;
+}
+
 export class Tier2 {
   private worker: Worker | null = null;
+  private port: MessagePort | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   readonly stats: Tier2Stats = { requested: 0, installed: 0, failed: 0, workerMs: 0 };
@@ -45,16 +55,19 @@ export class Tier2 {
     return here.replace(/([\\/])translator([\\/])jit([\\/])/, '$1dist$1translator$2jit$3');
   }
 
-  private start(): Worker {
-    const w = new Worker(Tier2.workerPath());
+  private start(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    const w = new Worker(Tier2.workerPath(), { workerData: { port: port2 }, transferList: [port2] });
     w.unref(); // never keeps the process alive
-    w.on('message', (m: { id: number; bytes?: Uint8Array; error?: string; ms?: number }) => this.done(m));
+    port1.unref();
     w.on('error', () => {
       this.stats.failed += this.pending.size;
       this.pending.clear();
       this.worker = null;
+      this.port = null;
     });
-    return w;
+    this.worker = w;
+    return (this.port = port1);
   }
 
   /** Queues one region (its live blocks) for optimization. */
@@ -63,14 +76,20 @@ export class Tier2 {
     const id = this.nextId++;
     this.pending.set(id, { entries, sites });
     this.stats.requested++;
-    (this.worker ??= this.start()).postMessage({ id, bytes, level: this.level });
+    (this.port ?? this.start()).postMessage({ id, bytes, level: this.level });
   }
 
   get inFlight(): number {
     return this.pending.size;
   }
 
-  private done(m: { id: number; bytes?: Uint8Array; error?: string; ms?: number }): void {
+  /** Takes the worker's replies so far, without waiting, and installs the rebuilt regions. */
+  poll(): void {
+    if (!this.port || this.pending.size === 0) return;
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.done(m.message as Reply);
+  }
+
+  private done(m: Reply): void {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -89,5 +108,6 @@ export class Tier2 {
   stop(): void {
     void this.worker?.terminate();
     this.worker = null;
+    this.port = null;
   }
 }
