@@ -225,34 +225,36 @@ export class IRBuilder {
   const(v: number): number {
     return this.emit(Op.CONST, this.temp(), -1, -1, -1, v | 0);
   }
+  /** The word offset of the op among the last few that defined temp `t`, or -1. */
+  private recentDef(t: number): number {
+    const code = this.code;
+    for (let i = this.n - 1, stop = Math.max(0, this.n - 8); i >= stop; i--) {
+      const k = i * 6; // OP_WORDS
+      if (code[k + 1] === t) return k;
+    }
+    return -1;
+  }
   /**
    * The value of temp `t` when a CONST among the last few ops defined it (an immediate operand
    * made just before its use), else undefined: the lifter picks cheaper flag formulas then.
    */
   constValue(t: number): number | undefined {
-    const code = this.code;
-    for (let i = this.n - 1, stop = Math.max(0, this.n - 8); i >= stop; i--) {
-      const k = i * 6; // OP_WORDS
-      if (code[k + 1] === t) return code[k] === Op.CONST ? code[k + 5] : undefined;
-    }
-    return undefined;
+    const k = this.recentDef(t);
+    return k >= 0 && this.code[k] === Op.CONST ? this.code[k + 5] : undefined;
   }
   /**
    * The value of an address temp made of constants: a CONST, or an ADD of two (the second word
    * of a literal LDRD or VLDR), defined among the last few ops; else undefined.
    */
   constAddress(t: number): number | undefined {
+    const k = this.recentDef(t);
+    if (k < 0) return undefined;
     const code = this.code;
-    for (let i = this.n - 1, stop = Math.max(0, this.n - 8); i >= stop; i--) {
-      const k = i * 6; // OP_WORDS
-      if (code[k + 1] !== t) continue;
-      if (code[k] === Op.CONST) return code[k + 5] >>> 0;
-      if (code[k] !== Op.ADD) return undefined;
-      const a = this.constValue(code[k + 2]);
-      const b = a === undefined ? undefined : this.constValue(code[k + 3]);
-      return b === undefined ? undefined : ((a! + b) >>> 0);
-    }
-    return undefined;
+    if (code[k] === Op.CONST) return code[k + 5] >>> 0;
+    if (code[k] !== Op.ADD) return undefined;
+    const a = this.constValue(code[k + 2]);
+    const b = a === undefined ? undefined : this.constValue(code[k + 3]);
+    return b === undefined ? undefined : (a! + b) >>> 0;
   }
   /** Has the block stored to guest memory so far (a STORE op)? */
   hasStore(): boolean {
