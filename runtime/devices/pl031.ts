@@ -2,8 +2,9 @@
 // the guest can load (RTCLR), and a match register (RTCMR) raising RTCINTR when the counter
 // reaches it. The counter comes from a seconds source: the host's wall clock by default, or a
 // fixed epoch plus the emulation clock's time (clockSeconds) for reproducible runs. The clock
-// always runs (RTCCR reads 1, as QEMU). The match is checked when the guest reads RTCDR and at
-// update(), which the run loop calls from time to time (e.g. with the timer's updates).
+// always runs (RTCCR reads 1, as QEMU). The match is checked when the guest reads RTCDR, at
+// update(), which the run loop calls from time to time (e.g. with the timer's updates), and
+// when a write to RTCMR or RTCLR makes the counter equal the match value (as QEMU).
 import type { MmioDevice } from './bus.js';
 import type { IrqLine } from './irq.js';
 import type { Clock } from './timer/clock.js';
@@ -110,11 +111,13 @@ export class Pl031 implements MmioDevice {
       case RTCMR:
         this.update();
         this.mr = v;
+        if (this.last === v) this.ris = 1; // the counter already equals the new match value
         break;
       case RTCLR:
         this.lr = v;
         this.delta = (v - Math.floor(this.seconds())) >>> 0;
         this.last = v;
+        if (this.mr === v) this.ris = 1; // loaded with the match value
         break;
       case RTCIMSC:
         this.imsc = v & 1;
