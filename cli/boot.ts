@@ -23,7 +23,8 @@ import { elfSymbols, systemMapSymbols, type Symbols } from '../runtime/symbols.j
 import type { RunEnd } from '../runtime/board/runloop.js';
 import { withDefaultGuest } from './default-guest.js';
 import { parseCount, setLiftoffOnly, UsageError } from './run.js';
-import { setV8IntFlag } from './v8flags.js';
+import { setV8Flag } from './v8flags.js';
+import { BOOT_INLINING_FLAG } from './v8preset.js';
 
 export interface BootCliOptions {
   /** Required unless defaultGuest. */
@@ -53,20 +54,9 @@ const KILLED_STATUS = 128 + 9;
 
 /** Exit status when --timeout expires (as timeout(1)). */
 export const EXIT_TIMEOUT = 124;
-/** V8's default --max-inlined-bytecode-size-cumulative (Node 20: `node --v8-options`). */
-const V8_DEFAULT_INLINED_CUMULATIVE = 920;
-/** Ours for a system boot (limitJsInlining). */
-const BOOT_INLINED_CUMULATIVE = 300;
-
-/**
- * A kernel boot keeps reaching new translator and device code for seconds, so V8's optimizing
- * compiler (TurboFan) recompiles the translator's large functions many times; with its default
- * inlining budget that took ~1.3 s CPU of a ~5 s Image boot (buildModule alone ~180 ms per
- * compile, everything it calls inlined). A smaller budget measured ~5-8% less CPU for the boot.
- * Restored at exit (v8flags.ts), so the launcher's code cache is made under default flags.
- */
+/** Lowers V8's inlining budget for the translator's JavaScript (BOOT_INLINING_FLAG). */
 function limitJsInlining(): void {
-  setV8IntFlag('max-inlined-bytecode-size-cumulative', BOOT_INLINED_CUMULATIVE, V8_DEFAULT_INLINED_CUMULATIVE);
+  setV8Flag(BOOT_INLINING_FLAG);
 }
 
 /** Exit status when the guest waits for an interrupt that nothing can raise. */

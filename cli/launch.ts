@@ -3,12 +3,14 @@
 // dist/armvisor-core.cjs (scripts/bundle.mjs) through V8's code cache, kept in
 // ~/.cache/armvisor/v8-cache. Compiling the bundle's ~700 KB of JavaScript (and lazily, each
 // function the run reaches) is a good part of a short run's start-up; the cache holds that work.
-// It is written at the exit of a run whose V8 flags are the defaults, or by a run that reaches
-// the JIT just before it sets `--liftoff-only` (v8flags.ts); V8 itself rejects it if the
-// source or flags differ. Errors
+// V8 accepts a cache only under the flags it was made with, so the launcher first sets the V8
+// flags the command will run under (v8preset.ts) and keeps one cache per build and flag set. It
+// is written at the exit of the first run of that build and flag set, and so holds every
+// function that run compiled, unless the command set a flag of its own (v8flags.ts). Errors
 // reading or writing it are ignored: the cache only makes start-up faster.
 
 import { createRequire } from 'node:module';
+import { v8FlagsFor } from './v8preset.js';
 
 const require = createRequire(import.meta.url);
 const fs = require('node:fs') as typeof import('node:fs');
@@ -31,22 +33,38 @@ type Core = (
 ) => void;
 
 interface CoreExports {
-  v8FlagsAtDefaults?: () => boolean;
+  v8FlagsAsLaunched?: () => boolean;
+}
+
+const preset = v8FlagsFor(process.argv.slice(2));
+if (preset.length > 0) {
+  const v8 = require('node:v8') as typeof import('node:v8');
+  for (const flag of preset) v8.setFlagsFromString(flag);
+}
+globalThis.__armvisorV8Preset = preset;
+
+/** FNV-1a of a string, as 8 hex digits (names the flag set in the cache's file name). */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 const corePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'armvisor-core.cjs');
 const source = fs.readFileSync(corePath, 'utf8').replace(/^#!/, '//');
-/** The cache of this build of the bundle under this Node (null: no place for one). */
-function cachePath(): string | null {
+/** This build of the bundle under this Node ('' if it cannot be read). */
+function buildId(): string {
   try {
     const stat = fs.statSync(corePath);
-    const home = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-    return path.join(home, 'armvisor', 'v8-cache', `core-${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`);
+    return `core-${process.version}-${process.arch}-${stat.size}-${Math.trunc(stat.mtimeMs)}-`;
   } catch {
-    return null;
+    return '';
   }
 }
-const cacheFile = cachePath();
+const build = buildId();
+const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'armvisor', 'v8-cache');
+/** The cache of this build under this flag set (null: no place for one). */
+const cacheFile = build ? path.join(cacheDir, `${build}${fnv1a(preset.join(' '))}.bin`) : null;
 let cachedData: Buffer | undefined;
 try {
   if (cacheFile) cachedData = fs.readFileSync(cacheFile);
@@ -58,23 +76,21 @@ const script = new vm.Script(`(function (exports, require, module, __armvisorReq
   cachedData,
 });
 const module = { exports: {} as CoreExports };
-const needCache = cacheFile !== null && (!cachedData || script.cachedDataRejected);
-if (needCache) {
+if (cacheFile !== null && (!cachedData || script.cachedDataRejected)) {
   process.once('exit', () => writeCache(cacheFile, module.exports));
-  // For a run that reaches the JIT: v8flags.ts calls it before setting a flag it cannot undo.
-  globalThis.__armvisorWriteCodeCache = () => writeCache(cacheFile, null);
 }
 (script.runInThisContext() as Core)(module.exports, require, module, require, import.meta.url, (specifier) => import(specifier));
 
-/** Writes the cache; `core` given (at exit): only if V8's flags are at their defaults then. */
-function writeCache(cacheFile: string, core: CoreExports | null): void {
+/** Writes the cache at exit, if V8's flags are still those it was compiled under. */
+function writeCache(cacheFile: string, core: CoreExports): void {
   try {
-    if (core && !core.v8FlagsAtDefaults?.()) return;
+    if (!core.v8FlagsAsLaunched?.()) return;
     const data = script.createCachedData();
-    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-    const dir = path.dirname(cacheFile);
+    fs.mkdirSync(cacheDir, { recursive: true });
     // Caches of earlier builds go: one file per build would pile up.
-    for (const f of fs.readdirSync(dir)) if (f.startsWith('core-') && f.endsWith('.bin')) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of fs.readdirSync(cacheDir)) {
+      if (f.startsWith('core-') && f.endsWith('.bin') && !f.startsWith(build)) fs.rmSync(path.join(cacheDir, f), { force: true });
+    }
     const tmp = `${cacheFile}.${process.pid}`;
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, cacheFile);

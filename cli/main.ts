@@ -17,7 +17,7 @@ import { DEFAULT_JIT } from '../translator/jit/jit.js';
 import { SYS_THRESHOLD } from '../runtime/cpu/sysjit.js';
 
 // For the launcher (launch.ts), which loads this program as dist/armvisor-core.cjs.
-export { v8FlagsAtDefaults } from './v8flags.js';
+export { v8FlagsAsLaunched } from './v8flags.js';
 
 const EX_SOFTWARE = 70;
 

@@ -8,7 +8,8 @@ import { elfSymbols } from '../runtime/symbols.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
-import { setIrreversibleV8Flag, setV8IntFlag } from './v8flags.js';
+import { setV8Flag } from './v8flags.js';
+import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG } from './v8preset.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -75,30 +76,15 @@ function parseAddress(v: string | undefined): number | undefined {
   return n;
 }
 
-/**
- * How much bytecode a JavaScript function runs before V8 optimizes it (TurboFan), raised from
- * V8's 66 KB: a run's translator code (decoder, lifter, code generator, interpreter) is hot for
- * a short while only, and optimizing all of it cost a quarter of a short run's CPU time on
- * V8's compiler threads (measured on the cpu benchmark: busybox sha256sum 0.51 s -> 0.36 s CPU,
- * hash-arm 0.78 s -> 0.61 s). Code that stays hot is still optimized.
- */
-const JS_INTERRUPT_BUDGET = 1_000_000;
-/** V8's default (Node 20's V8 11.3). */
-const V8_DEFAULT_INTERRUPT_BUDGET = 67_584;
-
-/**
- * Sets JS_INTERRUPT_BUDGET before the translator's code first runs. Setting it later (at the
- * first region compile) kept only half of the gain; loading node:v8 for it costs under 2 ms
- * of a trivial run's ~105 ms CPU (perf stat, 20 runs).
- */
+/** Raises V8's JavaScript tier-up budget (JS_TIER_UP_FLAG) before the translator's code first
+ *  runs: set later (at the first region compile), it kept only half of its gain. */
 function setJsTierUp(): void {
-  // Restored at exit (v8flags.ts), so the launcher's code cache is made under default flags.
-  setV8IntFlag('interrupt-budget', JS_INTERRUPT_BUDGET, V8_DEFAULT_INTERRUPT_BUDGET);
+  setV8Flag(JS_TIER_UP_FLAG);
 }
 
 /** Keeps generated code in V8's baseline compiler (Liftoff). */
 export function setLiftoffOnly(): void {
-  setIrreversibleV8Flag('--liftoff-only');
+  setV8Flag(LIFTOFF_ONLY_FLAG);
 }
 
 /** A GdbPortError as a UsageError (one line, exit 1). */
@@ -152,7 +138,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
   // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
   // brings the optimizing tiers back for the hottest regions. Set just before the first region
-  // is compiled: loading node:v8 costs start-up time a short run should not pay.
+  // is compiled (under the launcher it is set already: v8preset.ts).
   const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
   const firstCompile = liftoffOnly;
   let proc: LinuxProcess;

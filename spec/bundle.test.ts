@@ -64,7 +64,6 @@ describe('the bundled command', () => {
     // the run hot enough to compile.
     const env = { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: home };
     const dir = path.join(home, 'armvisor', 'v8-cache');
-    // A short run (no tier-1 compile, so V8's flags end at their defaults).
     const prog = guestPath('args', 'arm');
     try {
       const first = run(bundle, ['run', prog], [], env);
@@ -80,6 +79,19 @@ describe('the bundled command', () => {
       expect(second.status).toBe(0);
       expect(fs.readdirSync(dir)).toEqual(files);
       expect(fs.statSync(file).mtimeMs).toBe(written);
+      // Another flag set (the interpreter: no --liftoff-only) has a cache of its own.
+      const interp = run(bundle, ['run', '--engine', 'interp', prog], [], env);
+      expect(interp.stdout).toBe(first.stdout);
+      expect(fs.readdirSync(dir)).toHaveLength(2);
+      expect(fs.statSync(file).mtimeMs).toBe(written);
+      // A run that compiles regions writes its cache at exit too, with what it compiled.
+      const hot = guestPath('hash', 'arm');
+      const home2 = path.join(home, 'hot');
+      const env2 = { ...env, XDG_CACHE_HOME: home2 };
+      expect(run(bundle, ['run', '--profile', hot], [], env2).stderr).toMatch(/tier 1\s+[1-9]\d* modules/);
+      const [hotFile] = fs.readdirSync(path.join(home2, 'armvisor', 'v8-cache'));
+      expect(hotFile).toBe(files[0]); // the same build and flags (--profile sets none)
+      expect(fs.statSync(path.join(home2, 'armvisor', 'v8-cache', hotFile)).size).toBeGreaterThan(fs.statSync(file).size);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
