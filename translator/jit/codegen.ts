@@ -1150,6 +1150,7 @@ const lastUseS = new ScratchI32();
 const freeHeadS = new ScratchI32();
 const freeNextS = new ScratchI32();
 const tlScratch = new ScratchI32();
+const nextSetS = new ScratchI32();
 
 /** Counts the reads of each temp op `i` (arena words from `q`) reads and remembers `i` as its (so far) last reader. */
 function noteReads(C: Int32Array, q: number, block: IRBlock, i: number, uses: Int32Array, user: Int32Array): void {
@@ -1214,15 +1215,22 @@ function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock): TempPl
   }
   const eff = effS.take(n, 0);
   const lastUse = lastUseS.take(nt, -1);
+  // Walking backwards: the first op after i that SETs each word, and the first helper call
+  // after i that may change any (n: none), so that "changed between a GET and its last read"
+  // is one comparison.
+  const nextSet = nextSetS.take(NWORDS, n);
+  let nextCall = n;
   for (let i = n - 1; i >= 0; i--) {
     const q = (b0 + i) * 6;
     const op = C[q];
     eff[i] = i;
     const d = C[q + 1];
-    if (d >= 0 && PURE_OP[op]) {
+    if (op === Op.SET) nextSet[C[q + 5]] = i;
+    else if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) nextCall = i;
+    else if (d >= 0 && PURE_OP[op]) {
       if (op === Op.CONST) kind[d] = Kind.CONST;
       else if (op === Op.GET) {
-        if (uses[d] > 0 && !changedBetween(C, b0, C[q + 5], i, lastUse[d])) kind[d] = Kind.ALIAS;
+        if (uses[d] > 0 && Math.min(nextSet[C[q + 5]], nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
       } else if (uses[d] === 1 && READS_ONCE[C[(b0 + user[d]) * 6]]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
@@ -1264,16 +1272,6 @@ function sameCondition(C: Int32Array, b0: number, defAt: Int32Array, a: number, 
   return sameCondition(C, b0, defAt, C[x + 2], C[y + 2], depth + 1) && sameCondition(C, b0, defAt, C[x + 3], C[y + 3], depth + 1);
 }
 
-/** May state word `w` change strictly between ops `from` and `to` (of the block at arena op `b0`)? */
-function changedBetween(C: Int32Array, b0: number, w: number, from: number, to: number): boolean {
-  for (let j = from + 1; j < to; j++) {
-    const q = (b0 + j) * 6;
-    const op = C[q];
-    if (op === Op.SET && C[q + 5] === w) return true;
-    if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) return true;
-  }
-  return false;
-}
 /**
  * The indirect-branch lookup, at the top level of the region loop: hashes the target PC into
  * a br_table of stubs, each comparing with the one region block that hashes there; a hit
