@@ -165,6 +165,12 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   // it is recomputed.
   const base = arena.used;
   const out = arena.reserve(kept);
+  if (kept === n) {
+    // Nothing removed (most A32 blocks): the ops as they are, IFs' ENDIF indexes included.
+    out.set(code, base * 6);
+    arena.used += n;
+    return n;
+  }
   const ifs = ifsS.take(kept, 0);
   let nifs = 0;
   let q = base * 6;
