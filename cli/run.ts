@@ -184,8 +184,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     const blocks = proc.engine.cache.onPage(dumpAt >>> 12).map((e) => e.block);
     if (!blocks.length || !jit) stderrLine(`armvisor: --dump-region: no translated code at 0x${dumpAt.toString(16)}`);
     else {
-      const { regionWat } = await import('../translator/jit/wat.js');
-      process.stdout.write(await regionWat(blocks, jit.target));
+      const { regionBlockTable, regionWat } = await import('../translator/jit/wat.js');
+      const symbols = profiler?.symbols ?? elfSymbols(fs.readFileSync(prog));
+      const name = (pc: number): string | null => (symbols.lookup(pc) ? symbols.format(pc) : null);
+      process.stdout.write(regionBlockTable(blocks, name) + (await regionWat(blocks, jit.target)));
     }
   }
   return status;

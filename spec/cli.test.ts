@@ -186,6 +186,9 @@ describe('running guests', () => {
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/\(module/);
     expect(out).toMatch(/catch_all/);
+    // the block table: each block's br_table index and guest address
+    expect(out).toMatch(/^;; region of \d+ blocks?;/m);
+    expect(out).toMatch(/^;;\s+\d+: 0x00010004 A32, \d+ insns/m);
     expect(out).not.toMatch(/internal error/);
   });
 

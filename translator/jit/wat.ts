@@ -6,6 +6,22 @@ import { buildModule, type JitTarget } from './module.js';
 /** The wasm features tier 1's modules use: exception handling (faults), threads (a shared memory). */
 export const WABT_FEATURES = { exceptions: true, threads: true };
 
+/**
+ * The block table of a region as wat comments: the region function's parameter (its
+ * `br_table` index) for each block, with the block's guest address, instruction set, length
+ * and, when `name` knows it, the function it lies in ("name+0x1c").
+ */
+export function regionBlockTable(blocks: readonly IRBlock[], name?: (pc: number) => string | null): string {
+  const lines = [`;; region of ${blocks.length} block${blocks.length === 1 ? '' : 's'}; the function's parameter selects where it starts:`];
+  blocks.forEach((b, i) => {
+    const at = `0x${(b.pc >>> 0).toString(16).padStart(8, '0')}`;
+    const fn = name?.(b.pc);
+    const it = b.thumb && b.itstate ? ` ITSTATE 0x${b.itstate.toString(16)}` : '';
+    lines.push(`;;   ${String(i).padStart(3)}: ${at} ${b.thumb ? 'Thumb' : 'A32'}${it}, ${b.ninsns} insn${b.ninsns === 1 ? '' : 's'}${fn ? `  ${fn}` : ''}`);
+  });
+  return lines.join('\n') + '\n';
+}
+
 /** The text form of the module tier 1 builds for `blocks` (one region). */
 export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>): Promise<string> {
   const { bytes } = buildModule([blocks], target);
