@@ -348,6 +348,34 @@ test('a loop across a page boundary runs in one region, which a write to either 
   expect(a.region).toBeNull();
 });
 
+test('a call to code on a far page comes into the region whole, or not at all', async () => {
+  const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false });
+  // home (page 8) -> 0x20000 -> 0x20100 -> home: a loop through a two-block piece on page 0x20.
+  const home = entry(counterBlock(0x8000, 0x20000, 0xa000, 1000));
+  const far = [entry(counterBlock(0x20000, 0x20100, 0xa000, 1000)), entry(counterBlock(0x20100, 0x8000, 0xa000, 1000))];
+  // home2 (page 0x10) -> a chain of 17 blocks on page 0x30: more than a region takes as guests.
+  const home2 = entry(counterBlock(0x10000, 0x30000, 0xa000, 1000));
+  const chain = Array.from({ length: 17 }, (_, i) => entry(counterBlock(0x30000 + 0x80 * i, i < 16 ? 0x30080 + 0x80 * i : 0x10000, 0xa000, 1000)));
+  const all = [home, ...far, home2, ...chain];
+  const jit = new Jit({ ...target, dispatchBase: undefined }, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 0 });
+  jit.compileNow(far[0]);
+  jit.compileNow(chain[0]);
+  jit.compileNow(home);
+  jit.compileNow(home2);
+  expect(home.group!.pages.sort((x, y) => x - y)).toEqual([0x8, 0x20]);
+  expect(home2.group!.pages).toEqual([0x10]);
+  // The whole loop runs in home's region: one call, to the limit.
+  expect(runCounter(home)).toBe(Exit.NEXT);
+  expect(B.cpu.i32[0]).toBe(1000);
+  expect(B.cpu.u32[W.PC]).toBe(0xa000);
+  // A write to the far page retires home's region too.
+  jit.forget([far[0], far[1]], 0x20);
+  expect(home.region).toBeNull();
+});
+
 test('tier 2 optimizes a region in a worker and the result runs the same', async () => {
   const { Tier2 } = await import('../translator/jit/tier2.js');
   const target = flatJitTarget(B.mem, B.cpu);

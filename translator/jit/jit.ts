@@ -219,28 +219,58 @@ export class Jit {
   }
 
   /**
-   * Blocks on the neighbouring pages that the blocks of `own` branch to directly: compiled into
-   * the region as guests, a loop that crosses a page boundary stays inside one region.
+   * Compiled blocks elsewhere that the blocks of `own` branch to directly, compiled into the
+   * region as guests (copies): a loop that crosses a page boundary stays inside one region, and
+   * so does a call to a small function on another page (its return is an indirect branch back
+   * into the region). On the neighbouring pages single blocks come along; from a page further
+   * away only the whole piece of code reachable from the target by direct branches on its page,
+   * when it fits, so that no loop of it is split between the copy and its own region.
    */
   private guests(own: BlockEntry[]): BlockEntry[] {
     const mine = new Set(own);
     const out: BlockEntry[] = [];
     const home = own[0].block.pc >>> 12;
-    // Breadth first from the region's own blocks, so a called function's blocks on the next
-    // page come along with the call (and its return, an indirect branch back into the region).
+    // Breadth first from the region's own blocks, so a called function's blocks come along with
+    // the call.
     for (let i = 0; i < own.length + out.length && out.length < MAX_GUESTS; i++) {
       const e = i < own.length ? own[i] : out[i - own.length];
       for (const pc of constTargets(e.block)) {
         const tp = pc >>> 12;
-        if (tp === home || Math.abs(tp - home) > 1 || out.length >= MAX_GUESTS) continue;
-        const t = this.blocksOnPage(tp).find((x) => !x.dead && x.block.pc === pc && x.block.thumb === e.block.thumb && !mine.has(x));
-        if (t && t.region) {
-          mine.add(t);
-          out.push(t);
+        if (tp === home || out.length >= MAX_GUESTS) continue;
+        const t = this.compiledAt(pc, e.block.thumb, mine);
+        if (!t) continue;
+        const piece = Math.abs(tp - home) <= 1 ? [t] : this.piece(t, mine, MAX_GUESTS - out.length);
+        for (const x of piece ?? []) {
+          mine.add(x);
+          out.push(x);
         }
       }
     }
     return out;
+  }
+
+  /** The live compiled block at (pc, thumb) not in `mine`, if any. */
+  private compiledAt(pc: number, thumb: boolean, mine: Set<BlockEntry>): BlockEntry | undefined {
+    const t = this.blocksOnPage(pc >>> 12).find((x) => !x.dead && x.block.pc === pc && x.block.thumb === thumb && !mine.has(x));
+    return t && t.region ? t : undefined;
+  }
+
+  /** `t` and the compiled blocks on its page that it reaches by direct branches, or null if more than `max`. */
+  private piece(t: BlockEntry, mine: Set<BlockEntry>, max: number): BlockEntry[] | null {
+    const page = t.block.pc >>> 12;
+    const set = [t];
+    const seen = new Set([t]);
+    for (let i = 0; i < set.length; i++) {
+      for (const pc of constTargets(set[i].block)) {
+        if (pc >>> 12 !== page) continue;
+        const x = this.compiledAt(pc, set[i].block.thumb, mine);
+        if (!x || seen.has(x)) continue;
+        if (set.length === max) return null;
+        seen.add(x);
+        set.push(x);
+      }
+    }
+    return set;
   }
 
   /** Installs what tier 2 has finished (cheap when nothing is in flight). */
