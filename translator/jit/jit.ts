@@ -226,7 +226,7 @@ export class Jit {
    * away only the whole piece of code reachable from the target by direct branches on its page,
    * when it fits, so that no loop of it is split between the copy and its own region.
    */
-  private guests(own: BlockEntry[]): BlockEntry[] {
+  private guests(own: BlockEntry[], batch: Set<BlockEntry>): BlockEntry[] {
     const mine = new Set(own);
     const out: BlockEntry[] = [];
     const home = own[0].block.pc >>> 12;
@@ -237,9 +237,9 @@ export class Jit {
       for (const pc of constTargets(e.block)) {
         const tp = pc >>> 12;
         if (tp === home || out.length >= MAX_GUESTS) continue;
-        const t = this.compiledAt(pc, e.block.thumb, mine);
+        const t = this.compiledAt(pc, e.block.thumb, mine, batch);
         if (!t) continue;
-        const piece = Math.abs(tp - home) <= 1 ? [t] : this.piece(t, mine, MAX_GUESTS - out.length);
+        const piece = Math.abs(tp - home) <= 1 ? [t] : this.piece(t, mine, batch, MAX_GUESTS - out.length);
         for (const x of piece ?? []) {
           mine.add(x);
           out.push(x);
@@ -249,21 +249,21 @@ export class Jit {
     return out;
   }
 
-  /** The live compiled block at (pc, thumb) not in `mine`, if any. */
-  private compiledAt(pc: number, thumb: boolean, mine: Set<BlockEntry>): BlockEntry | undefined {
+  /** The live block at (pc, thumb) not in `mine`, if compiled or in `batch`. */
+  private compiledAt(pc: number, thumb: boolean, mine: Set<BlockEntry>, batch: Set<BlockEntry>): BlockEntry | undefined {
     const t = this.blocksOnPage(pc >>> 12).find((x) => !x.dead && x.block.pc === pc && x.block.thumb === thumb && !mine.has(x));
-    return t && t.region ? t : undefined;
+    return t && (t.region || batch.has(t)) ? t : undefined;
   }
 
   /** `t` and the compiled blocks on its page that it reaches by direct branches, or null if more than `max`. */
-  private piece(t: BlockEntry, mine: Set<BlockEntry>, max: number): BlockEntry[] | null {
+  private piece(t: BlockEntry, mine: Set<BlockEntry>, batch: Set<BlockEntry>, max: number): BlockEntry[] | null {
     const page = t.block.pc >>> 12;
     const set = [t];
     const seen = new Set([t]);
     for (let i = 0; i < set.length; i++) {
       for (const pc of constTargets(set[i].block)) {
         if (pc >>> 12 !== page) continue;
-        const x = this.compiledAt(pc, set[i].block.thumb, mine);
+        const x = this.compiledAt(pc, set[i].block.thumb, mine, batch);
         if (!x || seen.has(x)) continue;
         if (set.length === max) return null;
         seen.add(x);
@@ -327,13 +327,13 @@ export class Jit {
       for (const e of fresh) e.block = truncateBlock(e.block, stop);
       // Large pages become several regions of neighbouring blocks.
       fresh.sort((a, b) => a.block.pc - b.block.pc);
-      for (let i = 0; i < fresh.length; i += this.opts.maxRegionBlocks) {
-        const own = fresh.slice(i, i + this.opts.maxRegionBlocks);
-        regions.push(own);
-        guestsOf.push(this.guests(own));
-      }
+      for (let i = 0; i < fresh.length; i += this.opts.maxRegionBlocks) regions.push(fresh.slice(i, i + this.opts.maxRegionBlocks));
     }
     if (!regions.length) return;
+    // Blocks compiled in this batch may be guests of its other regions as well (a function and
+    // its caller often turn hot together).
+    const batch = new Set(regions.flat());
+    for (const own of regions) guestsOf.push(this.guests(own, batch));
     const fns = compileCounted(
       regions.map((r, i) => [...r, ...guestsOf[i]].map((e) => e.block)),
       this.target,
