@@ -111,6 +111,24 @@ describe('busybox applets, armvisor vs qemu-arm', () => {
     await same(['wc', '-l'], files.text);
   });
 
+  test('/proc/self describes the guest: its argv, its auxiliary vector, its address space', async () => {
+    await same(['cat', '/proc/self/cmdline']);
+    // AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_BASE, AT_FLAGS, AT_ENTRY: as the kernel (and
+    // qemu-arm) give them (later entries differ: qemu's HWCAP has NEON, its UID is the host's)
+    const auxv = await same(['od', '-A', 'd', '-t', 'x4', '-N', '56', '/proc/self/auxv']);
+    expect(auxv.armvisor.stdout.toString()).toMatch(/^0000000 00000003 [0-9a-f]{8} 00000004 00000020\n/);
+    // maps in the kernel's format (qemu-arm pads addresses differently): the program's code,
+    // the stack and the vectors page
+    const maps = (await bb(['cat', '/proc/self/maps'])).armvisor.stdout.toString();
+    const lines = maps.trimEnd().split('\n');
+    for (const l of lines) expect(l).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8} [r-][w-][x-]p 00000000 00:00 0( +\[(heap|stack|vectors)\])?$/);
+    expect(lines[0]).toMatch(/^00010000-[0-9a-f]{8} r-xp/);
+    expect(maps).toMatch(/ rw-p .*\[stack\]\n/);
+    expect(lines[lines.length - 1]).toMatch(/^ffff0000-ffff1000 r-xp .*\[vectors\]$/);
+    // written to: refused
+    expect((await bb(['sh', '-c', 'echo x > /proc/self/maps; echo $?'])).armvisor.stdout.toString().trim()).not.toBe('0');
+  });
+
   test('a failing applet: exit status and stdout agree', async () => {
     const p = await same(['cat', 'no-such-file']);
     expect(p.qemu.status).toBe(1);

@@ -83,6 +83,8 @@ export class LinuxProcess {
   loadBias = 0;
   /** prctl PR_SET_NAME. */
   comm: string;
+  /** The auxiliary vector given to the program, as its bytes (/proc/self/auxv). */
+  auxv = new Uint8Array(0);
   private readonly warned = new Set<string>();
 
   constructor(readonly opts: ProcessOptions) {
@@ -179,6 +181,9 @@ export class LinuxProcess {
         gid,
         random: this.opts.random,
       });
+      let end = st.auxv;
+      while (this.mem.dv.getUint32(end, true) !== 0) end += 8; // up to AT_NULL
+      this.auxv = this.mem.u8.slice(st.auxv, end + 8);
       const cpu = this.cpu;
       cpu.setReg(13, st.sp);
       cpu.setReg(0, 0);

@@ -3,6 +3,7 @@
 // select over host fds, sendfile, sync and truncate.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { E } from '../errno.js';
 import { OpenFile, PipeBuffer, hostOffset } from '../fds.js';
@@ -10,7 +11,8 @@ import type { LinuxProcess } from '../process.js';
 import { StructBuf } from '../guestio.js';
 import { SIG } from '../signals.js';
 import { NR } from './numbers.js';
-import { AT_FDCWD, O, atArg, err, hostOpenFlags, pair, retryAgain, sleepMs, sys, type SyscallTable } from './common.js';
+import { AT_FDCWD, O, atArg, atPath, err, hostOpenFlags, pair, retryAgain, sleepMs, sys, type SyscallTable } from './common.js';
+import { procSelfFile } from '../procfs.js';
 
 const SEEK_SET = 0;
 const SEEK_CUR = 1;
@@ -33,6 +35,30 @@ export function openHost(p: LinuxProcess, hp: string, flags: number, mode: numbe
   } catch (e) {
     fs.closeSync(hostFd);
     throw e;
+  }
+}
+
+/** open/openat: the guest's own /proc/self files (procfs.ts), else the host path. */
+function openGuest(p: LinuxProcess, dirfd: number, pathAddr: number, flags: number, mode: number): number {
+  const guestPath = p.io.cstr(pathAddr);
+  const content = guestPath.startsWith('/proc/') ? procSelfFile(p, guestPath) : null;
+  if (content === null) return openHost(p, atPath(p, dirfd, guestPath), flags, mode);
+  if ((flags & O.ACCMODE) !== 0) err(E.EACCES);
+  return openBytes(p, content, flags);
+}
+
+/**
+ * A read-only guest fd holding `content`: an unlinked temporary file, so that read, pread,
+ * lseek and fstat behave as for any file.
+ */
+function openBytes(p: LinuxProcess, content: Buffer, flags: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armvisor-proc-'));
+  const file = path.join(dir, 'f');
+  try {
+    fs.writeFileSync(file, content);
+    return openHost(p, file, flags & (O.CLOEXEC | O.ACCMODE), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -458,8 +484,8 @@ export const FILES: SyscallTable = {
   [NR.writev]: sys('writev', 'dxd', (p, [fd, iov, cnt]) => vectored(p, 'write', fd, iov, cnt, null)),
   [NR.preadv]: sys('preadv', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => vectored(p, 'read', fd, iov, cnt, pair(lo, hi))),
   [NR.pwritev]: sys('pwritev', 'dxduu', (p, [fd, iov, cnt, lo, hi]) => vectored(p, 'write', fd, iov, cnt, pair(lo, hi))),
-  [NR.open]: sys('open', 'sxo', (p, [pa, flags, mode]) => openHost(p, atArg(p, AT_FDCWD, pa), flags, mode)),
-  [NR.openat]: sys('openat', 'fsxo', (p, [dfd, pa, flags, mode]) => openHost(p, atArg(p, dfd, pa), flags, mode)),
+  [NR.open]: sys('open', 'sxo', (p, [pa, flags, mode]) => openGuest(p, AT_FDCWD, pa, flags, mode)),
+  [NR.openat]: sys('openat', 'fsxo', (p, [dfd, pa, flags, mode]) => openGuest(p, dfd, pa, flags, mode)),
   [NR.creat]: sys('creat', 'so', (p, [pa, mode]) => openHost(p, atArg(p, AT_FDCWD, pa), O.CREAT | O.TRUNC | 1, mode)),
   [NR.close]: sys('close', 'd', (p, [fd]) => (p.fds.close(fd), 0)),
   [NR.lseek]: sys('lseek', 'ddd', (p, [fd, off, whence]) => {
