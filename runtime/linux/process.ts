@@ -181,9 +181,7 @@ export class LinuxProcess {
         gid,
         random: this.opts.random,
       });
-      let end = st.auxv;
-      while (this.mem.dv.getUint32(end, true) !== 0) end += 8; // up to AT_NULL
-      this.auxv = this.mem.u8.slice(st.auxv, end + 8);
+      this.auxv = this.mem.u8.slice(st.auxv, st.auxv + st.auxvBytes);
       const cpu = this.cpu;
       cpu.setReg(13, st.sp);
       cpu.setReg(0, 0);

@@ -7,6 +7,7 @@ import type { LinuxProcess } from './process.js';
 import { PAGE_SIZE } from '../memory/flat.js';
 import { STACK_TOP, STACK_SIZE } from './mm.js';
 import { KUSER_PAGE } from './kuser.js';
+import { hex8 } from './signals.js';
 
 /** The file's name under /proc/self (or /proc/<pid>), when `guestPath` is one of those emulated. */
 function selfEntry(p: LinuxProcess, guestPath: string): string | null {
@@ -28,8 +29,6 @@ export function procSelfFile(p: LinuxProcess, guestPath: string): Buffer | null 
       return null;
   }
 }
-
-const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 
 /** One line per run of pages with the same permissions and backing. */
 function mapsText(p: LinuxProcess): string {

@@ -73,8 +73,10 @@ export interface StackInfo {
 
 export interface BuiltStack {
   sp: number;
-  /** Address of the auxv array (for tests). */
+  /** Address of the auxv array. */
   auxv: number;
+  /** Its length in bytes, AT_NULL's pair included (/proc/self/auxv). */
+  auxvBytes: number;
 }
 
 /** Writes the initial stack below `top` (must be mapped) and returns the new sp. */
@@ -125,5 +127,5 @@ export function buildStack(mem: FlatMemory, top: number, info: StackInfo): Built
   const auxv = sp + w.length * 4;
   for (const [k, v] of aux) w.push(k, v);
   w.forEach((v, i) => mem.dv.setUint32(sp + i * 4, v >>> 0, true));
-  return { sp, auxv };
+  return { sp, auxv, auxvBytes: aux.length * 8 };
 }
