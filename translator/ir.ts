@@ -256,11 +256,11 @@ export class IRBuilder {
     const b = a === undefined ? undefined : this.constValue(code[k + 3]);
     return b === undefined ? undefined : (a! + b) >>> 0;
   }
+  /** A STORE op has been emitted (ops are only ever appended). */
+  private stored = false;
   /** Has the block stored to guest memory so far (a STORE op)? */
   hasStore(): boolean {
-    const code = this.code;
-    for (let k = 0; k < this.n * 6; k += 6) if (code[k] === Op.STORE) return true;
-    return false;
+    return this.stored;
   }
   get(word: number): number {
     return this.emit(Op.GET, this.temp(), -1, -1, -1, word);
@@ -281,6 +281,7 @@ export class IRBuilder {
     return this.emit(Op.LOAD, this.temp(), addr, -1, -1, flags);
   }
   store(addr: number, value: number, flags: number): void {
+    this.stored = true;
     this.emit(Op.STORE, -1, addr, value, -1, flags);
   }
   private argsIndex(args: number[]): number {
