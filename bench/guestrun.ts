@@ -47,12 +47,12 @@ export function busyboxPath(): string {
 }
 
 /**
- * The built armvisor command: the bundle dist/armvisor.mjs (what `armvisor` runs), or
+ * The built armvisor command: the bundle dist/armvisor.cjs (what `armvisor` runs), or
  * dist/cli/main.js when no bundle was built. ARMVISOR_MAIN overrides it (e.g. another build).
  */
 export function armvisorMain(): string {
   if (process.env.ARMVISOR_MAIN) return process.env.ARMVISOR_MAIN;
-  const bundle = resolve(repoRoot(), 'dist', 'armvisor.mjs');
+  const bundle = resolve(repoRoot(), 'dist', 'armvisor.cjs');
   return existsSync(bundle) ? bundle : resolve(repoRoot(), 'dist', 'cli', 'main.js');
 }
 

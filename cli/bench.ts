@@ -1,6 +1,6 @@
 // `armvisor bench ...`: benchmark commands. The suites are loaded only when a bench runs, so
 // `armvisor run` never pays for them; they are loaded from dist/bench/ by path, so the bundle
-// dist/armvisor.mjs (scripts/bundle.mjs) does not carry them (nor benny).
+// dist/armvisor.cjs (scripts/bundle.mjs) does not carry them (nor benny).
 
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError, Option, type Command } from 'commander';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `armvisor` command, dist/armvisor.mjs: a small launcher that runs the CLI bundle
+// The `armvisor` command, dist/armvisor.cjs: a small launcher that runs the CLI bundle
 // dist/armvisor-core.cjs (scripts/bundle.mjs) through V8's code cache, kept in
 // ~/.cache/armvisor/v8-cache. Compiling the bundle's ~700 KB of JavaScript (and lazily, each
 // function the run reaches) is a good part of a short run's start-up; the cache holds that work.
@@ -9,10 +9,10 @@
 // function that run compiled, unless the command set a flag of its own (v8flags.ts). Errors
 // reading or writing it are ignored: the cache only makes start-up faster.
 
-import { createRequire } from 'node:module';
 import { v8FlagsFor } from './v8preset.js';
 
-const require = createRequire(import.meta.url);
+// The launcher is bundled as CommonJS (scripts/bundle.mjs): `require` is its module's. (Not
+// node:module's createRequire: loading node:module loads Node's ES module loader, ~4 ms.)
 const fs = require('node:fs') as typeof import('node:fs');
 const path = require('node:path') as typeof import('node:path');
 const vm = require('node:vm') as typeof import('node:vm');
@@ -51,7 +51,8 @@ function fnv1a(s: string): string {
 }
 
 const corePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'armvisor-core.cjs');
-const source = fs.readFileSync(corePath, 'utf8').replace(/^#!/, '//');
+// The bundle is the function expression to compile, in ASCII (scripts/bundle.mjs).
+const source = fs.readFileSync(corePath, 'latin1');
 /** This build of the bundle under this Node ('' if it cannot be read). */
 function buildId(): string {
   try {
@@ -71,7 +72,7 @@ try {
 } catch {
   /* none yet */
 }
-const script = new vm.Script(`(function (exports, require, module, __armvisorRequire, __armvisorUrl, __armvisorImport) {${source}\n})`, {
+const script = new vm.Script(source, {
   filename: corePath,
   cachedData,
 });

@@ -1,5 +1,5 @@
 // Where armvisor's own files are, whether it runs from dist/cli/*.js or the bundle
-// dist/armvisor.mjs: everything is found from the repository root.
+// dist/armvisor.cjs: everything is found from the repository root.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,5 +1,5 @@
 // Bundles the compiled CLI (dist/cli/main.js and everything `armvisor run` imports) into one
-// file, dist/armvisor-core.cjs, which the `armvisor` command, dist/armvisor.mjs (the launcher
+// file, dist/armvisor-core.cjs, which the `armvisor` command, dist/armvisor.cjs (the launcher
 // cli/launch.ts), runs through V8's code cache. Measured on this project (issue 4): loading
 // ~100 separate ES modules cost about as much CPU as Node's own start-up; one file halves the
 // import time, and the code cache saves most of what is left of compiling it. What the run
@@ -9,7 +9,8 @@
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Node's built-in modules through require(), not `import`: importing a built-in as an ES module
@@ -30,9 +31,10 @@ const builtinsViaRequire = {
  * Built-ins that are imported at start-up but used only on rare paths: commander's executable
  * subcommands and `armvisor demo` (child_process, which pulls in net and streams), tier 2's
  * worker (worker_threads), the gdb server (net), the TCGETS ioctl's isatty (tty, which loads
- * net and streams too: ~3 ms of a trivial run). They are loaded when a property is first read.
+ * net and streams too: ~3 ms of a trivial run), createRequire (node:module, which loads Node's
+ * ES module loader: ~4 ms). They are loaded when a property is first read.
  */
-const LAZY = new Set(['child_process', 'worker_threads', 'tty', 'net']);
+const LAZY = new Set(['child_process', 'worker_threads', 'tty', 'net', 'module']);
 
 function builtinModule(name) {
   const spec = JSON.stringify(`node:${name}`);
@@ -82,16 +84,29 @@ const text = out.text.replace(/(?<![\w$.])import\(/g, () => (rewritten++, '__arm
 // Every import() esbuild left is one of an external file: those it lists, and those whose path
 // is computed at run time (which it cannot list).
 if (rewritten < external) throw new Error(`bundle: found ${rewritten} import( in dist/armvisor-core.cjs, expected at least the ${external} dynamic imports of external files`);
-writeFileSync(out.path, text, { mode: 0o644 });
+// Written as the function expression the launcher compiles, in ASCII, so that the launcher
+// reads it as it is: as latin1 (no UTF-8 decoding of ~1 MB) and without building a wrapped copy
+// of the source (together ~2 ms of every run). esbuild escapes non-ASCII characters in strings
+// and identifiers; what is left is in comments, escaped here.
+const wrapped =
+  '(function (exports, require, module, __armvisorRequire, __armvisorUrl, __armvisorImport) {' +
+  text.replace(/^#!.*\n/, '').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) +
+  '\n})';
+writeFileSync(out.path, wrapped, { mode: 0o644 });
 
-// The `armvisor` command: the launcher.
+// The `armvisor` command: the launcher, as CommonJS: an ES module entry point makes Node load
+// its ES module loader first (~4 ms of every run).
 await build({
   absWorkingDir: root,
   entryPoints: ['dist/cli/launch.js'],
-  outfile: 'dist/armvisor.mjs',
+  outfile: 'dist/armvisor.cjs',
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
+  banner: { js: '"use strict";\nconst __launcherUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__launcherUrl' },
   logLevel: 'warning',
 });
+// The launcher of earlier builds.
+rmSync(path.join(root, 'dist', 'armvisor.mjs'), { force: true });

@@ -1,4 +1,4 @@
-// The `armvisor` command is the launcher dist/armvisor.mjs running the bundle
+// The `armvisor` command is the launcher dist/armvisor.cjs running the bundle
 // dist/armvisor-core.cjs (scripts/bundle.mjs, built by `npm test`'s pretest): it must behave as
 // the unbundled dist/cli/main.js, and keep its start-up promises: the built-ins the run path
 // does not need (child_process, worker_threads, crypto) are not loaded by a short run, and V8's
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { guestPath } from '../bench/guestrun.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const bundle = path.join(root, 'dist', 'armvisor.mjs');
+const bundle = path.join(root, 'dist', 'armvisor.cjs');
 const main = path.join(root, 'dist', 'cli', 'main.js');
 
 function run(entry: string, args: string[], nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
@@ -36,15 +36,16 @@ describe('the bundled command', () => {
 
   test('a short run loads none of the built-ins it does not need', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armvisor-bundle-'));
-    const probe = path.join(dir, 'probe.mjs');
+    // A CommonJS probe (`--require`): an ES module one would load the ES module loader itself.
+    const probe = path.join(dir, 'probe.cjs');
     fs.writeFileSync(
       probe,
-      "import { writeSync } from 'node:fs';\n" +
+      "const { writeSync } = require('node:fs');\n" +
         "process.on('exit', () => writeSync(2, 'LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));\n",
     );
     try {
       // A C program: its C library asks whether stdout (here a pipe) is a terminal (TCGETS).
-      const r = run(bundle, ['run', guestPath('strings', 'arm')], ['--import', probe]);
+      const r = run(bundle, ['run', guestPath('strings', 'arm')], ['--require', probe]);
       const line = r.stderr.split('\n').find((l) => l.startsWith('LOADED '));
       expect(line).toBeDefined();
       const loaded = new Set(line!.slice(7).split(' '));
@@ -53,6 +54,8 @@ describe('the bundled command', () => {
       // its JS tier-up budget (cli/v8flags.ts, cli/run.ts).
       // node:tty and node:net load Node's streams and sockets (~3 ms): a pipe is no terminal.
       for (const m of ['child_process', 'worker_threads', 'crypto', 'tty', 'net']) expect([m, loaded.has(m)]).toEqual([m, false]);
+      // The launcher is CommonJS: Node's ES module loader (~4 ms) is not loaded either.
+      expect(loaded.has('internal/modules/esm/loader')).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

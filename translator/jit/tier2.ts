@@ -45,7 +45,7 @@ export class Tier2 {
 
   /**
    * The compiled worker script: beside this module in dist/translator/jit/, or under it when
-   * this code runs from the bundle dist/armvisor.mjs; from the TS sources under jest, dist's copy.
+   * this code runs from the bundle dist/armvisor-core.cjs; from the TS sources under jest, dist's copy.
    */
   static workerPath(): string {
     const here = fileURLToPath(new URL('./tier2-worker.js', import.meta.url));
