@@ -200,10 +200,12 @@ describe('files', () => {
     expect(call(NR.getcwd, BUF + 0x100, 2)).toBe(-E.ERANGE);
   });
 
-  test('ioctl TCGETS on a regular file is ENOTTY', () => {
-    const fd = call(NR.open, str(BUF, prog), 0, 0);
-    expect(call(NR.ioctl, fd, 0x5401, BUF + 0x100)).toBe(-E.ENOTTY);
-    call(NR.close, fd);
+  test('ioctl TCGETS on a regular file or /dev/null is ENOTTY', () => {
+    for (const file of [prog, '/dev/null']) {
+      const fd = call(NR.open, str(BUF, file), 0, 0);
+      expect([file, call(NR.ioctl, fd, 0x5401, BUF + 0x100)]).toEqual([file, -E.ENOTTY]);
+      call(NR.close, fd);
+    }
   });
 });
 

@@ -47,8 +47,11 @@ export class OpenFile {
     // Only a character device can be a terminal. Asked first because node:tty loads Node's
     // net and streams (~3 ms), and glibc asks about stdout (TCGETS) in nearly every program,
     // whose stdout is usually a pipe or a file.
+    // Nor is a memory device (/dev/null, /dev/zero...: major 1, Linux's devices.txt), where
+    // output is often sent.
     try {
-      if (!fs.fstatSync(this.hostFd).isCharacterDevice()) return false;
+      const st = fs.fstatSync(this.hostFd);
+      if (!st.isCharacterDevice() || ((st.rdev >>> 8) & 0xfff) === 1) return false;
     } catch {
       return false;
     }

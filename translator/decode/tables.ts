@@ -83,18 +83,29 @@ function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
  * is below 0x10000 and a T32 one above, so the encoding also gives the width.
  */
 class DecodeCache {
-  private readonly keys: Int32Array;
+  private keys!: Int32Array;
   /** Thumb: the IT position of each slot's entry. */
-  private readonly envs: Int8Array;
+  private envs!: Int8Array;
   /** undefined: empty slot; null: UNDEFINED encoding. */
-  private readonly vals: (DecodedInsn | null | undefined)[];
-  private readonly shift: number;
+  private vals!: (DecodedInsn | null | undefined)[];
+  private shift = 0;
+  /** Slots in use. */
+  private used = 0;
 
-  constructor(bits: number) {
+  /**
+   * Starts small and grows to 2^maxBits slots as it fills: a short run decodes a few thousand
+   * instructions, and the full tables cost ~1 ms to allocate.
+   */
+  constructor(private readonly maxBits: number) {
+    this.alloc(12);
+  }
+
+  private alloc(bits: number): void {
     this.keys = new Int32Array(1 << bits);
     this.envs = new Int8Array(1 << bits);
     this.vals = new Array<DecodedInsn | null | undefined>(1 << bits).fill(undefined);
     this.shift = 32 - bits;
+    this.used = 0;
   }
 
   slot(insn: number, e: number): number {
@@ -108,11 +119,30 @@ class DecodeCache {
   }
 
   put(insn: number, e: number, d: DecodedInsn | null): DecodedInsn | null {
-    const s = this.slot(insn, e);
+    let s = this.slot(insn, e);
+    if (this.vals[s] === undefined && ++this.used > this.vals.length >> 1 && 32 - this.shift < this.maxBits) {
+      this.grow();
+      s = this.slot(insn, e);
+      this.used++;
+    }
     this.keys[s] = insn;
     this.envs[s] = e;
     this.vals[s] = d;
     return d;
+  }
+
+  /** Four times the slots, with the entries kept (one per slot: a collision keeps the later). */
+  private grow(): void {
+    const { keys, envs, vals } = this;
+    this.alloc(Math.min(this.maxBits, 34 - this.shift));
+    for (let i = 0; i < vals.length; i++) {
+      if (vals[i] === undefined) continue;
+      const s = this.slot(keys[i], envs[i]);
+      if (this.vals[s] === undefined) this.used++;
+      this.keys[s] = keys[i];
+      this.envs[s] = envs[i];
+      this.vals[s] = vals[i];
+    }
   }
 }
 
