@@ -22,7 +22,11 @@ const builtinsViaRequire = {
   name: 'builtins-via-require',
   setup(b) {
     const names = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => (names.has(args.path) ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (!names.has(args.path)) return undefined;
+      const name = args.path.replace(/^node:/, '');
+      return LAZY.has(name) ? { path: args.path, namespace: 'builtin' } : { path: `node:${name}`, external: true };
+    });
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: builtinModule(args.path.replace(/^node:/, '')), loader: 'js' }));
   },
 };
@@ -80,10 +84,23 @@ const core = await build({
 const external = Object.values(core.metafile.inputs).flatMap((i) => i.imports).filter((i) => i.kind === 'dynamic-import' && i.external).length;
 const [out] = core.outputFiles;
 let rewritten = 0;
-const text = out.text.replace(/(?<![\w$.])import\(/g, () => (rewritten++, '__armvisorImport('));
+let text = out.text.replace(/(?<![\w$.])import\(/g, () => (rewritten++, '__armvisorImport('));
 // Every import() esbuild left is one of an external file: those it lists, and those whose path
 // is computed at run time (which it cannot list).
 if (rewritten < external) throw new Error(`bundle: found ${rewritten} import( in dist/armvisor-core.cjs, expected at least the ${external} dynamic imports of external files`);
+// A namespace import of a built-in (`import * as fs from 'node:fs'`) is the module itself, not
+// esbuild's interop copy: __toESM defines a getter for each of its exports (fs has ~100), at
+// every import site (~1.5 ms of every run). The copy differs only by its `default`, which no
+// such namespace reads (checked here).
+let interop = 0;
+const direct = text.replace(/var ([\w$]+) = __toESM\(require\(("node:[a-z_/]+")\), 1\);/g, (all, name, spec) => {
+  if (new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(text)) return all;
+  interop++;
+  return `var ${name} = require(${spec});`;
+});
+if (interop === 0) throw new Error('bundle: expected namespace imports of built-ins (var x = __toESM(require("node:...")))');
+text = direct;
+
 // Written as the function expression the launcher compiles, in ASCII, so that the launcher
 // reads it as it is: as latin1 (no UTF-8 decoding of ~1 MB) and without building a wrapped copy
 // of the source (together ~2 ms of every run). esbuild escapes non-ASCII characters in strings
