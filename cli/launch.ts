@@ -52,7 +52,13 @@ function fnv1a(s: string): string {
 
 const corePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'armvisor-core.cjs');
 // The bundle is the function expression to compile, in ASCII (scripts/bundle.mjs).
-const source = fs.readFileSync(corePath, 'latin1');
+let source: string;
+try {
+  source = fs.readFileSync(corePath, 'latin1');
+} catch (e) {
+  process.stderr.write(`armvisor: cannot read ${corePath} (${(e as NodeJS.ErrnoException).code ?? e}): run \`npm run build\`\n`);
+  process.exit(1);
+}
 /** This build of the bundle under this Node ('' if it cannot be read). */
 function buildId(): string {
   try {

@@ -34,6 +34,18 @@ describe('the bundled command', () => {
     expect(bad.stderr).toMatch(/^armvisor: /);
   });
 
+  test('without its bundle, the launcher says so in one line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armvisor-launcher-'));
+    try {
+      fs.copyFileSync(bundle, path.join(dir, 'armvisor.cjs'));
+      const r = run(path.join(dir, 'armvisor.cjs'), ['--version']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^armvisor: cannot read .*armvisor-core\.cjs \(ENOENT\): run `npm run build`\n$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a short run loads none of the built-ins it does not need', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'armvisor-bundle-'));
     // A CommonJS probe (`--require`): an ES module one would load the ES module loader itself.
