@@ -254,7 +254,6 @@ interface Bucket {
 export class Decoder {
   private compiled: CompiledRow[] | null = null;
   private matchRows: MatchRow[] | null = null;
-  private readonly keyPos: number[];
   /**
    * The key bits as runs of adjacent instruction bits: run j is `(insn >>> runShift[j]) &
    * runMask[j]`, placed at key bit runAt[j]. Two runs for A32 and T32, one for T16: key()
@@ -283,25 +282,26 @@ export class Decoder {
       if (seen.has(r.name)) throw new Error(`decode: duplicate row name ${r.name} in ${tableName}`);
       seen.add(r.name);
     }
-    this.keyPos = [];
-    for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) this.keyPos.push(i);
-    for (let j = 0; j < this.keyPos.length; ) {
+    // The instruction bit of each key bit, low to high.
+    const keyPos: number[] = [];
+    for (let i = 0; i < 32; i++) if ((keyBits >>> i) & 1) keyPos.push(i);
+    for (let j = 0; j < keyPos.length; ) {
       let n = 1;
-      while (j + n < this.keyPos.length && this.keyPos[j + n] === this.keyPos[j] + n) n++;
-      this.runShift.push(this.keyPos[j]);
+      while (j + n < keyPos.length && keyPos[j + n] === keyPos[j] + n) n++;
+      this.runShift.push(keyPos[j]);
       this.runMask.push(n === 32 ? -1 : (1 << n) - 1);
       this.runAt.push(j);
       j += n;
     }
     this.keyBits = keyBits >>> 0;
-    this.fineBits = this.keyPos.length >>> 1;
+    this.fineBits = keyPos.length >>> 1;
     let cm = 0;
-    for (let j = this.fineBits; j < this.keyPos.length; j++) cm |= 1 << this.keyPos[j];
+    for (let j = this.fineBits; j < keyPos.length; j++) cm |= 1 << keyPos[j];
     this.coarseMask = cm >>> 0;
     // Rows are compiled, and buckets filled, on first use: start-up pays only for the tables
     // (and the parts of their key space) a guest actually reaches.
-    this.buckets = new Array(1 << this.keyPos.length);
-    this.coarse = new Array(1 << (this.keyPos.length - this.fineBits));
+    this.buckets = new Array(1 << keyPos.length);
+    this.coarse = new Array(1 << (keyPos.length - this.fineBits));
   }
 
   /**
