@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `armvisor` command, dist/armvisor.cjs: a small launcher that runs the CLI bundle
 // dist/armvisor-core.cjs (scripts/bundle.mjs) through V8's code cache, kept in
-// ~/.cache/armvisor/v8-cache. Compiling the bundle's ~700 KB of JavaScript (and lazily, each
+// ~/.cache/armvisor/v8-cache. Compiling the bundle's ~1 MB of JavaScript (and lazily, each
 // function the run reaches) is a good part of a short run's start-up; the cache holds that work.
 // V8 accepts a cache only under the flags it was made with, so the launcher first sets the V8
 // flags the command will run under (v8preset.ts) and keeps one cache per build and flag set. It

@@ -62,8 +62,8 @@ describe('the bundled command', () => {
       expect(line).toBeDefined();
       const loaded = new Set(line!.slice(7).split(' '));
       expect(loaded.has('fs')).toBe(true); // the probe sees the list
-      // node:v8 is loaded: `run` holds V8's optimizing compiler back during start-up and raises
-      // its JS tier-up budget (cli/v8flags.ts, cli/run.ts).
+      // node:v8 is loaded: the launcher sets `run`'s V8 flags (its JS tier-up budget,
+      // --liftoff-only) before compiling the bundle (cli/v8preset.ts).
       // node:tty and node:net load Node's streams and sockets (~3 ms): a pipe is no terminal.
       for (const m of ['child_process', 'worker_threads', 'crypto', 'tty', 'net']) expect([m, loaded.has(m)]).toEqual([m, false]);
       // The launcher is CommonJS: Node's ES module loader (~4 ms) is not loaded either.

@@ -5,7 +5,7 @@
 // whose constraints hold.
 import fc from 'fast-check';
 import { extractor, type Args, type Decoder, type DecodeEnv } from '../translator/decode/pattern.js';
-import { A32, A32_UNCOND, T16, T32, decodeArm, decodeThumbAt } from '../translator/decode/tables.js';
+import { A32, A32_UNCOND, T16, T32, decodeArm, decodeThumbAt, isThumb32 } from '../translator/decode/tables.js';
 
 const ARM_ENV: DecodeEnv = { inIT: false, lastInIT: true };
 const THUMB_ENVS: DecodeEnv[] = [
@@ -46,7 +46,7 @@ test('Thumb: the bucketed and cached decode is the table scanned in order, at ea
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 }), (word, e) => {
       const hw1 = word >>> 16;
-      const wide = (hw1 & 0xf800) >= 0xe800;
+      const wide = isThumb32(hw1);
       const insn = wide ? word >>> 0 : hw1;
       const want = scan(wide ? T32 : T16, insn | 0, THUMB_ENVS[e]);
       expect(named((wide ? T32 : T16).decode(insn, THUMB_ENVS[e]))).toEqual(want);
