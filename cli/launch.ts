@@ -69,6 +69,8 @@ function buildId(): string {
   }
 }
 const build = buildId();
+// Names the build for the translation store (runtime/linux/transcache.ts).
+globalThis.__armvisorBuild = build || undefined;
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'armvisor', 'v8-cache');
 /** The cache of this build under this flag set (null: no place for one). */
 const cacheFile = build ? path.join(cacheDir, `${build}${fnv1a(preset.join(' '))}.bin`) : null;

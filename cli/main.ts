@@ -67,6 +67,7 @@ export function buildProgram(): Command {
     .option('--profile-out <file>', 'write a profile that https://www.speedscope.app opens')
     .option('--dump-region <addr>', 'at exit, print the wasm (text) of the region holding ADDR')
     .option('--gdb <port>', 'wait for gdb (target remote :PORT) on localhost before the first instruction')
+    .addOption(new Option('--translation-cache <mode>', 'keep translated code in ~/.cache/armvisor/translations for later runs of the same program').choices(['on', 'off']).default('on'))
     .passThroughOptions()
     .action(async (prog: string, args: string[], opts) => finish(await runProgram(prog, args, opts)));
 

@@ -34,6 +34,8 @@ export interface RunCliOptions {
   dumpRegion?: string;
   /** --gdb PORT: wait for gdb on localhost:PORT before the first instruction. */
   gdb?: string;
+  /** --translation-cache on|off: keep translations between runs (default on). */
+  translationCache?: string;
 }
 
 /** A problem with the user's input: print `armvisor: <message>` and exit 1. */
@@ -130,6 +132,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const engine = opts.engine === 'interp' ? 'interp' : 'jit';
   if (opts.tier2 && opts.tier2 !== 'on' && opts.tier2 !== 'off') throw new UsageError(`--tier2 ${opts.tier2}: expected on or off`);
   if (opts.checkJit && engine !== 'jit') throw new UsageError('--check-jit needs --engine jit');
+  if (opts.translationCache && opts.translationCache !== 'on' && opts.translationCache !== 'off') throw new UsageError(`--translation-cache ${opts.translationCache}: expected on or off`);
   const threshold = parseCount('--jit-threshold', opts.jitThreshold);
   const dumpAt = parseAddress(opts.dumpRegion);
   const gdbPort = opts.gdb === undefined ? undefined : usage(() => parseGdbPort(opts.gdb!));
@@ -152,6 +155,8 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
       strace: opts.strace,
       log: stderrLine,
       engine,
+      // Not under gdb: the debugger may change code behind the store's back.
+      translationCache: opts.translationCache !== 'off' && opts.gdb === undefined,
       engineOptions: {
         profiler,
         checkJit: opts.checkJit,
@@ -162,10 +167,14 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     if (e instanceof LoadError) throw new LoadError(`${prog}: ${e.message}`);
     throw e;
   }
-  if (profiler) profiler.symbols = elfSymbols(fs.readFileSync(prog));
+  if (profiler) {
+    profiler.symbols = elfSymbols(fs.readFileSync(prog));
+    profiler.store = proc.translations?.store.stats ?? null;
+  }
   let status: number;
   try {
     status = gdbPort === undefined ? proc.run() : await runUnderGdb(proc, gdbPort);
+    proc.translations?.save();
   } catch (e) {
     if (e instanceof JitDivergence) {
       stderrLine(`armvisor: ${e.message}`);

@@ -9,6 +9,7 @@ import { Jit, DEFAULT_JIT, type BlockEntry, type JitOptions } from '../translato
 import { MISS } from '../translator/jit/dispatch.js';
 import type { JitTarget } from '../translator/jit/module.js';
 import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift/block.js';
+import type { TranslationStore } from '../translator/persist/store.js';
 import { W, type CpuState } from '../translator/state.js';
 import { disassembleAt } from '../translator/disasm.js';
 import { Lockstep, type RawMemory } from './lockstep.js';
@@ -33,6 +34,11 @@ export interface EngineOptions {
   checkJit?: RawMemory;
   /** --profile: time each dispatch and attribute guest instructions to blocks. */
   profiler?: Profiler;
+  /**
+   * Blocks and tier-1 modules kept from earlier runs (user mode): a block found there is not
+   * lifted, and a block lifted with the default options is added to it.
+   */
+  store?: TranslationStore;
 }
 
 export class Engine {
@@ -55,7 +61,7 @@ export class Engine {
     this.liftOpts = this.baseLift = { maxInsns: opts.trace ? 1 : 64, ...opts.lift };
     this.jit =
       opts.jit && !opts.trace
-        ? new Jit(opts.jit, (p) => this.compilable(p), { ...DEFAULT_JIT, ...opts.jitOptions })
+        ? new Jit(opts.jit, (p) => this.compilable(p), { ...DEFAULT_JIT, ...(opts.store ? { modules: opts.store } : {}), ...opts.jitOptions })
         : null;
     this.lockstep = opts.checkJit && this.jit ? new Lockstep(cpu, mem, opts.checkJit) : null;
 
@@ -64,6 +70,7 @@ export class Engine {
   /** Drops translations of a page (self-modifying code, munmap, mprotect, cacheflush). */
   invalidatePage(page: number): void {
     const dropped = this.cache.invalidatePage(page);
+    this.opts.store?.forgetPage(page);
     if (this.jit) this.jit.forget(dropped, page);
     this.requestExit();
   }
@@ -135,9 +142,24 @@ export class Engine {
   private translate(key: number, pc: number, thumb: boolean, it: number): BlockEntry {
     const prof = this.opts.profiler;
     const t = prof ? performance.now() : 0;
-    const e = this.cache.put(key, liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    // The store's blocks were lifted with the default options (no breakpoint ends them).
+    const store = this.liftOpts === this.baseLift ? this.opts.store : undefined;
+    const block = store ? store.block(pc, thumb, it, this.mem) : null;
+    const e = this.cache.put(key, block ?? liftBlock(this.mem, pc, thumb, it, this.liftOpts));
+    if (!block) store?.add(e.block, this.mem);
+    // A stored block may belong to a batch an earlier run compiled: compile it now.
+    else if (this.jit) this.jit.adopt(pc, thumb, it, (p, t, i) => this.stored(p, t, i));
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
     return e;
+  }
+
+  /** The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew), else null. */
+  private stored(pc: number, thumb: boolean, it: number): BlockEntry | null {
+    const key = blockKey(pc, thumb, it);
+    const have = this.cache.get(key);
+    if (have) return have;
+    const b = this.opts.store!.block(pc, thumb, it, this.mem);
+    return b ? this.cache.put(key, b) : null;
   }
 
   /**

@@ -4,6 +4,7 @@
 // `report()` is the text a person tuning a guest reads; `speedscope()` the file for
 // https://www.speedscope.app (its "sampled" format, weighted by guest instructions).
 
+import type { StoreStats } from '../translator/persist/store.js';
 import type { JitStats } from '../translator/jit/jit.js';
 import type { Tier2Stats } from '../translator/jit/tier2.js';
 import type { Symbols } from './symbols.js';
@@ -120,6 +121,9 @@ export class Profiler {
       .map(([name, n]) => `${indent}${((100 * n) / Math.max(total, 1)).toFixed(1).padStart(5)}%  ${f(n).padStart(14)}  ${name}`);
   }
 
+  /** What the run took from and added to the translation store (runtime/linux/transcache.ts), if it had one. */
+  store: StoreStats | null = null;
+
   report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, memory?: MemoryUse, top = 15): string {
     const wallMs = performance.now() - this.start;
     const f = (n: number) => n.toLocaleString('en-US');
@@ -145,6 +149,13 @@ export class Profiler {
     if (jit) {
       const perInsn = jit.guestInsns ? (1000 * jit.compileMs) / jit.guestInsns : 0;
       lines.push(`  tier 1              ${f(jit.modules)} modules, ${f(jit.regions)} regions, ${f(jit.blocks)} blocks, ${f(jit.guestInsns)} guest insns -> ${f(jit.wasmBytes)} bytes of wasm; ${perInsn.toFixed(2)} µs/guest insn`);
+    }
+    const st = this.store;
+    if (st) {
+      lines.push(
+        `  translation store   ${f(st.blocksFound)} blocks and ${f(st.modulesFound)} modules from earlier runs (not lifted, no code generated); ` +
+          `${f(st.blocksAdded)} blocks and ${f(st.modulesAdded)} modules added`,
+      );
     }
     if (tier2) lines.push(`  tier 2              ${tier2.requested} requested, ${tier2.installed} installed, ${tier2.failed} failed, ${s(tier2.workerMs)} in the worker thread`);
     if (memory) {

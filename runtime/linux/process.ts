@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { BREAKPOINT_HIT, Engine, type EngineOptions } from '../exec.js';
 import { flatJitTarget } from '../memory/flat-jit.js';
 import { FlatMemory, PAGE_SIZE, STATE_BASE } from '../memory/flat.js';
+import { TranslationFile } from './transcache.js';
 import { CpuState, W } from '../../translator/state.js';
 import { Exit } from '../../translator/ir.js';
 import { fetchInsn } from '../../translator/lift/block.js';
@@ -47,6 +48,11 @@ export interface ProcessOptions {
   log?: (line: string) => void;
   /** Fixed AT_RANDOM bytes (tests). */
   random?: Uint8Array;
+  /**
+   * Keep the JIT's translations of this program between runs (transcache.ts): a later run
+   * takes the blocks and modules whose code is unchanged instead of translating them again.
+   */
+  translationCache?: boolean;
 }
 
 /** The guest called exit or exit_group. */
@@ -74,6 +80,8 @@ export class LinuxProcess {
   readonly signals = new Signals();
   readonly io: GuestIO;
   readonly engine: Engine;
+  /** Where this program's translations are kept between runs, when they are. */
+  readonly translations: TranslationFile | null;
   readonly log: (line: string) => void;
   readonly sysroot: string | null;
   /** Absolute host path of the program (readlink /proc/self/exe). */
@@ -92,11 +100,17 @@ export class LinuxProcess {
     this.cpu = new CpuState(this.mem.memory.buffer, STATE_BASE);
     this.as = new AddressSpace(this.mem);
     const eo = opts.engineOptions ?? {};
+    const jit = opts.engine === 'interp' ? undefined : flatJitTarget(this.mem, this.cpu);
+    // Module keys include the target's layout: generated code addresses the state, the
+    // permission table and the dispatcher's table directly.
+    const seed = jit ? [jit.pages, jit.cpu.base, (jit.strategy as { permBase?: number }).permBase ?? -1, jit.dispatchBase ?? -1] : [];
+    this.translations = jit && opts.translationCache && !opts.trace && !eo.checkJit ? TranslationFile.open(opts.program, this.mem.i32, seed) : null;
     this.engine = new Engine(this.cpu, this.mem, {
       ...eo,
       trace: opts.trace,
-      jit: opts.engine === 'interp' ? undefined : flatJitTarget(this.mem, this.cpu),
+      jit,
       checkJit: eo.checkJit ? this.mem : undefined,
+      store: this.translations?.store,
     });
     const inval = (p: number) => this.engine.invalidatePage(p);
     this.as.onInvalidate = inval;

@@ -3,7 +3,8 @@
 
 import { constWrites, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
-import { compileRegions, type JitTarget, type RegionFn } from './module.js';
+import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
+import type { BatchLayout, StoredBatch, StoredModule } from '../persist/store.js';
 import { Tier2 } from './tier2.js';
 import { Dispatcher } from './dispatch.js';
 import { truncateBlock } from '../opt/truncate.js';
@@ -29,6 +30,16 @@ export interface JitOptions {
    * short run that never compiles does not load node:v8).
    */
   beforeFirstCompile?: () => void;
+  /** Module bytes kept from earlier runs by their regions' IR (translator/persist/store.ts). */
+  modules?: ModuleStore;
+}
+
+/** Where compiled modules are kept between runs (TranslationStore). */
+export interface ModuleStore {
+  moduleKey(regions: readonly (readonly IRBlock[])[]): string;
+  module(key: string): StoredModule | undefined;
+  addModule(key: string, m: StoredModule, layout: BatchLayout): void;
+  batchFor(pc: number, thumb: boolean, it: number): StoredBatch | undefined;
 }
 
 /**
@@ -67,10 +78,12 @@ export interface JitStats {
   guestInsns: number;
   wasmBytes: number;
   compileMs: number;
+  /** Modules whose bytes came from the translation store (no code generation). */
+  modulesStored: number;
 }
 
 /** The compile counters both JITs (user mode here, system mode's SysJit) keep. */
-export type CompileStats = Pick<JitStats, 'modules' | 'regions' | 'wasmBytes' | 'compileMs'>;
+export type CompileStats = Pick<JitStats, 'modules' | 'regions' | 'wasmBytes' | 'compileMs'> & { modulesStored?: number };
 
 /**
  * Milliseconds from an arbitrary origin. Not `performance.now()`: the first read of Node's
@@ -86,15 +99,37 @@ export function nowMs(): number {
  * Compiles `regions` as one module and counts it in `stats`; the options' beforeFirstCompile
  * runs before the first module.
  */
-export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile'>, stats: CompileStats): RegionFn[] {
+export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile' | 'modules'>, stats: CompileStats, layout?: BatchLayout): RegionFn[] {
   if (opts.beforeFirstCompile && stats.modules === 0) opts.beforeFirstCompile();
   const t0 = nowMs();
-  const { fns, bytes } = compileRegions(regions, target);
+  const { fns, bytes } = opts.modules && layout ? compileStored(regions, target, opts.modules, stats, layout) : compileRegions(regions, target);
   stats.compileMs += nowMs() - t0;
   stats.modules++;
   stats.regions += regions.length;
   stats.wasmBytes += bytes.length;
   return fns;
+}
+
+/** compileRegions through a module store: its bytes when it has them, else built and added. */
+function compileStored(regions: IRBlock[][], target: JitTarget, store: ModuleStore, stats: CompileStats, layout: BatchLayout): { fns: RegionFn[]; bytes: Uint8Array } {
+  const key = store.moduleKey(regions);
+  let m = store.module(key);
+  if (m) stats.modulesStored = (stats.modulesStored ?? 0) + 1;
+  else {
+    const { bytes, sites } = buildModule(regions, target);
+    store.addModule(key, (m = { bytes, sites }), layout);
+  }
+  return { fns: instantiate(m.bytes, regions.length, target, m.sites), bytes: m.bytes };
+}
+
+/** The layout of a batch (persist/store.ts BatchLayout): its regions' own blocks and guests. */
+function batchLayout(regions: BlockEntry[][], guestsOf: BlockEntry[][]): BatchLayout {
+  const out = [regions.length];
+  regions.forEach((r, i) => {
+    out.push(r.length, guestsOf[i].length);
+    for (const e of [...r, ...guestsOf[i]]) out.push(e.block.pc | 0, (e.block.thumb ? 1 : 0) | (e.block.itstate << 1), e.block.end | 0);
+  });
+  return Int32Array.from(out);
 }
 
 /** A block entry's key among one page's blocks: its address and instruction set. */
@@ -165,7 +200,7 @@ export class Jit {
   private readonly pageGroups = new Map<number, Set<RegionGroup>>();
   private queue: number[] = [];
   private age = 0;
-  readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0 };
+  readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0, modulesStored: 0 };
   readonly tier2: Tier2 | null;
   /** The wasm dispatcher, when the target has room for its table. */
   readonly dispatcher: Dispatcher | null;
@@ -339,7 +374,58 @@ export class Jit {
       this.target,
       this.opts,
       this.stats,
+      this.opts.modules ? batchLayout(regions, guestsOf) : undefined,
     );
+    this.installRegions(regions, guestsOf, fns);
+  }
+
+  /**
+   * Compiles at once a batch an earlier run compiled (translator/persist/store.ts) that holds
+   * the block at (pc, thumb, it) in a region, when `get` finds each of its blocks (in the block
+   * cache or the store, never lifted anew) as it was then: the page's code then runs compiled
+   * from its first visit, not after thousands of interpreted instructions. The module's bytes
+   * come from the store when its key (a hash of the regions' IR) matches.
+   */
+  adopt(pc: number, thumb: boolean, it: number, get: (pc: number, thumb: boolean, it: number) => BlockEntry | null): void {
+    const found = this.opts.modules?.batchFor(pc, thumb, it);
+    if (!found) return;
+    const L = found.layout;
+    const regions: BlockEntry[][] = [];
+    const guestsOf: BlockEntry[][] = [];
+    const inputs: IRBlock[][] = [];
+    const cut: [BlockEntry, IRBlock][] = [];
+    let j = 1;
+    for (let r = L[0]; r > 0; r--) {
+      const own = L[j];
+      const n = own + L[j + 1];
+      j += 2;
+      const mine: BlockEntry[] = [];
+      const guests: BlockEntry[] = [];
+      const input: IRBlock[] = [];
+      for (let i = 0; i < n; i++, j += 3) {
+        const x = get(L[j] >>> 0, (L[j + 1] & 1) !== 0, (L[j + 1] >>> 1) & 0xff);
+        // A block compiled already this run stays where it is: no copy of the batch then.
+        if (!x || x.dead || (i < own && x.region)) return;
+        const end = L[j + 2] >>> 0;
+        const b = x.block.end === end ? x.block : truncateBlock(x.block, (at) => at === end);
+        if (b.end !== end) return;
+        input.push(b);
+        if (i < own) {
+          mine.push(x);
+          cut.push([x, b]);
+        } else guests.push(x);
+      }
+      regions.push(mine);
+      guestsOf.push(guests);
+      inputs.push(input);
+    }
+    if (this.opts.modules!.moduleKey(inputs) !== found.key) return;
+    for (const [x, b] of cut) x.block = b;
+    this.installRegions(regions, guestsOf, compileCounted(inputs, this.target, this.opts, this.stats, L));
+  }
+
+  /** Enters compiled regions (own blocks `regions[i]`, guests `guestsOf[i]`, code `fns[i]`) in the dispatcher and the page index. */
+  private installRegions(regions: BlockEntry[][], guestsOf: BlockEntry[][], fns: RegionFn[]): void {
     regions.forEach((r, i) => {
       const pages = [...new Set([...r, ...guestsOf[i]].map((e) => e.block.pc >>> 12))];
       const group: RegionGroup = { entries: r, calls: 0, pages };

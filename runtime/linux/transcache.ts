@@ -1,0 +1,78 @@
+// Where a program's translation store (translator/persist/store.ts) lives between runs:
+// ${XDG_CACHE_HOME:-~/.cache}/armvisor/translations/<build>/<program>.bin, one file per
+// executable (its path, size and modification time) under one folder per armvisor build, since
+// another build may lift or generate code differently. The launcher names the build; without
+// it (armvisor's code run from its separate modules) there is no store. Errors reading or
+// writing the file are ignored: the store only makes later runs faster, and a file that does not
+// parse is an empty store.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TranslationStore } from '../../translator/persist/store.js';
+
+declare global {
+  /** The bundle's build (its file's size and time under this Node), set by the launcher (cli/launch.ts). */
+  var __armvisorBuild: string | undefined;
+}
+
+/** The folder of every build's stores. */
+export function translationsDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'armvisor', 'translations');
+}
+
+/** FNV-1a of a string as 8 hex digits. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+export class TranslationFile {
+  private constructor(
+    readonly file: string,
+    readonly store: TranslationStore,
+  ) {}
+
+  /**
+   * The store kept for `exe` by this build, or an empty one; null when there is no place for it
+   * (no build named, the program cannot be read).
+   */
+  static open(exe: string, words: Int32Array, seed: readonly number[], build = globalThis.__armvisorBuild): TranslationFile | null {
+    if (!build) return null;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(exe);
+    } catch {
+      return null;
+    }
+    const abs = path.resolve(exe);
+    const file = path.join(translationsDir(), build.replace(/[^\w.-]/g, '_'), `${path.basename(abs).replace(/[^\w.-]/g, '_')}-${fnv1a(abs)}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
+    let bytes: Uint8Array | null = null;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      /* none yet */
+    }
+    return new TranslationFile(file, bytes ? TranslationStore.parse(bytes, words, seed) : TranslationStore.empty(words, seed));
+  }
+
+  /** Writes the store if this run added to it (atomically: a concurrent run reads one whole file or the other). */
+  save(): void {
+    if (!this.store.dirty) return;
+    try {
+      const dir = path.dirname(this.file);
+      if (!fs.existsSync(dir)) {
+        // Earlier builds' stores go: one folder per build would pile up.
+        const top = path.dirname(dir);
+        if (fs.existsSync(top)) for (const d of fs.readdirSync(top)) fs.rmSync(path.join(top, d), { recursive: true, force: true });
+        fs.mkdirSync(dir, { recursive: true });
+      }
+      const tmp = `${this.file}.${process.pid}`;
+      fs.writeFileSync(tmp, this.store.serialize());
+      fs.renameSync(tmp, this.file);
+    } catch {
+      /* no store: later runs translate again */
+    }
+  }
+}

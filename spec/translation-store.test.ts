@@ -1,0 +1,155 @@
+// The translation store (translator/persist/, runtime/linux/transcache.ts): a block comes back
+// from a saved store exactly as it was lifted, and only while memory holds the code it was
+// lifted from under the same permissions; a malformed store is an empty one, never an
+// exception; and `armvisor run` gives the same output on a program's first and later runs
+// (ordinary and self-modifying code), the later ones taking blocks and modules from the store.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { FlatMemory, Perm } from '../runtime/memory/flat.js';
+import { liftBlock } from '../translator/lift/block.js';
+import { TranslationStore } from '../translator/persist/store.js';
+import type { IRBlock } from '../translator/ir.js';
+import { guestEnv, guestPath, requireFile, tempDir } from './helpers/differential.js';
+
+const SEED = [1, 2, 3];
+const BASE = 0x10000;
+
+/** A memory with `words` (A32 code) at BASE on a page with permissions `perm`. */
+function codeMemory(words: number[], perm = Perm.R | Perm.X): FlatMemory {
+  const mem = new FlatMemory();
+  mem.setPerm(BASE >>> 12, perm);
+  words.forEach((w, i) => mem.dv.setUint32(BASE + 4 * i, w >>> 0, true));
+  return mem;
+}
+
+// add r0, r0, #1; ldr r1, [pc, #4] (a literal on the page); cmp r0, r1; bne BASE; bx lr; .word 77
+const CODE = [0xe2800001, 0xe59f1004, 0xe1500001, 0x1afffffb, 0xe12fff1e, 77];
+
+const same = (a: IRBlock, b: IRBlock): void => {
+  expect([b.pc, b.thumb, b.itstate, b.nops, b.ntemps, b.ninsns, b.end]).toEqual([a.pc, a.thumb, a.itstate, a.nops, a.ntemps, a.ninsns, a.end]);
+  expect(b.code.slice(0, b.nops * 6)).toEqual(a.code.slice(0, a.nops * 6));
+  expect(b.callArgs).toEqual(a.callArgs);
+};
+
+/** A store saved after lifting the block at BASE from `mem`, and that block. */
+function saved(mem: FlatMemory): { bytes: Uint8Array; block: IRBlock } {
+  const store = TranslationStore.empty(mem.i32, SEED);
+  const block = liftBlock(mem, BASE, false, 0);
+  store.add(block, mem);
+  return { bytes: store.serialize(), block };
+}
+
+test('a stored block comes back as lifted while its page holds the same code', () => {
+  const { bytes, block } = saved(codeMemory(CODE));
+  const mem = codeMemory(CODE);
+  const found = TranslationStore.parse(bytes, mem.i32, SEED).block(BASE, false, 0, mem);
+  expect(found).not.toBeNull();
+  same(block, found!);
+  // Found, the page is marked as holding code: a store to it now drops the block.
+  expect(mem.perm[BASE >>> 12] & Perm.CODE).toBe(Perm.CODE);
+});
+
+test('a stored block is not used when its code, its literal or its page permissions differ', () => {
+  const { bytes } = saved(codeMemory(CODE));
+  const changed = [...CODE];
+  changed[0] = 0xe2800002; // add r0, r0, #2
+  const literal = [...CODE];
+  literal[5] = 78; // the literal the lifter inlined
+  for (const mem of [codeMemory(changed), codeMemory(literal), codeMemory(CODE, Perm.X), codeMemory(CODE, Perm.R)]) {
+    expect(TranslationStore.parse(bytes, mem.i32, SEED).block(BASE, false, 0, mem)).toBeNull();
+  }
+  // Nor for another instruction set or IT state at the same address.
+  const mem = codeMemory(CODE);
+  expect(TranslationStore.parse(bytes, mem.i32, SEED).block(BASE, true, 0, mem)).toBeNull();
+});
+
+test('a store saved again keeps earlier blocks, renumbering their pages', () => {
+  const mem = codeMemory(CODE);
+  const first = saved(mem);
+  const again = TranslationStore.parse(first.bytes, mem.i32, SEED);
+  // A second block, on another page, lifted in the "later run".
+  mem.setPerm((BASE >>> 12) + 1, Perm.R | Perm.X);
+  mem.dv.setUint32(BASE + 4096, 0xe12fff1e, true);
+  const second = liftBlock(mem, BASE + 4096, false, 0);
+  again.add(second, mem);
+  const third = TranslationStore.parse(again.serialize(), mem.i32, SEED);
+  same(first.block, third.block(BASE, false, 0, mem)!);
+  same(second, third.block(BASE + 4096, false, 0, mem)!);
+});
+
+test('module keys: the same regions give the same key; any difference in the IR or the seed another', () => {
+  const mem = codeMemory(CODE);
+  const s = TranslationStore.empty(mem.i32, SEED);
+  const a = liftBlock(mem, BASE, false, 0);
+  const b = liftBlock(mem, BASE + 4, false, 0);
+  expect(s.moduleKey([[a, b]])).toBe(s.moduleKey([[liftBlock(mem, BASE, false, 0), b]]));
+  const keys = new Set([s.moduleKey([[a, b]]), s.moduleKey([[b, a]]), s.moduleKey([[a], [b]]), s.moduleKey([[a]]), TranslationStore.empty(mem.i32, [1, 2, 4]).moduleKey([[a, b]])]);
+  expect(keys.size).toBe(5);
+});
+
+test('malformed stores are empty stores: random bytes, and a saved store with one word changed', () => {
+  const mem = codeMemory(CODE);
+  const { bytes } = saved(mem);
+  const words = new Int32Array(bytes.buffer.slice(0));
+  const probe = (s: TranslationStore): void => {
+    s.block(BASE, false, 0, mem);
+    s.batchFor(BASE, false, 0);
+    s.module('1:2');
+    s.serialize();
+  };
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 256 }), (b) => {
+      probe(TranslationStore.parse(b, mem.i32, SEED));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.nat(words.length - 1), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (at, v) => {
+      const w = words.slice();
+      w[at] = v;
+      probe(TranslationStore.parse(new Uint8Array(w.buffer), mem.i32, SEED));
+    }),
+  );
+});
+
+describe('armvisor run with its translation store', () => {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const launcher = path.join(root, 'dist', 'armvisor.cjs');
+  const scratch = tempDir('store');
+  afterAll(() => scratch.remove());
+
+  const run = (flags: string[], prog: string, args: string[]) => {
+    const r = spawnSync(process.execPath, [launcher, 'run', ...flags, prog, ...args], {
+      encoding: 'utf8',
+      env: guestEnv({ XDG_CACHE_HOME: scratch.dir }),
+      timeout: 120_000,
+    });
+    expect(r.stderr).not.toMatch(/Error|at .*\.cjs/);
+    return r;
+  };
+  const storeLine = (stderr: string) => /translation store\s+([\d,]+) blocks and ([\d,]+) modules from earlier runs/.exec(stderr);
+
+  test.each([
+    ['hash', ['3', '64']],
+    ['smc', []],
+  ])('%s: first and later runs print what a run without the store prints', (name, args) => {
+    for (const isa of ['arm', 'thumb']) {
+      const prog = guestPath(name, isa);
+      requireFile(prog, `the ${name} guest`);
+      const plain = run(['--translation-cache', 'off'], prog, args);
+      const first = run(['--profile'], prog, args);
+      const later = run(['--profile'], prog, args);
+      for (const r of [first, later]) {
+        expect(r.status).toBe(plain.status);
+        expect(r.stdout).toBe(plain.stdout);
+      }
+      expect(storeLine(first.stderr)?.[1]).toBe('0');
+      const found = storeLine(later.stderr)!;
+      expect(Number(found[1].replace(/,/g, ''))).toBeGreaterThan(0);
+      if (name === 'hash') expect(Number(found[2])).toBeGreaterThan(0);
+    }
+    expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
+  });
+});

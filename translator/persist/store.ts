@@ -1,0 +1,385 @@
+// The translation store: lifted blocks and tier-1 modules kept from earlier runs of a program,
+// so a later run neither lifts nor generates code for what it finds there, and compiles a page
+// an earlier run compiled when it first reaches it instead of interpreting it until it is hot.
+// The first run of a program is as before. A block is valid while memory holds the page
+// contents it was lifted from (pages.ts); a module is known by a hash of its regions' IR, so
+// it is reused exactly when code generation would be given the same input. The store is words
+// in memory (`serialize`, `TranslationStore.parse`); where they live on disk is the runtime's
+// business (runtime/linux/transcache.ts).
+
+import { IRBlock, OP_WORDS } from '../ir.js';
+import { blockKey } from '../cache.js';
+import type { CodeSource } from '../lift/block.js';
+import { Hash64 } from './hash.js';
+import { PAGE_R, PAGE_RECORD_WORDS, PageTable } from './pages.js';
+
+const MAGIC = 0x43545641; // 'AVTC'
+/** Bumped whenever a record's layout changes (the build id covers the translator's own changes). */
+const VERSION = 3;
+const TAG_BLOCK = 1;
+const TAG_MODULE = 2;
+const TAG_PAGE = 3;
+/** Past this many words (64 MiB), a save keeps only this run's records. */
+const MAX_WORDS = 16 << 20;
+
+/** Module bytes and their slow-path site table (module.ts buildModule's result). */
+export interface StoredModule {
+  bytes: Uint8Array<ArrayBuffer>;
+  sites: Int32Array;
+}
+
+/**
+ * What a module was compiled from, so a later run can compile the same batch as soon as one
+ * of its blocks is first reached: the number of regions, then for each its own blocks' count,
+ * its guests' count and a triple per block (pc, thumb | ITSTATE << 1, the end of the block as
+ * compiled: regions cut blocks short at each other's entries).
+ */
+export type BatchLayout = Int32Array;
+
+/** A stored module's batch: its key (TranslationStore.moduleKey) and layout. */
+export interface StoredBatch {
+  key: string;
+  layout: BatchLayout;
+}
+
+/** What a run took from the store and added to it. */
+export interface StoreStats {
+  blocksFound: number;
+  blocksAdded: number;
+  modulesFound: number;
+  modulesAdded: number;
+}
+
+/** `n` words of `w` from `at` as a plain array (Array.from on a typed array iterates: slower in cold code). */
+function copyOut(w: Int32Array, at: number, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = w[at + i];
+  return out;
+}
+
+/** A malformed store: its words are not used at all. */
+class BadStore extends Error {}
+
+/**
+ * Block record: length, TAG_BLOCK, pc, thumb | ITSTATE << 1 | usesVfp << 9, ninsns, end, ntemps,
+ * nops, the number of pages (1, or 2 for a Thumb-2 instruction across a page end), their page
+ * ids, the number of CALL argument lists, each as its length and words, then the ops.
+ */
+const B_PAGES = 8;
+
+export class TranslationStore {
+  private readonly pages: PageTable;
+  /** Earlier runs' blocks: block key -> record offset in `old`. */
+  private readonly blocks = new Map<number, number>();
+  /** Earlier runs' modules: key -> record offset. */
+  private readonly modules = new Map<string, number>();
+  /** Earlier runs' modules by the key of each of their regions' own blocks (not guests). */
+  private readonly batches = new Map<number, number>();
+  /** Blocks lifted this run, with the ids of the pages they came from. */
+  private readonly fresh: { b: IRBlock; ids: number[] }[] = [];
+  private readonly freshModules = new Map<string, Int32Array>();
+  readonly stats: StoreStats = { blocksFound: 0, blocksAdded: 0, modulesFound: 0, modulesAdded: 0 };
+
+  /**
+   * `words`: the guest's flat memory as 32-bit words (user mode); `seed`: what else code
+   * generation depends on (the JIT target's layout), mixed into every module key; `old`: a
+   * stored file's words.
+   */
+  private constructor(
+    words: Int32Array,
+    private readonly seed: readonly number[],
+    private readonly old: Int32Array,
+  ) {
+    this.pages = new PageTable(words, old, TAG_PAGE);
+  }
+
+  /** An empty store. */
+  static empty(words: Int32Array, seed: readonly number[]): TranslationStore {
+    return new TranslationStore(words, seed, new Int32Array(0));
+  }
+
+  /** The store in `bytes` (a saved one), or an empty store when they are not one. */
+  static parse(bytes: Uint8Array, words: Int32Array, seed: readonly number[]): TranslationStore {
+    if (bytes.length < 8 || bytes.length % 4 !== 0) return TranslationStore.empty(words, seed);
+    const copy = new Int32Array(bytes.length / 4);
+    new Uint8Array(copy.buffer).set(bytes);
+    const s = new TranslationStore(words, seed, copy);
+    try {
+      s.index();
+    } catch (e) {
+      if (!(e instanceof BadStore)) throw e;
+      return TranslationStore.empty(words, seed);
+    }
+    return s;
+  }
+
+  /** Indexes the records of `old`; throws BadStore when they do not add up. */
+  private index(): void {
+    const w = this.old;
+    if (w[0] !== MAGIC || w[1] !== VERSION) throw new BadStore();
+    for (let k = 2; k < w.length; ) {
+      const len = w[k];
+      if (len < 3 || k + len > w.length) throw new BadStore();
+      switch (w[k + 1]) {
+        case TAG_PAGE:
+          if (len !== PAGE_RECORD_WORDS || w[k + 2] >>> 21 !== 0) throw new BadStore();
+          this.pages.addOld(k);
+          break;
+        case TAG_BLOCK: {
+          if (len < B_PAGES + 3) throw new BadStore();
+          const flags = w[k + 3];
+          this.blocks.set(blockKey(w[k + 2] >>> 0, (flags & 1) !== 0, (flags >>> 1) & 0xff), k);
+          break;
+        }
+        case TAG_MODULE:
+          if (len < 8) throw new BadStore();
+          this.modules.set(`${w[k + 2]}:${w[k + 3]}`, k);
+          this.indexBatch(k, k + 5, k + 5 + w[k + 4], k + len);
+          break;
+        default:
+          throw new BadStore();
+      }
+      k += len;
+    }
+  }
+
+  /** Indexes the own blocks of the layout in w[at, end) of the module record at k. */
+  private indexBatch(k: number, at: number, end: number, recEnd: number): void {
+    const w = this.old;
+    if (end > recEnd || at >= end) throw new BadStore();
+    let j = at + 1;
+    for (let r = w[at]; r > 0; r--) {
+      if (j + 2 > end) throw new BadStore();
+      const own = w[j];
+      const n = own + w[j + 1];
+      j += 2;
+      if (own < 1 || n < own || j + n * 3 > end) throw new BadStore();
+      for (let i = 0; i < own; i++, j += 3) this.batches.set(blockKey(w[j] >>> 0, (w[j + 1] & 1) !== 0, (w[j + 1] >>> 1) & 0xff), k);
+      j += (n - own) * 3;
+    }
+    if (j !== end) throw new BadStore();
+  }
+
+  /** Did this run add anything a save would keep? */
+  get dirty(): boolean {
+    return this.fresh.length > 0 || this.freshModules.size > 0;
+  }
+
+  /** The page's code was written, unmapped or reprotected: compare it again when next asked. */
+  forgetPage(page: number): void {
+    this.pages.forget(page);
+  }
+
+  /**
+   * The page word (number and readability) of `page` as `src` now sees it, or -1 when the page
+   * is not executable. Asking marks the page as holding code, as a fetch by the lifter does, so
+   * a later write to it drops the block.
+   */
+  private pageWord(src: CodeSource, page: number): number {
+    if (src.fetch16(page * 4096) < 0) return -1;
+    return page | (src.literal?.(page * 4096, 1) !== undefined ? PAGE_R : 0);
+  }
+
+  /** The block stored for (pc, thumb, it) when memory holds the code it was lifted from, else null. */
+  block(pc: number, thumb: boolean, it: number, src: CodeSource): IRBlock | null {
+    const key = blockKey(pc, thumb, it);
+    const k = this.blocks.get(key);
+    if (k === undefined) return null;
+    const w = this.old;
+    const end = k + w[k];
+    const npages = w[k + B_PAGES];
+    let j = k + B_PAGES + 1;
+    if (npages < 1 || npages > 2 || j + npages + 1 > end) return this.drop(key);
+    for (let i = 0; i < npages; i++, j++) {
+      const id = w[j];
+      const page = (pc >>> 12) + i;
+      const pw = this.pageWord(src, page);
+      if (pw < 0 || id < 0 || id >= this.pages.count || this.pages.idFor(pw, false) !== id) return this.drop(key);
+    }
+    const ncall = w[j++];
+    const callArgs: number[][] = [];
+    for (let i = 0; i < ncall; i++) {
+      const n = w[j++];
+      if (n < 0 || j + n > end) return this.drop(key);
+      callArgs.push(copyOut(w, j, n));
+      j += n;
+    }
+    const nops = w[k + 7];
+    if (nops < 0 || j + nops * OP_WORDS !== end) return this.drop(key);
+    const b = new IRBlock(pc, thumb, it, copyOut(w, j, nops * OP_WORDS), nops, callArgs, w[k + 6], w[k + 4], w[k + 5] >>> 0);
+    b.usesVfp = (w[k + 3] & (1 << 9)) !== 0;
+    this.stats.blocksFound++;
+    return b;
+  }
+
+  private drop(key: number): null {
+    this.blocks.delete(key);
+    return null;
+  }
+
+  /**
+   * Keeps a block just lifted (user mode, default lift options) for later runs. Blocks whose
+   * translation depends on a fetch that failed are not kept: one on a page that is not
+   * executable, and a Thumb block ending at the last halfword of a page (its next instruction
+   * may be a 32-bit one whose second half could not be fetched). The IR builder stores int32
+   * values only (ir.ts), which the records keep as they are.
+   */
+  add(b: IRBlock, src: CodeSource): void {
+    if (b.thumb && (b.end & 0xfff) === 0xffe) return;
+    const p0 = b.pc >>> 12;
+    const p1 = b.end > b.pc ? ((b.end - 1) >>> 0) >>> 12 : p0;
+    const ids: number[] = [];
+    for (let p = p0; p <= p1; p++) {
+      const pw = this.pageWord(src, p);
+      if (pw < 0) return;
+      ids.push(this.pages.idFor(pw, true));
+    }
+    this.blocks.delete(blockKey(b.pc, b.thumb, b.itstate));
+    this.fresh.push({ b, ids });
+    this.stats.blocksAdded++;
+  }
+
+  /** The key of a module holding `regions` (block i of a region = its entry i), as module.ts builds it. */
+  moduleKey(regions: readonly (readonly IRBlock[])[]): string {
+    const h = new Hash64().words(this.seed).word(regions.length);
+    for (const r of regions) {
+      h.word(r.length);
+      for (const b of r) {
+        h.word(b.pc).word((b.thumb ? 1 : 0) | (b.itstate << 1)).word(b.nops).word(b.ntemps).word(b.ninsns).word(b.end);
+        h.words(b.code, 0, b.nops * OP_WORDS).word(b.callArgs.length);
+        for (const a of b.callArgs) h.word(a.length).words(a);
+      }
+    }
+    const [lo, hi] = h.digest();
+    return `${lo}:${hi}`;
+  }
+
+  /**
+   * The stored batch with a region that holds (pc, thumb, it) as its own block, once per batch
+   * (a batch asked for is not offered again, whether or not it could be used).
+   */
+  batchFor(pc: number, thumb: boolean, it: number): StoredBatch | undefined {
+    const k = this.batches.get(blockKey(pc, thumb, it));
+    if (k === undefined) return undefined;
+    const w = this.old;
+    const layout = w.subarray(k + 5, k + 5 + w[k + 4]);
+    let j = 1;
+    for (let r = layout[0]; r > 0; r--) {
+      const own = layout[j];
+      const n = own + layout[j + 1];
+      j += 2;
+      for (let i = 0; i < own; i++) this.batches.delete(blockKey(layout[j + i * 3] >>> 0, (layout[j + i * 3 + 1] & 1) !== 0, (layout[j + i * 3 + 1] >>> 1) & 0xff));
+      j += n * 3;
+    }
+    return { key: `${w[k + 2]}:${w[k + 3]}`, layout };
+  }
+
+  /** The module stored under `key`, or undefined. */
+  module(key: string): StoredModule | undefined {
+    const k = this.modules.get(key);
+    if (k === undefined) return undefined;
+    const w = this.old;
+    const end = k + w[k];
+    let j = k + 5 + w[k + 4];
+    const nsites = w[j++];
+    if (nsites < 0 || j + nsites + 1 > end) return void this.modules.delete(key);
+    const sites = w.slice(j, j + nsites);
+    j += nsites;
+    const nbytes = w[j++];
+    if (nbytes < 8 || j + ((nbytes + 3) >> 2) !== end) return void this.modules.delete(key);
+    const bytes = new Uint8Array(nbytes);
+    bytes.set(new Uint8Array(w.buffer, j * 4, nbytes));
+    this.stats.modulesFound++;
+    return { bytes, sites };
+  }
+
+  /** Keeps a module just built from the batch `layout` under `key` for later runs. */
+  addModule(key: string, m: StoredModule, layout: BatchLayout): void {
+    const [lo, hi] = key.split(':').map(Number);
+    const nw = (m.bytes.length + 3) >> 2;
+    const at = 5 + layout.length;
+    const rec = new Int32Array(at + 2 + m.sites.length + nw);
+    rec.set([rec.length, TAG_MODULE, lo, hi, layout.length]);
+    rec.set(layout, 5);
+    rec[at] = m.sites.length;
+    rec.set(m.sites, at + 1);
+    rec[at + 1 + m.sites.length] = m.bytes.length;
+    new Uint8Array(rec.buffer, (at + 2 + m.sites.length) * 4, m.bytes.length).set(m.bytes);
+    this.modules.delete(key);
+    this.freshModules.set(key, rec);
+    this.stats.modulesAdded++;
+  }
+
+  /**
+   * The words of a store holding this run's records and the earlier ones still valid as far
+   * as this run knows (all of them, unless the whole would pass MAX_WORDS), with the pages
+   * they name, renumbered in the order they are first named.
+   */
+  serialize(): Uint8Array {
+    const pageOut = new Map<number, number>();
+    const pageList: number[] = [];
+    const pageId = (id: number): number => {
+      let n = pageOut.get(id);
+      if (n === undefined) {
+        pageOut.set(id, (n = pageList.length));
+        pageList.push(id);
+      }
+      return n;
+    };
+    const w = this.old;
+    const keepOld = w.length + this.fresh.length * 64 <= MAX_WORDS;
+    const olds = keepOld ? [...this.blocks.values(), ...this.modules.values()] : [];
+    // Sizes first, so every record is written once, in place.
+    let total = 2;
+    for (const k of olds) total += w[k];
+    for (const { b, ids } of this.fresh) {
+      total += B_PAGES + 2 + ids.length + b.nops * OP_WORDS;
+      for (const a of b.callArgs) total += 1 + a.length;
+    }
+    for (const r of this.freshModules.values()) total += r.length;
+    for (const k of olds) if (w[k + 1] === TAG_BLOCK) for (let i = 0; i < w[k + B_PAGES]; i++) pageId(w[k + B_PAGES + 1 + i]);
+    for (const { ids } of this.fresh) for (const id of ids) pageId(id);
+    total += pageList.length * PAGE_RECORD_WORDS;
+    const out = new Int32Array(total);
+    out[0] = MAGIC;
+    out[1] = VERSION;
+    let at = 2;
+    for (const id of pageList) {
+      out.set(this.pages.record(id), at);
+      at += PAGE_RECORD_WORDS;
+    }
+    for (const k of olds) {
+      out.set(w.subarray(k, k + w[k]), at);
+      if (w[k + 1] === TAG_BLOCK) for (let i = 0; i < w[k + B_PAGES]; i++) out[at + B_PAGES + 1 + i] = pageOut.get(w[k + B_PAGES + 1 + i])!;
+      at += w[k];
+    }
+    for (const { b, ids } of this.fresh) {
+      const start = at;
+      out[at + 1] = TAG_BLOCK;
+      out[at + 2] = b.pc | 0;
+      out[at + 3] = (b.thumb ? 1 : 0) | (b.itstate << 1) | (b.usesVfp ? 1 << 9 : 0);
+      out[at + 4] = b.ninsns;
+      out[at + 5] = b.end | 0;
+      out[at + 6] = b.ntemps;
+      out[at + 7] = b.nops;
+      out[at + B_PAGES] = ids.length;
+      at += B_PAGES + 1;
+      for (const id of ids) out[at++] = pageOut.get(id)!;
+      out[at++] = b.callArgs.length;
+      for (const a of b.callArgs) {
+        out[at++] = a.length;
+        out.set(a, at);
+        at += a.length;
+      }
+      const m = b.nops * OP_WORDS;
+      out.set(b.code.length === m ? b.code : b.code.slice(0, m), at);
+      at += m;
+      out[start] = at - start;
+    }
+    for (const r of this.freshModules.values()) {
+      out.set(r, at);
+      at += r.length;
+    }
+    return new Uint8Array(out.buffer);
+  }
+}
