@@ -144,12 +144,16 @@ export class Engine {
     const t = prof ? performance.now() : 0;
     // The store's blocks were lifted with the default options (no breakpoint ends them).
     const store = this.liftOpts === this.baseLift ? this.opts.store : undefined;
-    const block = store ? store.block(pc, thumb, it, this.mem) : null;
-    const e = this.cache.put(key, block ?? liftBlock(this.mem, pc, thumb, it, this.liftOpts));
-    if (!block) store?.add(e.block, this.mem);
-    // A stored block may belong to a batch an earlier run compiled: compile it now.
-    else if (this.jit) this.jit.adopt(pc, thumb, it, (p, t, i) => this.stored(p, t, i));
+    let block = store ? store.block(pc, thumb, it, this.mem) : null;
+    const found = block !== null;
+    if (!block) {
+      block = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
+      store?.add(block, this.mem);
+    }
+    const e = this.cache.put(key, block, store ? store.idOf(block) : -1);
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
+    // A stored block may belong to a batch an earlier run compiled: compile it now.
+    if (found && this.jit) this.jit.adopt(pc, thumb, it, (p, t, i) => this.stored(p, t, i));
     return e;
   }
 
@@ -158,8 +162,9 @@ export class Engine {
     const key = blockKey(pc, thumb, it);
     const have = this.cache.get(key);
     if (have) return have;
-    const b = this.opts.store!.block(pc, thumb, it, this.mem);
-    return b ? this.cache.put(key, b) : null;
+    const store = this.opts.store!;
+    const b = store.block(pc, thumb, it, this.mem);
+    return b ? this.cache.put(key, b, store.idOf(b)) : null;
   }
 
   /**

@@ -39,6 +39,7 @@ function saved(mem: FlatMemory): { bytes: Uint8Array; block: IRBlock } {
   const store = TranslationStore.empty(mem.i32, SEED);
   const block = liftBlock(mem, BASE, false, 0);
   store.add(block, mem);
+  store.addModule({ bytes: new Uint8Array(12), sites: Int32Array.of(1, 2) }, Int32Array.of(1, 1, 0, BASE, 0, block.end, store.idOf(block)));
   return { bytes: store.serialize(), block };
 }
 
@@ -80,14 +81,30 @@ test('a store saved again keeps earlier blocks, renumbering their pages', () => 
   same(second, third.block(BASE + 4096, false, 0, mem)!);
 });
 
-test('module keys: the same regions give the same key; any difference in the IR or the seed another', () => {
+test('a module comes back with its layout, once; it is kept only while every block it names is', () => {
   const mem = codeMemory(CODE);
   const s = TranslationStore.empty(mem.i32, SEED);
-  const a = liftBlock(mem, BASE, false, 0);
-  const b = liftBlock(mem, BASE + 4, false, 0);
-  expect(s.moduleKey([[a, b]])).toBe(s.moduleKey([[liftBlock(mem, BASE, false, 0), b]]));
-  const keys = new Set([s.moduleKey([[a, b]]), s.moduleKey([[b, a]]), s.moduleKey([[a], [b]]), s.moduleKey([[a]]), TranslationStore.empty(mem.i32, [1, 2, 4]).moduleKey([[a, b]])]);
-  expect(keys.size).toBe(5);
+  const block = liftBlock(mem, BASE, false, 0);
+  s.add(block, mem);
+  const id = s.idOf(block);
+  expect(id).toBe(0);
+  const module = { bytes: Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 9), sites: Int32Array.of(5, BASE) };
+  const layout = Int32Array.of(1, 1, 0, BASE, 0, block.end, id);
+  s.addModule(module, layout);
+  // Another module naming a block the store does not have is not kept.
+  s.addModule(module, Int32Array.of(1, 1, 0, BASE + 8, 0, BASE + 12, 7));
+  const t = TranslationStore.parse(s.serialize(), mem.i32, SEED);
+  expect(t.batchFor(BASE + 8, false, 0)).toBeUndefined();
+  const found = t.batchFor(BASE, false, 0)!;
+  expect([...found.layout]).toEqual([...layout]);
+  const m = found.module()!;
+  expect([...m.bytes]).toEqual([...module.bytes]);
+  expect([...m.sites]).toEqual([...module.sites]);
+  expect(t.batchFor(BASE, false, 0)).toBeUndefined();
+  // The block found gives its record's id: the JIT matches it with the layout's.
+  expect(t.idOf(t.block(BASE, false, 0, mem)!)).toBe(id);
+  // A store made for another JIT target layout (seed) is empty.
+  expect(TranslationStore.parse(s.serialize(), mem.i32, [1, 2, 4]).block(BASE, false, 0, mem)).toBeNull();
 });
 
 test('malformed stores are empty stores: random bytes, and a saved store with one word changed', () => {
@@ -96,8 +113,7 @@ test('malformed stores are empty stores: random bytes, and a saved store with on
   const words = new Int32Array(bytes.buffer.slice(0));
   const probe = (s: TranslationStore): void => {
     s.block(BASE, false, 0, mem);
-    s.batchFor(BASE, false, 0);
-    s.module('1:2');
+    s.batchFor(BASE, false, 0)?.module();
     s.serialize();
   };
   fc.assert(

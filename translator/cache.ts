@@ -18,8 +18,9 @@ export class BlockCache {
     return this.blocks.get(key);
   }
 
-  put(key: number, block: IRBlock): BlockEntry {
-    const e: BlockEntry = { block, region: null, index: 0, slot: -1, group: null, dead: false };
+  /** Enters `block`; `sid` is its record's id in the translation store, or -1 (BlockEntry.sid). */
+  put(key: number, block: IRBlock, sid = -1): BlockEntry {
+    const e: BlockEntry = { block, region: null, index: 0, slot: -1, group: null, dead: false, sid };
     this.blocks.set(key, e);
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.

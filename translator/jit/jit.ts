@@ -4,7 +4,7 @@
 import { constWrites, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
-import type { BatchLayout, StoredBatch, StoredModule } from '../persist/store.js';
+import { LAYOUT_WORDS, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
 import { Tier2 } from './tier2.js';
 import { Dispatcher } from './dispatch.js';
 import { truncateBlock } from '../opt/truncate.js';
@@ -36,9 +36,7 @@ export interface JitOptions {
 
 /** Where compiled modules are kept between runs (TranslationStore). */
 export interface ModuleStore {
-  moduleKey(regions: readonly (readonly IRBlock[])[]): string;
-  module(key: string): StoredModule | undefined;
-  addModule(key: string, m: StoredModule, layout: BatchLayout): void;
+  addModule(m: StoredModule, layout: BatchLayout): void;
   batchFor(pc: number, thumb: boolean, it: number): StoredBatch | undefined;
 }
 
@@ -69,6 +67,11 @@ export interface BlockEntry {
   group: RegionGroup | null;
   /** Dropped (its page was written): a pending compile must not install it. */
   dead: boolean;
+  /**
+   * The id of the translation store's record of the block as lifted (translator/persist/store.ts),
+   * or -1: a module is kept for later runs only when each of its blocks has one.
+   */
+  sid: number;
 }
 
 export interface JitStats {
@@ -99,10 +102,10 @@ export function nowMs(): number {
  * Compiles `regions` as one module and counts it in `stats`; the options' beforeFirstCompile
  * runs before the first module.
  */
-export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile' | 'modules'>, stats: CompileStats, layout?: BatchLayout): RegionFn[] {
+export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile'>, stats: CompileStats, stored?: Stored): RegionFn[] {
   if (opts.beforeFirstCompile && stats.modules === 0) opts.beforeFirstCompile();
   const t0 = nowMs();
-  const { fns, bytes } = opts.modules && layout ? compileStored(regions, target, opts.modules, stats, layout) : compileRegions(regions, target);
+  const { fns, bytes } = stored ? compileStored(regions, target, stored, stats) : compileRegions(regions, target);
   stats.compileMs += nowMs() - t0;
   stats.modules++;
   stats.regions += regions.length;
@@ -110,26 +113,19 @@ export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pi
   return fns;
 }
 
-/** compileRegions through a module store: its bytes when it has them, else built and added. */
-function compileStored(regions: IRBlock[][], target: JitTarget, store: ModuleStore, stats: CompileStats, layout: BatchLayout): { fns: RegionFn[]; bytes: Uint8Array } {
-  const key = store.moduleKey(regions);
-  let m = store.module(key);
-  if (m) stats.modulesStored = (stats.modulesStored ?? 0) + 1;
-  else {
+/** A module through the translation store: `module` its bytes from an earlier run, else it is built and kept in `store` under `layout`. */
+type Stored = { module: StoredModule } | { store: ModuleStore; layout: BatchLayout };
+
+function compileStored(regions: IRBlock[][], target: JitTarget, s: Stored, stats: CompileStats): { fns: RegionFn[]; bytes: Uint8Array } {
+  let m: StoredModule;
+  if ('module' in s) {
+    m = s.module;
+    stats.modulesStored = (stats.modulesStored ?? 0) + 1;
+  } else {
     const { bytes, sites } = buildModule(regions, target);
-    store.addModule(key, (m = { bytes, sites }), layout);
+    s.store.addModule((m = { bytes, sites }), s.layout);
   }
   return { fns: instantiate(m.bytes, regions.length, target, m.sites), bytes: m.bytes };
-}
-
-/** The layout of a batch (persist/store.ts BatchLayout): its regions' own blocks and guests. */
-function batchLayout(regions: BlockEntry[][], guestsOf: BlockEntry[][]): BatchLayout {
-  const out = [regions.length];
-  regions.forEach((r, i) => {
-    out.push(r.length, guestsOf[i].length);
-    for (const e of [...r, ...guestsOf[i]]) out.push(e.block.pc | 0, (e.block.thumb ? 1 : 0) | (e.block.itstate << 1), e.block.end | 0);
-  });
-  return Int32Array.from(out);
 }
 
 /** A block entry's key among one page's blocks: its address and instruction set. */
@@ -374,7 +370,7 @@ export class Jit {
       this.target,
       this.opts,
       this.stats,
-      this.opts.modules ? batchLayout(regions, guestsOf) : undefined,
+      this.keep(regions, guestsOf),
     );
     this.installRegions(regions, guestsOf, fns);
   }
@@ -382,9 +378,10 @@ export class Jit {
   /**
    * Compiles at once a batch an earlier run compiled (translator/persist/store.ts) that holds
    * the block at (pc, thumb, it) in a region, when `get` finds each of its blocks (in the block
-   * cache or the store, never lifted anew) as it was then: the page's code then runs compiled
-   * from its first visit, not after thousands of interpreted instructions. The module's bytes
-   * come from the store when its key (a hash of the regions' IR) matches.
+   * cache or the store, never lifted anew) as it was then, the same record of the store cut at
+   * the same place: code generation would make the same bytes, which the store has. The page's
+   * code then runs compiled from its first visit, not after thousands of interpreted
+   * instructions.
    */
   adopt(pc: number, thumb: boolean, it: number, get: (pc: number, thumb: boolean, it: number) => BlockEntry | null): void {
     const found = this.opts.modules?.batchFor(pc, thumb, it);
@@ -395,6 +392,7 @@ export class Jit {
     const inputs: IRBlock[][] = [];
     const cut: [BlockEntry, IRBlock][] = [];
     let j = 1;
+    // (Each block: LAYOUT_WORDS words, persist/store.ts BatchLayout.)
     for (let r = L[0]; r > 0; r--) {
       const own = L[j];
       const n = own + L[j + 1];
@@ -402,10 +400,10 @@ export class Jit {
       const mine: BlockEntry[] = [];
       const guests: BlockEntry[] = [];
       const input: IRBlock[] = [];
-      for (let i = 0; i < n; i++, j += 3) {
+      for (let i = 0; i < n; i++, j += LAYOUT_WORDS) {
         const x = get(L[j] >>> 0, (L[j + 1] & 1) !== 0, (L[j + 1] >>> 1) & 0xff);
         // A block compiled already this run stays where it is: no copy of the batch then.
-        if (!x || x.dead || (i < own && x.region)) return;
+        if (!x || x.dead || x.sid !== L[j + 3] || (i < own && x.region)) return;
         const end = L[j + 2] >>> 0;
         const b = x.block.end === end ? x.block : truncateBlock(x.block, (at) => at === end);
         if (b.end !== end) return;
@@ -419,9 +417,28 @@ export class Jit {
       guestsOf.push(guests);
       inputs.push(input);
     }
-    if (this.opts.modules!.moduleKey(inputs) !== found.key) return;
+    const module = found.module();
+    if (!module) return;
     for (const [x, b] of cut) x.block = b;
-    this.installRegions(regions, guestsOf, compileCounted(inputs, this.target, this.opts, this.stats, L));
+    this.installRegions(regions, guestsOf, compileCounted(inputs, this.target, this.opts, this.stats, { module }));
+  }
+
+  /**
+   * Where a batch about to be compiled is kept for later runs: the store and the batch's layout
+   * (persist/store.ts BatchLayout), when there is a store and every block has a record there.
+   */
+  private keep(regions: BlockEntry[][], guestsOf: BlockEntry[][]): Stored | undefined {
+    const store = this.opts.modules;
+    if (!store) return undefined;
+    const out = [regions.length];
+    for (let i = 0; i < regions.length; i++) {
+      out.push(regions[i].length, guestsOf[i].length);
+      for (const e of [...regions[i], ...guestsOf[i]]) {
+        if (e.sid < 0) return undefined;
+        out.push(e.block.pc | 0, (e.block.thumb ? 1 : 0) | (e.block.itstate << 1), e.block.end | 0, e.sid);
+      }
+    }
+    return { store, layout: Int32Array.from(out) };
   }
 
   /** Enters compiled regions (own blocks `regions[i]`, guests `guestsOf[i]`, code `fns[i]`) in the dispatcher and the page index. */

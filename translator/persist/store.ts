@@ -2,20 +2,21 @@
 // so a later run neither lifts nor generates code for what it finds there, and compiles a page
 // an earlier run compiled when it first reaches it instead of interpreting it until it is hot.
 // The first run of a program is as before. A block is valid while memory holds the page
-// contents it was lifted from (pages.ts); a module is known by a hash of its regions' IR, so
-// it is reused exactly when code generation would be given the same input. The store is words
-// in memory (`serialize`, `TranslationStore.parse`); where they live on disk is the runtime's
-// business (runtime/linux/transcache.ts).
+// contents it was lifted from (pages.ts). Each block record has an id, kept from save to save;
+// a module lists the ids of the blocks it was generated from, and is used only when each of
+// them is that very record, found valid this run, cut where it was cut then: code generation
+// would then be given the same IR and make the same bytes. The store is words in memory
+// (`serialize`, `TranslationStore.parse`); where they live on disk is the runtime's business
+// (runtime/linux/transcache.ts).
 
 import { IRBlock, OP_WORDS } from '../ir.js';
 import { blockKey } from '../cache.js';
 import type { CodeSource } from '../lift/block.js';
-import { Hash64 } from './hash.js';
 import { PAGE_R, PAGE_RECORD_WORDS, PageTable } from './pages.js';
 
 const MAGIC = 0x43545641; // 'AVTC'
 /** Bumped whenever a record's layout changes (the build id covers the translator's own changes). */
-const VERSION = 3;
+const VERSION = 4;
 const TAG_BLOCK = 1;
 const TAG_MODULE = 2;
 const TAG_PAGE = 3;
@@ -31,15 +32,16 @@ export interface StoredModule {
 /**
  * What a module was compiled from, so a later run can compile the same batch as soon as one
  * of its blocks is first reached: the number of regions, then for each its own blocks' count,
- * its guests' count and a triple per block (pc, thumb | ITSTATE << 1, the end of the block as
- * compiled: regions cut blocks short at each other's entries).
+ * its guests' count and LAYOUT_WORDS per block: pc, thumb | ITSTATE << 1, the end of the block
+ * as compiled (regions cut blocks short at each other's entries) and its record's id.
  */
 export type BatchLayout = Int32Array;
+export const LAYOUT_WORDS = 4;
 
-/** A stored module's batch: its key (TranslationStore.moduleKey) and layout. */
+/** A stored module: its batch's layout, and its bytes when they can be read. */
 export interface StoredBatch {
-  key: string;
   layout: BatchLayout;
+  module(): StoredModule | undefined;
 }
 
 /** What a run took from the store and added to it. */
@@ -61,29 +63,48 @@ function copyOut(w: Int32Array, at: number, n: number): number[] {
 class BadStore extends Error {}
 
 /**
- * Block record: length, TAG_BLOCK, pc, thumb | ITSTATE << 1 | usesVfp << 9, ninsns, end, ntemps,
- * nops, the number of pages (1, or 2 for a Thumb-2 instruction across a page end), their page
- * ids, the number of CALL argument lists, each as its length and words, then the ops.
+ * Block record: length, TAG_BLOCK, id, pc, thumb | ITSTATE << 1 | usesVfp << 9, ninsns, end,
+ * ntemps, nops, the number of pages (1, or 2 for a Thumb-2 instruction across a page end), their
+ * page ids, the number of CALL argument lists, each as its length and words, then the ops.
  */
-const B_PAGES = 8;
+const B_ID = 2;
+const B_PC = 3;
+const B_FLAGS = 4;
+const B_NINSNS = 5;
+const B_END = 6;
+const B_NTEMPS = 7;
+const B_NOPS = 8;
+const B_PAGES = 9;
+/** Header: MAGIC, VERSION, the next block id, the seed's length, the seed. */
+const H_NEXT_ID = 2;
+const H_SEED = 3;
+
+/**
+ * Module record: length, TAG_MODULE, the layout's length, the layout (BatchLayout), the number
+ * of slow-path sites, the sites, the number of bytes, the bytes (padded to a word).
+ */
+const M_LAYOUT = 3;
 
 export class TranslationStore {
   private readonly pages: PageTable;
   /** Earlier runs' blocks: block key -> record offset in `old`. */
   private readonly blocks = new Map<number, number>();
-  /** Earlier runs' modules: key -> record offset. */
-  private readonly modules = new Map<string, number>();
+  /** Earlier runs' modules (record offsets). */
+  private readonly modules: number[] = [];
   /** Earlier runs' modules by the key of each of their regions' own blocks (not guests). */
   private readonly batches = new Map<number, number>();
-  /** Blocks lifted this run, with the ids of the pages they came from. */
-  private readonly fresh: { b: IRBlock; ids: number[] }[] = [];
-  private readonly freshModules = new Map<string, Int32Array>();
+  /** Blocks lifted this run, with their ids and the ids of the pages they came from. */
+  private readonly fresh: { b: IRBlock; id: number; pages: number[] }[] = [];
+  private readonly freshModules: Int32Array[] = [];
+  /** The record id of each block this store gave out or took this run. */
+  private readonly ids = new WeakMap<IRBlock, number>();
+  private nextId = 0;
   readonly stats: StoreStats = { blocksFound: 0, blocksAdded: 0, modulesFound: 0, modulesAdded: 0 };
 
   /**
    * `words`: the guest's flat memory as 32-bit words (user mode); `seed`: what else code
-   * generation depends on (the JIT target's layout), mixed into every module key; `old`: a
-   * stored file's words.
+   * generation depends on (the JIT target's layout): a store made under another seed is empty;
+   * `old`: a stored file's words.
    */
   private constructor(
     words: Int32Array,
@@ -116,8 +137,11 @@ export class TranslationStore {
   /** Indexes the records of `old`; throws BadStore when they do not add up. */
   private index(): void {
     const w = this.old;
-    if (w[0] !== MAGIC || w[1] !== VERSION) throw new BadStore();
-    for (let k = 2; k < w.length; ) {
+    const seed = this.seed;
+    if (w.length < H_SEED + 1 + seed.length || w[0] !== MAGIC || w[1] !== VERSION || w[H_SEED] !== seed.length) throw new BadStore();
+    for (let i = 0; i < seed.length; i++) if (w[H_SEED + 1 + i] !== (seed[i] | 0)) throw new BadStore();
+    this.nextId = w[H_NEXT_ID];
+    for (let k = H_SEED + 1 + seed.length; k < w.length; ) {
       const len = w[k];
       if (len < 3 || k + len > w.length) throw new BadStore();
       switch (w[k + 1]) {
@@ -126,15 +150,14 @@ export class TranslationStore {
           this.pages.addOld(k);
           break;
         case TAG_BLOCK: {
-          if (len < B_PAGES + 3) throw new BadStore();
-          const flags = w[k + 3];
-          this.blocks.set(blockKey(w[k + 2] >>> 0, (flags & 1) !== 0, (flags >>> 1) & 0xff), k);
+          if (len < B_PAGES + 3 || w[k + B_ID] < 0 || w[k + B_ID] >= this.nextId) throw new BadStore();
+          const flags = w[k + B_FLAGS];
+          this.blocks.set(blockKey(w[k + B_PC] >>> 0, (flags & 1) !== 0, (flags >>> 1) & 0xff), k);
           break;
         }
         case TAG_MODULE:
-          if (len < 8) throw new BadStore();
-          this.modules.set(`${w[k + 2]}:${w[k + 3]}`, k);
-          this.indexBatch(k, k + 5, k + 5 + w[k + 4], k + len);
+          this.indexBatch(k, k + M_LAYOUT + 1, k + M_LAYOUT + 1 + w[k + M_LAYOUT], k + len);
+          this.modules.push(k);
           break;
         default:
           throw new BadStore();
@@ -146,23 +169,23 @@ export class TranslationStore {
   /** Indexes the own blocks of the layout in w[at, end) of the module record at k. */
   private indexBatch(k: number, at: number, end: number, recEnd: number): void {
     const w = this.old;
-    if (end > recEnd || at >= end) throw new BadStore();
+    if (end + 2 > recEnd || at >= end) throw new BadStore();
     let j = at + 1;
     for (let r = w[at]; r > 0; r--) {
       if (j + 2 > end) throw new BadStore();
       const own = w[j];
       const n = own + w[j + 1];
       j += 2;
-      if (own < 1 || n < own || j + n * 3 > end) throw new BadStore();
-      for (let i = 0; i < own; i++, j += 3) this.batches.set(blockKey(w[j] >>> 0, (w[j + 1] & 1) !== 0, (w[j + 1] >>> 1) & 0xff), k);
-      j += (n - own) * 3;
+      if (own < 1 || n < own || j + n * LAYOUT_WORDS > end) throw new BadStore();
+      for (let i = 0; i < own; i++, j += LAYOUT_WORDS) this.batches.set(blockKey(w[j] >>> 0, (w[j + 1] & 1) !== 0, (w[j + 1] >>> 1) & 0xff), k);
+      j += (n - own) * LAYOUT_WORDS;
     }
     if (j !== end) throw new BadStore();
   }
 
   /** Did this run add anything a save would keep? */
   get dirty(): boolean {
-    return this.fresh.length > 0 || this.freshModules.size > 0;
+    return this.fresh.length > 0 || this.freshModules.length > 0;
   }
 
   /** The page's code was written, unmapped or reprotected: compare it again when next asked. */
@@ -180,6 +203,11 @@ export class TranslationStore {
     return page | (src.literal?.(page * 4096, 1) !== undefined ? PAGE_R : 0);
   }
 
+  /** The record id of a block this store gave out (block) or took (add), else -1. */
+  idOf(b: IRBlock): number {
+    return this.ids.get(b) ?? -1;
+  }
+
   /** The block stored for (pc, thumb, it) when memory holds the code it was lifted from, else null. */
   block(pc: number, thumb: boolean, it: number, src: CodeSource): IRBlock | null {
     const key = blockKey(pc, thumb, it);
@@ -192,8 +220,7 @@ export class TranslationStore {
     if (npages < 1 || npages > 2 || j + npages + 1 > end) return this.drop(key);
     for (let i = 0; i < npages; i++, j++) {
       const id = w[j];
-      const page = (pc >>> 12) + i;
-      const pw = this.pageWord(src, page);
+      const pw = this.pageWord(src, (pc >>> 12) + i);
       if (pw < 0 || id < 0 || id >= this.pages.count || this.pages.idFor(pw, false) !== id) return this.drop(key);
     }
     const ncall = w[j++];
@@ -204,10 +231,11 @@ export class TranslationStore {
       callArgs.push(copyOut(w, j, n));
       j += n;
     }
-    const nops = w[k + 7];
+    const nops = w[k + B_NOPS];
     if (nops < 0 || j + nops * OP_WORDS !== end) return this.drop(key);
-    const b = new IRBlock(pc, thumb, it, copyOut(w, j, nops * OP_WORDS), nops, callArgs, w[k + 6], w[k + 4], w[k + 5] >>> 0);
-    b.usesVfp = (w[k + 3] & (1 << 9)) !== 0;
+    const b = new IRBlock(pc, thumb, it, copyOut(w, j, nops * OP_WORDS), nops, callArgs, w[k + B_NTEMPS], w[k + B_NINSNS], w[k + B_END] >>> 0);
+    b.usesVfp = (w[k + B_FLAGS] & (1 << 9)) !== 0;
+    this.ids.set(b, w[k + B_ID]);
     this.stats.blocksFound++;
     return b;
   }
@@ -228,92 +256,89 @@ export class TranslationStore {
     if (b.thumb && (b.end & 0xfff) === 0xffe) return;
     const p0 = b.pc >>> 12;
     const p1 = b.end > b.pc ? ((b.end - 1) >>> 0) >>> 12 : p0;
-    const ids: number[] = [];
+    const pages: number[] = [];
     for (let p = p0; p <= p1; p++) {
       const pw = this.pageWord(src, p);
       if (pw < 0) return;
-      ids.push(this.pages.idFor(pw, true));
+      pages.push(this.pages.idFor(pw, true));
     }
     this.blocks.delete(blockKey(b.pc, b.thumb, b.itstate));
-    this.fresh.push({ b, ids });
+    const id = this.nextId++;
+    this.ids.set(b, id);
+    this.fresh.push({ b, id, pages });
     this.stats.blocksAdded++;
   }
 
-  /** The key of a module holding `regions` (block i of a region = its entry i), as module.ts builds it. */
-  moduleKey(regions: readonly (readonly IRBlock[])[]): string {
-    const h = new Hash64().words(this.seed).word(regions.length);
-    for (const r of regions) {
-      h.word(r.length);
-      for (const b of r) {
-        h.word(b.pc).word((b.thumb ? 1 : 0) | (b.itstate << 1)).word(b.nops).word(b.ntemps).word(b.ninsns).word(b.end);
-        h.words(b.code, 0, b.nops * OP_WORDS).word(b.callArgs.length);
-        for (const a of b.callArgs) h.word(a.length).words(a);
-      }
-    }
-    const [lo, hi] = h.digest();
-    return `${lo}:${hi}`;
-  }
-
   /**
-   * The stored batch with a region that holds (pc, thumb, it) as its own block, once per batch
-   * (a batch asked for is not offered again, whether or not it could be used).
+   * The stored module with a region that holds (pc, thumb, it) as its own block, once per
+   * module (one asked for is not offered again, whether or not it could be used).
    */
   batchFor(pc: number, thumb: boolean, it: number): StoredBatch | undefined {
     const k = this.batches.get(blockKey(pc, thumb, it));
     if (k === undefined) return undefined;
     const w = this.old;
-    const layout = w.subarray(k + 5, k + 5 + w[k + 4]);
+    const layout = w.subarray(k + M_LAYOUT + 1, k + M_LAYOUT + 1 + w[k + M_LAYOUT]);
     let j = 1;
     for (let r = layout[0]; r > 0; r--) {
       const own = layout[j];
       const n = own + layout[j + 1];
       j += 2;
-      for (let i = 0; i < own; i++) this.batches.delete(blockKey(layout[j + i * 3] >>> 0, (layout[j + i * 3 + 1] & 1) !== 0, (layout[j + i * 3 + 1] >>> 1) & 0xff));
-      j += n * 3;
+      for (let i = 0; i < own; i++, j += LAYOUT_WORDS) this.batches.delete(blockKey(layout[j] >>> 0, (layout[j + 1] & 1) !== 0, (layout[j + 1] >>> 1) & 0xff));
+      j += (n - own) * LAYOUT_WORDS;
     }
-    return { key: `${w[k + 2]}:${w[k + 3]}`, layout };
+    return { layout, module: () => this.moduleAt(k) };
   }
 
-  /** The module stored under `key`, or undefined. */
-  module(key: string): StoredModule | undefined {
-    const k = this.modules.get(key);
-    if (k === undefined) return undefined;
+  /** The bytes and sites of the module record at k, or undefined when they do not add up. */
+  private moduleAt(k: number): StoredModule | undefined {
     const w = this.old;
     const end = k + w[k];
-    let j = k + 5 + w[k + 4];
+    let j = k + M_LAYOUT + 1 + w[k + M_LAYOUT];
     const nsites = w[j++];
-    if (nsites < 0 || j + nsites + 1 > end) return void this.modules.delete(key);
+    if (nsites < 0 || j + nsites + 1 > end) return undefined;
     const sites = w.slice(j, j + nsites);
     j += nsites;
     const nbytes = w[j++];
-    if (nbytes < 8 || j + ((nbytes + 3) >> 2) !== end) return void this.modules.delete(key);
+    if (nbytes < 8 || j + ((nbytes + 3) >> 2) !== end) return undefined;
     const bytes = new Uint8Array(nbytes);
     bytes.set(new Uint8Array(w.buffer, j * 4, nbytes));
     this.stats.modulesFound++;
     return { bytes, sites };
   }
 
-  /** Keeps a module just built from the batch `layout` under `key` for later runs. */
-  addModule(key: string, m: StoredModule, layout: BatchLayout): void {
-    const [lo, hi] = key.split(':').map(Number);
+  /** Keeps a module just built from the batch `layout` for later runs. */
+  addModule(m: StoredModule, layout: BatchLayout): void {
     const nw = (m.bytes.length + 3) >> 2;
-    const at = 5 + layout.length;
+    const at = M_LAYOUT + 1 + layout.length;
     const rec = new Int32Array(at + 2 + m.sites.length + nw);
-    rec.set([rec.length, TAG_MODULE, lo, hi, layout.length]);
-    rec.set(layout, 5);
+    rec[0] = rec.length;
+    rec[1] = TAG_MODULE;
+    rec[M_LAYOUT] = layout.length;
+    rec.set(layout, M_LAYOUT + 1);
     rec[at] = m.sites.length;
     rec.set(m.sites, at + 1);
     rec[at + 1 + m.sites.length] = m.bytes.length;
     new Uint8Array(rec.buffer, (at + 2 + m.sites.length) * 4, m.bytes.length).set(m.bytes);
-    this.modules.delete(key);
-    this.freshModules.set(key, rec);
+    this.freshModules.push(rec);
     this.stats.modulesAdded++;
+  }
+
+  /** Does every block a module's layout (in `rec` from `at`) names have its record in `saved`? */
+  private static complete(rec: Int32Array, at: number, saved: Set<number>): boolean {
+    let j = at + 1;
+    for (let r = rec[at]; r > 0; r--) {
+      const n = rec[j] + rec[j + 1];
+      j += 2;
+      for (let i = 0; i < n; i++, j += LAYOUT_WORDS) if (!saved.has(rec[j + 3])) return false;
+    }
+    return true;
   }
 
   /**
    * The words of a store holding this run's records and the earlier ones still valid as far
    * as this run knows (all of them, unless the whole would pass MAX_WORDS), with the pages
-   * they name, renumbered in the order they are first named.
+   * their blocks name, renumbered in the order they are first named, and the modules all of
+   * whose blocks are kept.
    */
   serialize(): Uint8Array {
     const pageOut = new Map<number, number>();
@@ -328,43 +353,56 @@ export class TranslationStore {
     };
     const w = this.old;
     const keepOld = w.length + this.fresh.length * 64 <= MAX_WORDS;
-    const olds = keepOld ? [...this.blocks.values(), ...this.modules.values()] : [];
+    const oldBlocks = keepOld ? [...this.blocks.values()] : [];
+    const saved = new Set<number>();
+    for (const k of oldBlocks) saved.add(w[k + B_ID]);
+    for (const f of this.fresh) saved.add(f.id);
+    const oldModules = keepOld ? this.modules.filter((k) => TranslationStore.complete(w, k + M_LAYOUT + 1, saved)) : [];
+    const newModules = this.freshModules.filter((r) => TranslationStore.complete(r, M_LAYOUT + 1, saved));
     // Sizes first, so every record is written once, in place.
-    let total = 2;
-    for (const k of olds) total += w[k];
-    for (const { b, ids } of this.fresh) {
-      total += B_PAGES + 2 + ids.length + b.nops * OP_WORDS;
+    let total = H_SEED + 1 + this.seed.length;
+    for (const k of [...oldBlocks, ...oldModules]) total += w[k];
+    for (const { b, pages } of this.fresh) {
+      total += B_PAGES + 2 + pages.length + b.nops * OP_WORDS;
       for (const a of b.callArgs) total += 1 + a.length;
     }
-    for (const r of this.freshModules.values()) total += r.length;
-    for (const k of olds) if (w[k + 1] === TAG_BLOCK) for (let i = 0; i < w[k + B_PAGES]; i++) pageId(w[k + B_PAGES + 1 + i]);
-    for (const { ids } of this.fresh) for (const id of ids) pageId(id);
+    for (const r of newModules) total += r.length;
+    for (const k of oldBlocks) for (let i = 0; i < w[k + B_PAGES]; i++) pageId(w[k + B_PAGES + 1 + i]);
+    for (const { pages } of this.fresh) for (const id of pages) pageId(id);
     total += pageList.length * PAGE_RECORD_WORDS;
     const out = new Int32Array(total);
     out[0] = MAGIC;
     out[1] = VERSION;
-    let at = 2;
+    out[H_NEXT_ID] = this.nextId;
+    out[H_SEED] = this.seed.length;
+    out.set(this.seed, H_SEED + 1);
+    let at = H_SEED + 1 + this.seed.length;
     for (const id of pageList) {
       out.set(this.pages.record(id), at);
       at += PAGE_RECORD_WORDS;
     }
-    for (const k of olds) {
+    for (const k of oldBlocks) {
       out.set(w.subarray(k, k + w[k]), at);
-      if (w[k + 1] === TAG_BLOCK) for (let i = 0; i < w[k + B_PAGES]; i++) out[at + B_PAGES + 1 + i] = pageOut.get(w[k + B_PAGES + 1 + i])!;
+      for (let i = 0; i < w[k + B_PAGES]; i++) out[at + B_PAGES + 1 + i] = pageOut.get(w[k + B_PAGES + 1 + i])!;
       at += w[k];
     }
-    for (const { b, ids } of this.fresh) {
+    for (const k of oldModules) {
+      out.set(w.subarray(k, k + w[k]), at);
+      at += w[k];
+    }
+    for (const { b, id, pages } of this.fresh) {
       const start = at;
       out[at + 1] = TAG_BLOCK;
-      out[at + 2] = b.pc | 0;
-      out[at + 3] = (b.thumb ? 1 : 0) | (b.itstate << 1) | (b.usesVfp ? 1 << 9 : 0);
-      out[at + 4] = b.ninsns;
-      out[at + 5] = b.end | 0;
-      out[at + 6] = b.ntemps;
-      out[at + 7] = b.nops;
-      out[at + B_PAGES] = ids.length;
+      out[at + B_ID] = id;
+      out[at + B_PC] = b.pc | 0;
+      out[at + B_FLAGS] = (b.thumb ? 1 : 0) | (b.itstate << 1) | (b.usesVfp ? 1 << 9 : 0);
+      out[at + B_NINSNS] = b.ninsns;
+      out[at + B_END] = b.end | 0;
+      out[at + B_NTEMPS] = b.ntemps;
+      out[at + B_NOPS] = b.nops;
+      out[at + B_PAGES] = pages.length;
       at += B_PAGES + 1;
-      for (const id of ids) out[at++] = pageOut.get(id)!;
+      for (const id of pages) out[at++] = pageOut.get(id)!;
       out[at++] = b.callArgs.length;
       for (const a of b.callArgs) {
         out[at++] = a.length;
@@ -376,7 +414,7 @@ export class TranslationStore {
       at += m;
       out[start] = at - start;
     }
-    for (const r of this.freshModules.values()) {
+    for (const r of newModules) {
       out.set(r, at);
       at += r.length;
     }
