@@ -168,4 +168,19 @@ describe('armvisor run with its translation store', () => {
     }
     expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
   });
+
+  test('one store per program: a rebuilt program (another size or time) replaces its store', () => {
+    const prog = path.join(scratch.dir, 'myhash');
+    fs.copyFileSync(guestPath('hash', 'arm'), prog);
+    const build = path.join(scratch.dir, 'armvisor', 'translations');
+    const mine = () => fs.readdirSync(path.join(build, fs.readdirSync(build)[0])).filter((f) => f.startsWith('myhash-'));
+    expect(run([], prog, ['3', '64']).status).toBe(0);
+    const before = mine();
+    expect(before).toHaveLength(1);
+    fs.utimesSync(prog, new Date(), new Date(Date.now() + 5000));
+    expect(run([], prog, ['3', '64']).status).toBe(0);
+    const after = mine();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before[0]);
+  });
 });

@@ -31,6 +31,8 @@ function fnv1a(s: string): string {
 export class TranslationFile {
   private constructor(
     readonly file: string,
+    /** The file name's prefix naming the program (its path), before its size and time. */
+    private readonly program: string,
     readonly store: TranslationStore,
   ) {}
 
@@ -47,14 +49,15 @@ export class TranslationFile {
       return null;
     }
     const abs = path.resolve(exe);
-    const file = path.join(translationsDir(), build.replace(/[^\w.-]/g, '_'), `${path.basename(abs).replace(/[^\w.-]/g, '_')}-${fnv1a(abs)}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
+    const program = `${path.basename(abs).replace(/[^\w.-]/g, '_')}-${fnv1a(abs)}-`;
+    const file = path.join(translationsDir(), build.replace(/[^\w.-]/g, '_'), `${program}${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
     let bytes: Uint8Array | null = null;
     try {
       bytes = fs.readFileSync(file);
     } catch {
       /* none yet */
     }
-    return new TranslationFile(file, bytes ? TranslationStore.parse(bytes, words, seed) : TranslationStore.empty(words, seed));
+    return new TranslationFile(file, program, bytes ? TranslationStore.parse(bytes, words, seed) : TranslationStore.empty(words, seed));
   }
 
   /** Writes the store if this run added to it (atomically: a concurrent run reads one whole file or the other). */
@@ -67,6 +70,9 @@ export class TranslationFile {
         const top = path.dirname(dir);
         if (fs.existsSync(top)) for (const d of fs.readdirSync(top)) fs.rmSync(path.join(top, d), { recursive: true, force: true });
         fs.mkdirSync(dir, { recursive: true });
+      } else if (!fs.existsSync(this.file)) {
+        // So does the store of an earlier version of the program (another size or time).
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(this.program) && f.endsWith('.bin')) fs.rmSync(path.join(dir, f), { force: true });
       }
       const tmp = `${this.file}.${process.pid}`;
       fs.writeFileSync(tmp, this.store.serialize());
