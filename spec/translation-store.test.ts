@@ -107,6 +107,32 @@ test('a module comes back with its layout, once; it is kept only while every blo
   expect(TranslationStore.parse(s.serialize(), mem.i32, [1, 2, 4]).block(BASE, false, 0, mem)).toBeNull();
 });
 
+test('code rewritten again and again is not copied again and again', () => {
+  // In one run: after its third change a page is no longer copied (its blocks are not kept).
+  const mem = codeMemory(CODE);
+  const s = TranslationStore.empty(mem.i32, SEED);
+  for (let v = 0; v < 10; v++) {
+    mem.dv.setUint32(BASE, 0xe2800000 + v, true); // add r0, r0, #v
+    s.forgetPage(BASE >>> 12);
+    s.add(liftBlock(mem, BASE, false, 0), mem);
+  }
+  expect(s.stats.blocksAdded).toBe(3);
+  // Across runs: blocks lifted from other versions of the page are kept, but at most four
+  // versions of it (the latest runs' blocks first).
+  let bytes = s.serialize();
+  for (let run = 0; run < 6; run++) {
+    const m = codeMemory(CODE);
+    m.dv.setUint32(BASE + 0x800, run, true);
+    const t = TranslationStore.parse(bytes, m.i32, SEED);
+    t.add(liftBlock(m, BASE + 4 * (run % 5), false, 0), m);
+    bytes = t.serialize();
+  }
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  let pages = 0;
+  for (let k = 3 + 1 + SEED.length; k < words.length; k += words[k]) if (words[k + 1] === 3) pages++;
+  expect(pages).toBe(4);
+});
+
 test('malformed stores are empty stores: random bytes, and a saved store with one word changed', () => {
   const mem = codeMemory(CODE);
   const { bytes } = saved(mem);
@@ -167,6 +193,16 @@ describe('armvisor run with its translation store', () => {
       if (name === 'hash') expect(Number(found[2])).toBeGreaterThan(0);
     }
     expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
+  });
+
+  test('no place for a store (the cache folder is a file): the run is as without one', () => {
+    const file = path.join(scratch.dir, 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    const prog = guestPath('hash', 'arm');
+    const r = spawnSync(process.execPath, [launcher, 'run', prog, '3', '64'], { encoding: 'utf8', env: guestEnv({ XDG_CACHE_HOME: file }), timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(run(['--translation-cache', 'off'], prog, ['3', '64']).stdout);
   });
 
   test('one store per program: a rebuilt program (another size or time) replaces its store', () => {

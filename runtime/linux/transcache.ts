@@ -75,10 +75,14 @@ export class TranslationFile {
         for (const f of fs.readdirSync(dir)) if (f.startsWith(this.program) && f.endsWith('.bin')) fs.rmSync(path.join(dir, f), { force: true });
       }
       const tmp = `${this.file}.${process.pid}`;
-      fs.writeFileSync(tmp, this.store.serialize());
-      fs.renameSync(tmp, this.file);
+      try {
+        fs.writeFileSync(tmp, this.store.serialize());
+        fs.renameSync(tmp, this.file);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
     } catch {
-      /* no store: later runs translate again */
+      /* no store (a full disk, a folder we may not write): later runs translate again */
     }
   }
 }

@@ -7,6 +7,14 @@
 export const PAGE_RECORD_WORDS = 3 + 1024;
 /** A page word's flag: the page was readable (the lifter inlined literal loads from it). */
 export const PAGE_R = 1 << 20;
+/**
+ * A page whose code has changed this often in a run is not copied again: code rewritten over
+ * and over (a guest's own JIT, literal pools written in a loop) is not worth keeping, and each
+ * version would be a 4 KiB copy to save and to compare in later runs.
+ */
+const VOLATILE_WRITES = 3;
+/** Most versions of one page a save keeps (the latest first). */
+export const MAX_VERSIONS = 4;
 
 export class PageTable {
   /** Earlier runs' pages: id -> record offset in `old`. */
@@ -16,6 +24,8 @@ export class PageTable {
   private readonly fresh: { pw: number; data: Int32Array }[] = [];
   /** Per page number: the id whose contents memory holds (-1: none), until forget(). */
   private readonly current = new Map<number, number>();
+  /** Per page number: how often its code changed this run. */
+  private readonly writes = new Map<number, number>();
 
   /** `mem`: guest memory as words (page p at p * 1024); `old`: a stored file's words. */
   constructor(
@@ -40,12 +50,13 @@ export class PageTable {
 
   /** Page `page` may have changed (a write, munmap, mprotect): compare it again when asked. */
   forget(page: number): void {
-    this.current.delete(page);
+    if (this.current.delete(page)) this.writes.set(page, (this.writes.get(page) ?? 0) + 1);
   }
 
   /**
    * The id of the version of the page that memory holds now under page word `pw`; when no id
-   * has it, a new one (a copy of the page) if `snapshot`, else -1.
+   * has it, a new one (a copy of the page) if `snapshot` and the page's code has not changed
+   * VOLATILE_WRITES times this run, else -1.
    */
   idFor(pw: number, snapshot: boolean): number {
     const page = pw & (PAGE_R - 1);
@@ -60,12 +71,17 @@ export class PageTable {
       }
       this.current.set(page, id);
     }
-    if (id < 0 && snapshot) {
+    if (id < 0 && snapshot && (this.writes.get(page) ?? 0) < VOLATILE_WRITES) {
       id = this.count;
       this.fresh.push({ pw, data: this.mem.slice(page * 1024, page * 1024 + 1024) });
       this.current.set(page, id);
     }
     return id;
+  }
+
+  /** The page number of version `id`. */
+  pageOf(id: number): number {
+    return this.pwOf(id) & (PAGE_R - 1);
   }
 
   private pwOf(id: number): number {

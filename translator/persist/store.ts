@@ -12,7 +12,7 @@
 import { IRBlock, OP_WORDS } from '../ir.js';
 import { blockKey } from '../cache.js';
 import type { CodeSource } from '../lift/block.js';
-import { PAGE_R, PAGE_RECORD_WORDS, PageTable } from './pages.js';
+import { MAX_VERSIONS, PAGE_R, PAGE_RECORD_WORDS, PageTable } from './pages.js';
 
 const MAGIC = 0x43545641; // 'AVTC'
 /** Bumped whenever a record's layout changes (the build id covers the translator's own changes). */
@@ -259,8 +259,9 @@ export class TranslationStore {
     const pages: number[] = [];
     for (let p = p0; p <= p1; p++) {
       const pw = this.pageWord(src, p);
-      if (pw < 0) return;
-      pages.push(this.pages.idFor(pw, true));
+      const id = pw < 0 ? -1 : this.pages.idFor(pw, true);
+      if (id < 0) return;
+      pages.push(id);
     }
     this.blocks.delete(blockKey(b.pc, b.thumb, b.itstate));
     const id = this.nextId++;
@@ -353,22 +354,38 @@ export class TranslationStore {
     };
     const w = this.old;
     const keepOld = w.length + this.fresh.length * 64 <= MAX_WORDS;
-    const oldBlocks = keepOld ? [...this.blocks.values()] : [];
+    // Blocks are kept, this run's first, while the pages they name stay within MAX_VERSIONS
+    // versions of each page.
+    const versions = new Map<number, number>();
+    const fits = (ids: ArrayLike<number>): boolean => {
+      for (let i = 0; i < ids.length; i++) {
+        if (!(ids[i] >= 0 && ids[i] < this.pages.count)) return false;
+        const p = this.pages.pageOf(ids[i]);
+        if (!pageOut.has(ids[i]) && (versions.get(p) ?? 0) >= MAX_VERSIONS) return false;
+      }
+      for (let i = 0; i < ids.length; i++) {
+        if (pageOut.has(ids[i])) continue;
+        const p = this.pages.pageOf(ids[i]);
+        versions.set(p, (versions.get(p) ?? 0) + 1);
+        pageId(ids[i]);
+      }
+      return true;
+    };
+    const fresh = this.fresh.filter((f) => fits(f.pages));
+    const oldBlocks = keepOld ? [...this.blocks.values()].filter((k) => fits(w.subarray(k + B_PAGES + 1, k + B_PAGES + 1 + w[k + B_PAGES]))) : [];
     const saved = new Set<number>();
     for (const k of oldBlocks) saved.add(w[k + B_ID]);
-    for (const f of this.fresh) saved.add(f.id);
+    for (const f of fresh) saved.add(f.id);
     const oldModules = keepOld ? this.modules.filter((k) => TranslationStore.complete(w, k + M_LAYOUT + 1, saved)) : [];
     const newModules = this.freshModules.filter((r) => TranslationStore.complete(r, M_LAYOUT + 1, saved));
     // Sizes first, so every record is written once, in place.
     let total = H_SEED + 1 + this.seed.length;
     for (const k of [...oldBlocks, ...oldModules]) total += w[k];
-    for (const { b, pages } of this.fresh) {
+    for (const { b, pages } of fresh) {
       total += B_PAGES + 2 + pages.length + b.nops * OP_WORDS;
       for (const a of b.callArgs) total += 1 + a.length;
     }
     for (const r of newModules) total += r.length;
-    for (const k of oldBlocks) for (let i = 0; i < w[k + B_PAGES]; i++) pageId(w[k + B_PAGES + 1 + i]);
-    for (const { pages } of this.fresh) for (const id of pages) pageId(id);
     total += pageList.length * PAGE_RECORD_WORDS;
     const out = new Int32Array(total);
     out[0] = MAGIC;
@@ -390,7 +407,7 @@ export class TranslationStore {
       out.set(w.subarray(k, k + w[k]), at);
       at += w[k];
     }
-    for (const { b, id, pages } of this.fresh) {
+    for (const { b, id, pages } of fresh) {
       const start = at;
       out[at + 1] = TAG_BLOCK;
       out[at + B_ID] = id;
