@@ -152,19 +152,32 @@ export class Engine {
     }
     const e = this.cache.put(key, block, store ? store.idOf(block) : -1);
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
-    // A stored block may belong to a batch an earlier run compiled: compile it now.
-    if (found && this.jit) this.jit.adopt(pc, thumb, it, (p, t, i) => this.stored(p, t, i));
+    // A stored block may belong to a batch an earlier run compiled: compile it now, and so
+    // the batches of the blocks that one brought from the store (its guests, say), which are
+    // not translated again.
+    if (found && this.jit) {
+      const jit = this.jit;
+      const more: BlockEntry[] = [e];
+      const get = (p: number, t: boolean, i: number): BlockEntry | null => this.stored(p, t, i, more);
+      for (let x = more.pop(); x; x = more.pop()) jit.adopt(x.block.pc, x.block.thumb, x.block.itstate, get);
+    }
     return e;
   }
 
-  /** The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew), else null. */
-  private stored(pc: number, thumb: boolean, it: number): BlockEntry | null {
+  /**
+   * The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew;
+   * added to `fresh`), else null.
+   */
+  private stored(pc: number, thumb: boolean, it: number, fresh: BlockEntry[]): BlockEntry | null {
     const key = blockKey(pc, thumb, it);
     const have = this.cache.get(key);
     if (have) return have;
     const store = this.opts.store!;
     const b = store.block(pc, thumb, it, this.mem);
-    return b ? this.cache.put(key, b, store.idOf(b)) : null;
+    if (!b) return null;
+    const e = this.cache.put(key, b, store.idOf(b));
+    fresh.push(e);
+    return e;
   }
 
   /**

@@ -103,6 +103,9 @@ test('a module comes back with its layout, once; it is kept only while every blo
   expect(t.batchFor(BASE, false, 0)).toBeUndefined();
   // The block found gives its record's id: the JIT matches it with the layout's.
   expect(t.idOf(t.block(BASE, false, 0, mem)!)).toBe(id);
+  // A module with the layout of one the store has is not added again.
+  t.addModule(module, layout);
+  expect(t.dirty).toBe(false);
   // A store made for another JIT target layout (seed) is empty.
   expect(TranslationStore.parse(s.serialize(), mem.i32, [1, 2, 4]).block(BASE, false, 0, mem)).toBeNull();
 });
@@ -190,7 +193,12 @@ describe('armvisor run with its translation store', () => {
       expect(storeLine(first.stderr)?.[1]).toBe('0');
       const found = storeLine(later.stderr)!;
       expect(Number(found[1].replace(/,/g, ''))).toBeGreaterThan(0);
-      if (name === 'hash') expect(Number(found[2])).toBeGreaterThan(0);
+      if (name === 'hash') {
+        expect(Number(found[2])).toBeGreaterThan(0);
+        // Everything the first run compiled is found: a later run of the same program on the same
+        // input adds nothing (so it does not write the store again).
+        expect(/([\d,]+) blocks and ([\d,]+) modules added/.exec(later.stderr)?.slice(1)).toEqual(['0', '0']);
+      }
     }
     expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
   });

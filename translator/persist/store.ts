@@ -307,8 +307,9 @@ export class TranslationStore {
     return { bytes, sites };
   }
 
-  /** Keeps a module just built from the batch `layout` for later runs. */
+  /** Keeps a module just built from the batch `layout` for later runs (unless the store has that batch already). */
   addModule(m: StoredModule, layout: BatchLayout): void {
+    for (const k of this.modules) if (this.sameLayout(k, layout)) return;
     const nw = (m.bytes.length + 3) >> 2;
     const at = M_LAYOUT + 1 + layout.length;
     const rec = new Int32Array(at + 2 + m.sites.length + nw);
@@ -322,6 +323,14 @@ export class TranslationStore {
     new Uint8Array(rec.buffer, (at + 2 + m.sites.length) * 4, m.bytes.length).set(m.bytes);
     this.freshModules.push(rec);
     this.stats.modulesAdded++;
+  }
+
+  /** Is the layout of the module record at k `layout`? */
+  private sameLayout(k: number, layout: BatchLayout): boolean {
+    const w = this.old;
+    if (w[k + M_LAYOUT] !== layout.length) return false;
+    for (let i = 0; i < layout.length; i++) if (w[k + M_LAYOUT + 1 + i] !== layout[i]) return false;
+    return true;
   }
 
   /** Does every block a module's layout (in `rec` from `at`) names have its record in `saved`? */
