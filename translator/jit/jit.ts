@@ -30,7 +30,7 @@ export interface JitOptions {
    * short run that never compiles does not load node:v8).
    */
   beforeFirstCompile?: () => void;
-  /** Module bytes kept from earlier runs by their regions' IR (translator/persist/store.ts). */
+  /** Where compiled modules are kept for later runs, with the batches they came from (translator/persist/store.ts). */
   modules?: ModuleStore;
 }
 
