@@ -132,10 +132,22 @@ export class Engine {
     const it = thumb ? st[W.ITSTATE] & 0xff : 0;
     const slot = (pc >>> 1) & (JC_SIZE - 1);
     const j = this.jumpCache[slot];
-    if (j !== undefined && j.block.pc === pc && j.block.thumb === thumb && j.block.itstate === it && !j.dead) return j;
+    if (j !== undefined && j.block.pc === pc && j.block.thumb === thumb && j.block.itstate === it && !j.dead) return j.offer ? this.offer(j) : j;
     const key = blockKey(pc, thumb, it);
     const e = this.cache.get(key) ?? this.translate(key, pc, thumb, it);
     this.jumpCache[slot] = e;
+    return e.offer ? this.offer(e) : e;
+  }
+
+  /**
+   * The guest reached a block that came from the store: the batch an earlier run compiled with
+   * it as a region's own block, if any, is compiled now (Jit.adopt). Not before it is reached:
+   * a batch brings blocks from the store (its guests), and offering theirs at once would compile
+   * whatever the programs sharing the store ever compiled.
+   */
+  private offer(e: BlockEntry): BlockEntry {
+    e.offer = false;
+    this.jit?.adopt(e.block.pc, e.block.thumb, e.block.itstate, this.fromStore);
     return e;
   }
 
@@ -151,24 +163,13 @@ export class Engine {
       store?.add(block, this.mem);
     }
     const e = this.cache.put(key, block, store ? store.idOf(block) : -1);
+    e.offer = found && this.jit !== null;
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
-    // A stored block may belong to a batch an earlier run compiled: compile it now, and so
-    // the batches of the blocks that one brought from the store (its guests, say), which are
-    // not translated again.
-    if (found && this.jit) {
-      const jit = this.jit;
-      const more: BlockEntry[] = [e];
-      const get = (p: number, t: boolean, i: number): BlockEntry | null => this.stored(p, t, i, more);
-      for (let x = more.pop(); x; x = more.pop()) jit.adopt(x.block.pc, x.block.thumb, x.block.itstate, get);
-    }
     return e;
   }
 
-  /**
-   * The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew;
-   * added to `fresh`), else null.
-   */
-  private stored(pc: number, thumb: boolean, it: number, fresh: BlockEntry[]): BlockEntry | null {
+  /** The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew), else null. */
+  private readonly fromStore = (pc: number, thumb: boolean, it: number): BlockEntry | null => {
     const key = blockKey(pc, thumb, it);
     const have = this.cache.get(key);
     if (have) return have;
@@ -176,9 +177,9 @@ export class Engine {
     const b = store.block(pc, thumb, it, this.mem);
     if (!b) return null;
     const e = this.cache.put(key, b, store.idOf(b));
-    fresh.push(e);
+    e.offer = true;
     return e;
-  }
+  };
 
   /**
    * Runs blocks until one exits with a reason other than NEXT, or until about `budget`

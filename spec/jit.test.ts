@@ -290,7 +290,7 @@ test('a page hot again compiles its new blocks alone, unless they close a loop w
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
   type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null; dead: boolean };
-  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1 });
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
   const page: E[] = [];
   // threshold 1, batch 1: each interpreted run compiles its page's new blocks at once.
   const jit = new Jit({ ...target, dispatchBase: undefined }, (p) => page.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
@@ -329,7 +329,7 @@ test('a loop across a page boundary runs in one region, which a write to either 
   const target = flatJitTarget(B.mem, B.cpu);
   // 0x8ff8 (page 8) and 0x9000 (page 9) branch to each other.
   const blocks = [counterBlock(0x8ff8, 0x9000, 0xa000, 1000), counterBlock(0x9000, 0x8ff8, 0xa000, 1000)];
-  const entries = blocks.map((block) => ({ block, region: null as null | ((i: number) => number), index: -1, slot: -1, group: null, dead: false, sid: -1 }));
+  const entries = blocks.map((block) => ({ block, region: null as null | ((i: number) => number), index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false }));
   const onPage = (p: number) => entries.filter((e) => e.block.pc >>> 12 === p);
   const jit = new Jit({ ...target, dispatchBase: undefined }, onPage, { ...DEFAULT_JIT, threshold: 0 });
   jit.compileNow(entries[0]);
@@ -352,7 +352,7 @@ test('a call to code on a far page comes into the region whole, or not at all', 
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
   type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
-  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1 });
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
   // home (page 8) -> 0x20000 -> 0x20100 -> home: a loop through a two-block piece on page 0x20.
   const home = entry(counterBlock(0x8000, 0x20000, 0xa000, 1000));
   const far = [entry(counterBlock(0x20000, 0x20100, 0xa000, 1000)), entry(counterBlock(0x20100, 0x8000, 0xa000, 1000))];
@@ -380,7 +380,7 @@ test('tier 2 optimizes a region in a worker and the result runs the same', async
   const { Tier2 } = await import('../translator/jit/tier2.js');
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = [counterBlock(0x8000, 0x8100, 0x9000, 5000), counterBlock(0x8100, 0x8000, 0x9000, 5000)];
-  const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, slot: -1, group: null, dead: false, sid: -1 }));
+  const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, slot: -1, group: null, dead: false, sid: -1, offer: false }));
   const t2 = new Tier2(target, (es, fn) =>
     es.forEach((e, i) => {
       e.region = fn;

@@ -132,8 +132,31 @@ test('code rewritten again and again is not copied again and again', () => {
   }
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   let pages = 0;
-  for (let k = 3 + 1 + SEED.length; k < words.length; k += words[k]) if (words[k + 1] === 3) pages++;
+  // (The header: magic, version, saves, next id, the seed's length and the seed; page records' tag is 3.)
+  for (let k = 5 + SEED.length; k < words.length; k += words[k]) if (words[k + 1] === 3) pages++;
   expect(pages).toBe(4);
+});
+
+test('a store keeps what the runs of its last eight saves used, and drops the rest', () => {
+  const mem = codeMemory(CODE);
+  mem.setPerm((BASE >>> 12) + 1, Perm.R | Perm.X);
+  for (let i = 0; i < 8; i++) mem.dv.setUint32(BASE + 4096 + 4 * i, 0xe2800000 + i, true);
+  const survivors = (useAt: number): boolean[] => {
+    let bytes = saved(mem).bytes; // save 1 holds the block at BASE
+    const alive: boolean[] = [];
+    for (let run = 1; run <= 12; run++) {
+      const t = TranslationStore.parse(bytes, mem.i32, SEED);
+      if (run === useAt) expect(t.block(BASE, false, 0, mem)).not.toBeNull();
+      t.add(liftBlock(mem, BASE + 4096 + 4 * (run % 8), false, 0), mem); // something new: the run saves
+      bytes = t.serialize();
+      alive.push(TranslationStore.parse(bytes, mem.i32, SEED).block(BASE, false, 0, mem) !== null);
+    }
+    return alive;
+  };
+  // Unused, it is gone at the eighth save after its own.
+  expect(survivors(0).indexOf(false)).toBe(7);
+  // Used by the run of the fourth save, it lasts eight saves from there.
+  expect(survivors(4).indexOf(false)).toBe(11);
 });
 
 test('malformed stores are empty stores: random bytes, and a saved store with one word changed', () => {

@@ -20,7 +20,7 @@ export class BlockCache {
 
   /** Enters `block`; `sid` is its record's id in the translation store, or -1 (BlockEntry.sid). */
   put(key: number, block: IRBlock, sid = -1): BlockEntry {
-    const e: BlockEntry = { block, region: null, index: 0, slot: -1, group: null, dead: false, sid };
+    const e: BlockEntry = { block, region: null, index: 0, slot: -1, group: null, dead: false, sid, offer: false };
     this.blocks.set(key, e);
     this.translations++;
     // A block starts within one page, but its last instruction may end on the next; index both.

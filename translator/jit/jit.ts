@@ -72,6 +72,8 @@ export interface BlockEntry {
    * or -1: a module is kept for later runs only when each of its blocks has one.
    */
   sid: number;
+  /** Came from the store and not reached yet: when the guest reaches it, its stored batch is tried (Jit.adopt). */
+  offer: boolean;
 }
 
 export interface JitStats {

@@ -16,7 +16,7 @@ import { MAX_VERSIONS, PAGE_R, PAGE_RECORD_WORDS, PageTable } from './pages.js';
 
 const MAGIC = 0x43545641; // 'AVTC'
 /** Bumped whenever a record's layout changes (the build id covers the translator's own changes). */
-const VERSION = 4;
+const VERSION = 5;
 const TAG_BLOCK = 1;
 const TAG_MODULE = 2;
 const TAG_PAGE = 3;
@@ -63,25 +63,36 @@ function copyOut(w: Int32Array, at: number, n: number): number[] {
 class BadStore extends Error {}
 
 /**
- * Block record: length, TAG_BLOCK, id, pc, thumb | ITSTATE << 1 | usesVfp << 9, ninsns, end,
- * ntemps, nops, the number of pages (1, or 2 for a Thumb-2 instruction across a page end), their
- * page ids, the number of CALL argument lists, each as its length and words, then the ops.
+ * Block record: length, TAG_BLOCK, the save that last saw it used (USED), id, pc, thumb |
+ * ITSTATE << 1 | usesVfp << 9, ninsns, end, ntemps, nops, the number of pages (1, or 2 for a
+ * Thumb-2 instruction across a page end), their page ids, the number of CALL argument lists,
+ * each as its length and words, then the ops.
  */
-const B_ID = 2;
-const B_PC = 3;
-const B_FLAGS = 4;
-const B_NINSNS = 5;
-const B_END = 6;
-const B_NTEMPS = 7;
-const B_NOPS = 8;
-const B_PAGES = 9;
-/** Header: MAGIC, VERSION, the next block id, the seed's length, the seed. */
-const H_NEXT_ID = 2;
-const H_SEED = 3;
+const USED = 2;
+const B_ID = 3;
+const B_PC = 4;
+const B_FLAGS = 5;
+const B_NINSNS = 6;
+const B_END = 7;
+const B_NTEMPS = 8;
+const B_NOPS = 9;
+const B_PAGES = 10;
+/** Header: MAGIC, VERSION, the number of saves so far, the next block id, the seed's length, the seed. */
+const H_SAVES = 2;
+const H_NEXT_ID = 3;
+const H_SEED = 4;
+/**
+ * A record not used by any of the runs behind the last KEEP_SAVES saves is dropped: a store
+ * shared by many programs (busybox's applets are one executable) keeps their recent working
+ * sets, not everything any of them ever ran. A run that used records this many saves old
+ * saves even if it added nothing, to keep them.
+ */
+const KEEP_SAVES = 8;
+const REFRESH_SAVES = 4;
 
 /**
- * Module record: length, TAG_MODULE, the layout's length, the layout (BatchLayout), the number
- * of slow-path sites, the sites, the number of bytes, the bytes (padded to a word).
+ * Module record: length, TAG_MODULE, USED, the layout's length, the layout (BatchLayout), the
+ * number of slow-path sites, the sites, the number of bytes, the bytes (padded to a word).
  */
 const M_LAYOUT = 3;
 
@@ -99,6 +110,12 @@ export class TranslationStore {
   /** The record id of each block this store gave out or took this run. */
   private readonly ids = new WeakMap<IRBlock, number>();
   private nextId = 0;
+  /** This run's save: one more than the saves before it. */
+  private save = 1;
+  /** Earlier runs' records (offsets) this run used. */
+  private readonly used = new Set<number>();
+  /** Some record used this run was last used REFRESH_SAVES saves ago or more. */
+  private stale = false;
   readonly stats: StoreStats = { blocksFound: 0, blocksAdded: 0, modulesFound: 0, modulesAdded: 0 };
 
   /**
@@ -141,6 +158,7 @@ export class TranslationStore {
     if (w.length < H_SEED + 1 + seed.length || w[0] !== MAGIC || w[1] !== VERSION || w[H_SEED] !== seed.length) throw new BadStore();
     for (let i = 0; i < seed.length; i++) if (w[H_SEED + 1 + i] !== (seed[i] | 0)) throw new BadStore();
     this.nextId = w[H_NEXT_ID];
+    this.save = w[H_SAVES] + 1;
     for (let k = H_SEED + 1 + seed.length; k < w.length; ) {
       const len = w[k];
       if (len < 3 || k + len > w.length) throw new BadStore();
@@ -183,9 +201,20 @@ export class TranslationStore {
     if (j !== end) throw new BadStore();
   }
 
-  /** Did this run add anything a save would keep? */
+  /** Did this run add anything a save would keep, or use records a save should keep on? */
   get dirty(): boolean {
-    return this.fresh.length > 0 || this.freshModules.length > 0;
+    return this.fresh.length > 0 || this.freshModules.length > 0 || this.stale;
+  }
+
+  /** Notes that this run used the earlier record at k. */
+  private use(k: number): void {
+    this.used.add(k);
+    if (this.save - this.old[k + USED] >= REFRESH_SAVES) this.stale = true;
+  }
+
+  /** Is the earlier record at k still kept: used this run or by the runs of the last KEEP_SAVES saves? */
+  private recent(k: number): boolean {
+    return this.used.has(k) || this.save - this.old[k + USED] < KEEP_SAVES;
   }
 
   /** The page's code was written, unmapped or reprotected: compare it again when next asked. */
@@ -236,6 +265,7 @@ export class TranslationStore {
     const b = new IRBlock(pc, thumb, it, copyOut(w, j, nops * OP_WORDS), nops, callArgs, w[k + B_NTEMPS], w[k + B_NINSNS], w[k + B_END] >>> 0);
     b.usesVfp = (w[k + B_FLAGS] & (1 << 9)) !== 0;
     this.ids.set(b, w[k + B_ID]);
+    this.use(k);
     this.stats.blocksFound++;
     return b;
   }
@@ -303,6 +333,7 @@ export class TranslationStore {
     if (nbytes < 8 || j + ((nbytes + 3) >> 2) !== end) return undefined;
     const bytes = new Uint8Array(nbytes);
     bytes.set(new Uint8Array(w.buffer, j * 4, nbytes));
+    this.use(k);
     this.stats.modulesFound++;
     return { bytes, sites };
   }
@@ -315,6 +346,7 @@ export class TranslationStore {
     const rec = new Int32Array(at + 2 + m.sites.length + nw);
     rec[0] = rec.length;
     rec[1] = TAG_MODULE;
+    rec[USED] = this.save;
     rec[M_LAYOUT] = layout.length;
     rec.set(layout, M_LAYOUT + 1);
     rec[at] = m.sites.length;
@@ -381,11 +413,11 @@ export class TranslationStore {
       return true;
     };
     const fresh = this.fresh.filter((f) => fits(f.pages));
-    const oldBlocks = keepOld ? [...this.blocks.values()].filter((k) => fits(w.subarray(k + B_PAGES + 1, k + B_PAGES + 1 + w[k + B_PAGES]))) : [];
+    const oldBlocks = keepOld ? [...this.blocks.values()].filter((k) => this.recent(k) && fits(w.subarray(k + B_PAGES + 1, k + B_PAGES + 1 + w[k + B_PAGES]))) : [];
     const saved = new Set<number>();
     for (const k of oldBlocks) saved.add(w[k + B_ID]);
     for (const f of fresh) saved.add(f.id);
-    const oldModules = keepOld ? this.modules.filter((k) => TranslationStore.complete(w, k + M_LAYOUT + 1, saved)) : [];
+    const oldModules = keepOld ? this.modules.filter((k) => this.recent(k) && TranslationStore.complete(w, k + M_LAYOUT + 1, saved)) : [];
     const newModules = this.freshModules.filter((r) => TranslationStore.complete(r, M_LAYOUT + 1, saved));
     // Sizes first, so every record is written once, in place.
     let total = H_SEED + 1 + this.seed.length;
@@ -399,6 +431,7 @@ export class TranslationStore {
     const out = new Int32Array(total);
     out[0] = MAGIC;
     out[1] = VERSION;
+    out[H_SAVES] = this.save;
     out[H_NEXT_ID] = this.nextId;
     out[H_SEED] = this.seed.length;
     out.set(this.seed, H_SEED + 1);
@@ -410,15 +443,18 @@ export class TranslationStore {
     for (const k of oldBlocks) {
       out.set(w.subarray(k, k + w[k]), at);
       for (let i = 0; i < w[k + B_PAGES]; i++) out[at + B_PAGES + 1 + i] = pageOut.get(w[k + B_PAGES + 1 + i])!;
+      if (this.used.has(k)) out[at + USED] = this.save;
       at += w[k];
     }
     for (const k of oldModules) {
       out.set(w.subarray(k, k + w[k]), at);
+      if (this.used.has(k)) out[at + USED] = this.save;
       at += w[k];
     }
     for (const { b, id, pages } of fresh) {
       const start = at;
       out[at + 1] = TAG_BLOCK;
+      out[at + USED] = this.save;
       out[at + B_ID] = id;
       out[at + B_PC] = b.pc | 0;
       out[at + B_FLAGS] = (b.thumb ? 1 : 0) | (b.itstate << 1) | (b.usesVfp ? 1 << 9 : 0);
