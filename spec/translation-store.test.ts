@@ -226,6 +226,28 @@ describe('armvisor run with its translation store', () => {
     expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
   });
 
+  test('a store whose module bytes are damaged: the modules are generated again, the output is the same', () => {
+    const prog = path.join(scratch.dir, 'damaged');
+    fs.copyFileSync(guestPath('hash', 'arm'), prog);
+    const args = ['3', '64'];
+    const plain = run(['--translation-cache', 'off'], prog, args);
+    expect(run([], prog, args).status).toBe(0);
+    const build = path.join(scratch.dir, 'armvisor', 'translations');
+    const dir = path.join(build, fs.readdirSync(build)[0]);
+    const file = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('damaged-'))!);
+    // Every module's version field: not a module V8 can compile.
+    const bytes = fs.readFileSync(file);
+    const magic = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    let n = 0;
+    for (let at = bytes.indexOf(magic); at >= 0; at = bytes.indexOf(magic, at + 1), n++) bytes[at + 4] = 2;
+    expect(n).toBeGreaterThan(0);
+    fs.writeFileSync(file, bytes);
+    const later = run(['--profile'], prog, args);
+    expect(later.status).toBe(0);
+    expect(later.stdout).toBe(plain.stdout);
+    expect(/tier 1\s+([\d,]+) modules/.exec(later.stderr)?.[1]).not.toBe('0');
+  });
+
   test('no place for a store (the cache folder is a file): the run is as without one', () => {
     const file = path.join(scratch.dir, 'not-a-folder');
     fs.writeFileSync(file, 'x');

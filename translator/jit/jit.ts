@@ -122,7 +122,16 @@ function compileStored(regions: IRBlock[][], target: JitTarget, s: Stored, stats
   let m: StoredModule;
   if ('module' in s) {
     m = s.module;
+    // Bytes that are not a module of this shape (a damaged store) are built again from the IR.
+    let fns: RegionFn[] | null = null;
+    try {
+      fns = instantiate(m.bytes, regions.length, target, m.sites);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError)) throw e;
+    }
+    if (!fns || fns.some((f) => typeof f !== 'function')) return compileRegions(regions, target);
     stats.modulesStored = (stats.modulesStored ?? 0) + 1;
+    return { fns, bytes: m.bytes };
   } else {
     const { bytes, sites } = buildModule(regions, target);
     s.store.addModule((m = { bytes, sites }), s.layout);
