@@ -51,13 +51,23 @@ export class TranslationFile {
     const abs = path.resolve(exe);
     const program = `${path.basename(abs).replace(/[^\w.-]/g, '_')}-${fnv1a(abs)}-`;
     const file = path.join(translationsDir(), build.replace(/[^\w.-]/g, '_'), `${program}${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
-    let bytes: Uint8Array | null = null;
+    // Read straight into the words the store keeps (no copy of a file of megabytes).
+    let saved: Int32Array | null = null;
     try {
-      bytes = fs.readFileSync(file);
+      const fd = fs.openSync(file, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        if (size % 4 === 0) {
+          saved = new Int32Array(size / 4);
+          if (fs.readSync(fd, new Uint8Array(saved.buffer), 0, size, 0) !== size) saved = null;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       /* none yet */
     }
-    return new TranslationFile(file, program, bytes ? TranslationStore.parse(bytes, words, seed) : TranslationStore.empty(words, seed));
+    return new TranslationFile(file, program, saved ? TranslationStore.of(saved, words, seed) : TranslationStore.empty(words, seed));
   }
 
   /** Writes the store if this run added to it (atomically: a concurrent run reads one whole file or the other). */

@@ -141,7 +141,12 @@ export class TranslationStore {
     if (bytes.length < 8 || bytes.length % 4 !== 0) return TranslationStore.empty(words, seed);
     const copy = new Int32Array(bytes.length / 4);
     new Uint8Array(copy.buffer).set(bytes);
-    const s = new TranslationStore(words, seed, copy);
+    return TranslationStore.of(copy, words, seed);
+  }
+
+  /** The store in `saved` (a saved one's words, which the store keeps), or an empty store when they are not one. */
+  static of(saved: Int32Array, words: Int32Array, seed: readonly number[]): TranslationStore {
+    const s = new TranslationStore(words, seed, saved);
     try {
       s.index();
     } catch (e) {
