@@ -8,7 +8,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { FlatMemory, Perm } from '../runtime/memory/flat.js';
+import { Engine } from '../runtime/exec.js';
+import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
+import { flatJitTarget } from '../runtime/memory/flat-jit.js';
+import { Exit } from '../translator/ir.js';
+import { CpuState } from '../translator/state.js';
 import { liftBlock } from '../translator/lift/block.js';
 import { TranslationStore } from '../translator/persist/store.js';
 import type { IRBlock } from '../translator/ir.js';
@@ -157,6 +161,74 @@ test('a store keeps what the runs of its last eight saves used, and drops the re
   expect(survivors(0).indexOf(false)).toBe(7);
   // Used by the run of the fourth save, it lasts eight saves from there.
   expect(survivors(4).indexOf(false)).toBe(11);
+});
+
+describe('the engine with a store', () => {
+  // r0 = 0; r1 = 1000; loop: r0 += r1 (add r0, r0, #K); subs r1, r1, #1; bne loop; svc 0
+  const loop = (k: number): number[] => [0xe3a00000, 0xe3a01ffa, 0xe2800000 + k, 0xe2511001, 0x1afffffc, 0xef000000];
+  /** Runs the loop to its SVC with a store made from `saved` (or empty); returns r0, the store and the JIT's counts. */
+  const runLoop = (k: number, saved?: Uint8Array) => {
+    const mem = codeMemory(loop(k));
+    const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
+    const store = saved ? TranslationStore.parse(saved, mem.i32, SEED) : TranslationStore.empty(mem.i32, SEED);
+    const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0 }, store });
+    cpu.pc = BASE;
+    expect(e.run()).toBe(Exit.SVC);
+    return { r0: cpu.i32[0], store, jit: e.jit!.stats };
+  };
+
+  test('a later run adopts the stored modules, with the same result', () => {
+    const first = runLoop(1);
+    expect(first.r0).toBe(1000);
+    expect(first.store.stats.modulesAdded).toBeGreaterThan(0);
+    const later = runLoop(1, first.store.serialize());
+    expect(later.r0).toBe(1000);
+    expect(later.store.stats.blocksAdded).toBe(0);
+    // Every module it compiled came from the store (the page's second module, which holds both
+    // blocks, stands for the first).
+    expect(later.jit.modulesStored).toBeGreaterThan(0);
+    expect(later.jit.modulesStored).toBe(later.jit.modules);
+    expect(later.store.stats.modulesAdded).toBe(0);
+  });
+
+  test('a stored module holding a copy of code that changed is not used', () => {
+    // Three pages: E sets up and branches to L; L (r0 += K) branches to M; M counts r1 down and
+    // loops back to L. Compiled when first reached (threshold 0), M's region takes L, on the page
+    // before, as a guest: a copy of L's code.
+    const b = (from: number, to: number, cond = 0xe) => ((cond << 28) | 0x0a000000 | (((to - from - 8) >> 2) & 0xffffff)) >>> 0;
+    const E = BASE;
+    const L = BASE + 4096;
+    const M = BASE + 8192;
+    const run = (k: number, saved?: Uint8Array) => {
+      const mem = new FlatMemory();
+      for (const p of [E, L, M]) mem.setPerm(p >>> 12, Perm.R | Perm.X);
+      const put = (at: number, words: number[]) => words.forEach((w, i) => mem.dv.setUint32(at + 4 * i, w >>> 0, true));
+      put(E, [0xe3a00000, 0xe3a01ffa, b(E + 8, L)]);
+      put(L, [0xe2800000 + k, b(L + 4, M)]);
+      put(M, [0xe2511001, b(M + 4, L, 0x1), 0xef000000]);
+      const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
+      const store = saved ? TranslationStore.parse(saved, mem.i32, SEED) : TranslationStore.empty(mem.i32, SEED);
+      const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0 }, store });
+      cpu.pc = E;
+      expect(e.run()).toBe(Exit.SVC);
+      return { r0: cpu.i32[0], store };
+    };
+    const first = run(1);
+    expect(first.r0).toBe(1000);
+    // L changed: lifted again (a new record), so M's stored module, whose copy of L is the old
+    // record, is not adopted, though M itself is found.
+    const later = run(3, first.store.serialize());
+    expect(later.r0).toBe(3000);
+    expect(later.store.stats.blocksFound).toBeGreaterThan(0);
+  });
+
+  test('changed code is lifted and compiled again: nothing of the old is used', () => {
+    const first = runLoop(1);
+    const later = runLoop(3, first.store.serialize());
+    expect(later.r0).toBe(3000);
+    expect(later.store.stats.blocksFound).toBe(0);
+    expect(later.jit.modulesStored).toBe(0);
+  });
 });
 
 test('malformed stores are empty stores: random bytes, and a saved store with one word changed', () => {
