@@ -153,7 +153,7 @@ export class Profiler {
     const st = this.store;
     if (st) {
       lines.push(
-        `  translation store   ${f(st.blocksFound)} blocks and ${f(st.modulesFound)} modules from earlier runs (not lifted, no code generated); ` +
+        `  translation store   ${f(st.blocksFound)} blocks and ${f(jit?.modulesStored ?? 0)} modules from earlier runs (not lifted, no code generated); ` +
           `${f(st.blocksAdded)} blocks and ${f(st.modulesAdded)} modules added`,
       );
     }

@@ -4,7 +4,7 @@
 import { constWrites, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
-import { LAYOUT_WORDS, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
+import { blockFlags, walkLayout, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
 import { Tier2 } from './tier2.js';
 import { Dispatcher } from './dispatch.js';
 import { truncateBlock } from '../opt/truncate.js';
@@ -119,24 +119,21 @@ export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pi
 type Stored = { module: StoredModule } | { store: ModuleStore; layout: BatchLayout };
 
 function compileStored(regions: IRBlock[][], target: JitTarget, s: Stored, stats: CompileStats): { fns: RegionFn[]; bytes: Uint8Array } {
-  let m: StoredModule;
-  if ('module' in s) {
-    m = s.module;
-    // Bytes that are not a module of this shape (a damaged store) are built again from the IR.
-    let fns: RegionFn[] | null = null;
-    try {
-      fns = instantiate(m.bytes, regions.length, target, m.sites);
-    } catch (e) {
-      if (!(e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError)) throw e;
-    }
-    if (!fns || fns.some((f) => typeof f !== 'function')) return compileRegions(regions, target);
-    stats.modulesStored = (stats.modulesStored ?? 0) + 1;
-    return { fns, bytes: m.bytes };
-  } else {
+  if ('store' in s) {
     const { bytes, sites } = buildModule(regions, target);
-    s.store.addModule((m = { bytes, sites }), s.layout);
+    s.store.addModule({ bytes, sites }, s.layout);
+    return { fns: instantiate(bytes, regions.length, target, sites), bytes };
   }
-  return { fns: instantiate(m.bytes, regions.length, target, m.sites), bytes: m.bytes };
+  // Bytes that are not a module of this shape (a damaged store) are built again from the IR.
+  let fns: RegionFn[] | null = null;
+  try {
+    fns = instantiate(s.module.bytes, regions.length, target, s.module.sites);
+  } catch (e) {
+    if (!(e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError)) throw e;
+  }
+  if (!fns || fns.some((f) => typeof f !== 'function')) return compileRegions(regions, target);
+  stats.modulesStored = (stats.modulesStored ?? 0) + 1;
+  return { fns, bytes: s.module.bytes };
 }
 
 /** A block entry's key among one page's blocks: its address and instruction set. */
@@ -402,32 +399,25 @@ export class Jit {
     const guestsOf: BlockEntry[][] = [];
     const inputs: IRBlock[][] = [];
     const cut: [BlockEntry, IRBlock][] = [];
-    let j = 1;
-    // (Each block: LAYOUT_WORDS words, persist/store.ts BatchLayout.)
-    for (let r = L[0]; r > 0; r--) {
-      const own = L[j];
-      const n = own + L[j + 1];
-      j += 2;
-      const mine: BlockEntry[] = [];
-      const guests: BlockEntry[] = [];
-      const input: IRBlock[] = [];
-      for (let i = 0; i < n; i++, j += LAYOUT_WORDS) {
-        const x = get(L[j] >>> 0, (L[j + 1] & 1) !== 0, (L[j + 1] >>> 1) & 0xff);
-        // A block compiled already this run stays where it is: no copy of the batch then.
-        if (!x || x.dead || x.sid !== L[j + 3] || (i < own && x.region)) return;
-        const end = L[j + 2] >>> 0;
-        const b = x.block.end === end ? x.block : truncateBlock(x.block, (at) => at === end);
-        if (b.end !== end) return;
-        input.push(b);
-        if (i < own) {
-          mine.push(x);
-          cut.push([x, b]);
-        } else guests.push(x);
+    const whole = walkLayout(L, 0, L.length, (j, r, own) => {
+      if (r === regions.length) {
+        regions.push([]);
+        guestsOf.push([]);
+        inputs.push([]);
       }
-      regions.push(mine);
-      guestsOf.push(guests);
-      inputs.push(input);
-    }
+      const x = get(L[j] >>> 0, (L[j + 1] & 1) !== 0, (L[j + 1] >>> 1) & 0xff);
+      // A block compiled already this run stays where it is: no copy of the batch then.
+      if (!x || x.dead || x.sid !== L[j + 3] || (own && x.region)) return false;
+      const end = L[j + 2] >>> 0;
+      const b = x.block.end === end ? x.block : truncateBlock(x.block, (at) => at === end);
+      if (b.end !== end) return false;
+      inputs[r].push(b);
+      if (own) {
+        regions[r].push(x);
+        cut.push([x, b]);
+      } else guestsOf[r].push(x);
+    });
+    if (whole < 0) return;
     const module = found.module();
     if (!module) return;
     for (const [x, b] of cut) x.block = b;
@@ -446,7 +436,7 @@ export class Jit {
       out.push(regions[i].length, guestsOf[i].length);
       for (const e of [...regions[i], ...guestsOf[i]]) {
         if (e.sid < 0) return undefined;
-        out.push(e.block.pc | 0, (e.block.thumb ? 1 : 0) | (e.block.itstate << 1), e.block.end | 0, e.sid);
+        out.push(e.block.pc | 0, blockFlags(e.block.thumb, e.block.itstate), e.block.end | 0, e.sid);
       }
     }
     return { store, layout: Int32Array.from(out) };

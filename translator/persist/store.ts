@@ -36,7 +36,37 @@ export interface StoredModule {
  * as compiled (regions cut blocks short at each other's entries) and its record's id.
  */
 export type BatchLayout = Int32Array;
-export const LAYOUT_WORDS = 4;
+const LAYOUT_WORDS = 4;
+
+/** A block record's or a layout's flags word for a block: thumb | ITSTATE << 1 (usesVfp << 9 in a record). */
+export function blockFlags(thumb: boolean, it: number): number {
+  return (thumb ? 1 : 0) | (it << 1);
+}
+
+/** The block key (cache.ts blockKey) of a pc and flags word (blockFlags). */
+function keyOf(pc: number, flags: number): number {
+  return blockKey(pc >>> 0, (flags & 1) !== 0, (flags >>> 1) & 0xff);
+}
+
+/**
+ * Walks the layout (BatchLayout) in w[at, end): calls `f` with the index of each block's words
+ * (pc, flags, end, record id), its region's number and whether it is one of that region's own
+ * blocks, and stops when `f` returns false. Returns the index just past the layout, or -1 when
+ * its counts do not fit in [at, end) or `f` stopped.
+ */
+export function walkLayout(w: ArrayLike<number>, at: number, end: number, f: (j: number, region: number, own: boolean) => boolean | void): number {
+  if (at >= end) return -1;
+  let j = at + 1;
+  for (let r = 0; r < w[at]; r++) {
+    if (j + 2 > end) return -1;
+    const own = w[j];
+    const n = own + w[j + 1];
+    j += 2;
+    if (own < 1 || n < own || j + n * LAYOUT_WORDS > end) return -1;
+    for (let i = 0; i < n; i++, j += LAYOUT_WORDS) if (f(j, r, i < own) === false) return -1;
+  }
+  return j;
+}
 
 /** A stored module: its batch's layout, and its bytes when they can be read. */
 export interface StoredBatch {
@@ -48,7 +78,6 @@ export interface StoredBatch {
 export interface StoreStats {
   blocksFound: number;
   blocksAdded: number;
-  modulesFound: number;
   modulesAdded: number;
 }
 
@@ -116,7 +145,7 @@ export class TranslationStore {
   private readonly used = new Set<number>();
   /** Some record used this run was last used REFRESH_SAVES saves ago or more. */
   private stale = false;
-  readonly stats: StoreStats = { blocksFound: 0, blocksAdded: 0, modulesFound: 0, modulesAdded: 0 };
+  readonly stats: StoreStats = { blocksFound: 0, blocksAdded: 0, modulesAdded: 0 };
 
   /**
    * `words`: the guest's flat memory as 32-bit words (user mode); `seed`: what else code
@@ -174,8 +203,7 @@ export class TranslationStore {
           break;
         case TAG_BLOCK: {
           if (len < B_PAGES + 3 || w[k + B_ID] < 0 || w[k + B_ID] >= this.nextId) throw new BadStore();
-          const flags = w[k + B_FLAGS];
-          this.blocks.set(blockKey(w[k + B_PC] >>> 0, (flags & 1) !== 0, (flags >>> 1) & 0xff), k);
+          this.blocks.set(keyOf(w[k + B_PC], w[k + B_FLAGS]), k);
           break;
         }
         case TAG_MODULE:
@@ -192,18 +220,11 @@ export class TranslationStore {
   /** Indexes the own blocks of the layout in w[at, end) of the module record at k. */
   private indexBatch(k: number, at: number, end: number, recEnd: number): void {
     const w = this.old;
-    if (end + 2 > recEnd || at >= end) throw new BadStore();
-    let j = at + 1;
-    for (let r = w[at]; r > 0; r--) {
-      if (j + 2 > end) throw new BadStore();
-      const own = w[j];
-      const n = own + w[j + 1];
-      j += 2;
-      if (own < 1 || n < own || j + n * LAYOUT_WORDS > end) throw new BadStore();
-      for (let i = 0; i < own; i++, j += LAYOUT_WORDS) this.batches.set(blockKey(w[j] >>> 0, (w[j + 1] & 1) !== 0, (w[j + 1] >>> 1) & 0xff), k);
-      j += (n - own) * LAYOUT_WORDS;
-    }
-    if (j !== end) throw new BadStore();
+    if (end + 2 > recEnd) throw new BadStore();
+    const past = walkLayout(w, at, end, (j, _r, own) => {
+      if (own) this.batches.set(keyOf(w[j], w[j + 1]), k);
+    });
+    if (past !== end) throw new BadStore();
   }
 
   /** Did this run add anything a save would keep, or use records a save should keep on? */
@@ -314,14 +335,9 @@ export class TranslationStore {
     if (k === undefined) return undefined;
     const w = this.old;
     const layout = w.subarray(k + M_LAYOUT + 1, k + M_LAYOUT + 1 + w[k + M_LAYOUT]);
-    let j = 1;
-    for (let r = layout[0]; r > 0; r--) {
-      const own = layout[j];
-      const n = own + layout[j + 1];
-      j += 2;
-      for (let i = 0; i < own; i++, j += LAYOUT_WORDS) this.batches.delete(blockKey(layout[j] >>> 0, (layout[j + 1] & 1) !== 0, (layout[j + 1] >>> 1) & 0xff));
-      j += (n - own) * LAYOUT_WORDS;
-    }
+    walkLayout(layout, 0, layout.length, (j, _r, own) => {
+      if (own) this.batches.delete(keyOf(layout[j], layout[j + 1]));
+    });
     return { layout, module: () => this.moduleAt(k) };
   }
 
@@ -339,7 +355,6 @@ export class TranslationStore {
     const bytes = new Uint8Array(nbytes);
     bytes.set(new Uint8Array(w.buffer, j * 4, nbytes));
     this.use(k);
-    this.stats.modulesFound++;
     return { bytes, sites };
   }
 
@@ -370,15 +385,10 @@ export class TranslationStore {
     return true;
   }
 
-  /** Does every block a module's layout (in `rec` from `at`) names have its record in `saved`? */
-  private static complete(rec: Int32Array, at: number, saved: Set<number>): boolean {
-    let j = at + 1;
-    for (let r = rec[at]; r > 0; r--) {
-      const n = rec[j] + rec[j + 1];
-      j += 2;
-      for (let i = 0; i < n; i++, j += LAYOUT_WORDS) if (!saved.has(rec[j + 3])) return false;
-    }
-    return true;
+  /** Does every block the layout of the module record at `k` of `rec` names have its record in `saved`? */
+  private static complete(rec: Int32Array, k: number, saved: Set<number>): boolean {
+    const at = k + M_LAYOUT + 1;
+    return walkLayout(rec, at, at + rec[k + M_LAYOUT], (j) => saved.has(rec[j + 3])) >= 0;
   }
 
   /**
@@ -422,8 +432,8 @@ export class TranslationStore {
     const saved = new Set<number>();
     for (const k of oldBlocks) saved.add(w[k + B_ID]);
     for (const f of fresh) saved.add(f.id);
-    const oldModules = keepOld ? this.modules.filter((k) => this.recent(k) && TranslationStore.complete(w, k + M_LAYOUT + 1, saved)) : [];
-    const newModules = this.freshModules.filter((r) => TranslationStore.complete(r, M_LAYOUT + 1, saved));
+    const oldModules = keepOld ? this.modules.filter((k) => this.recent(k) && TranslationStore.complete(w, k, saved)) : [];
+    const newModules = this.freshModules.filter((r) => TranslationStore.complete(r, 0, saved));
     // Sizes first, so every record is written once, in place.
     let total = H_SEED + 1 + this.seed.length;
     for (const k of [...oldBlocks, ...oldModules]) total += w[k];
@@ -462,7 +472,7 @@ export class TranslationStore {
       out[at + USED] = this.save;
       out[at + B_ID] = id;
       out[at + B_PC] = b.pc | 0;
-      out[at + B_FLAGS] = (b.thumb ? 1 : 0) | (b.itstate << 1) | (b.usesVfp ? 1 << 9 : 0);
+      out[at + B_FLAGS] = blockFlags(b.thumb, b.itstate) | (b.usesVfp ? 1 << 9 : 0);
       out[at + B_NINSNS] = b.ninsns;
       out[at + B_END] = b.end | 0;
       out[at + B_NTEMPS] = b.ntemps;
