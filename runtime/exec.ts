@@ -156,29 +156,29 @@ export class Engine {
     const t = prof ? performance.now() : 0;
     // The store's blocks were lifted with the default options (no breakpoint ends them).
     const store = this.liftOpts === this.baseLift ? this.opts.store : undefined;
-    let block = store ? store.block(pc, thumb, it, this.mem) : null;
-    const found = block !== null;
-    if (!block) {
-      block = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
+    let e = store ? this.putStored(store, key, pc, thumb, it) : null;
+    if (!e) {
+      const block = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
       store?.add(block, this.mem);
+      e = this.cache.put(key, block, store ? store.idOf(block) : -1);
     }
-    const e = this.cache.put(key, block, store ? store.idOf(block) : -1);
-    e.offer = found && this.jit !== null;
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
+    return e;
+  }
+
+  /** The block at (pc, thumb, it) from `store` entered in the block cache (to be offered when reached), or null. */
+  private putStored(store: TranslationStore, key: number, pc: number, thumb: boolean, it: number): BlockEntry | null {
+    const b = store.block(pc, thumb, it, this.mem);
+    if (!b) return null;
+    const e = this.cache.put(key, b, store.idOf(b));
+    e.offer = this.jit !== null;
     return e;
   }
 
   /** The block at (pc, thumb, it) from the block cache, else from the store (never lifted anew), else null. */
   private readonly fromStore = (pc: number, thumb: boolean, it: number): BlockEntry | null => {
     const key = blockKey(pc, thumb, it);
-    const have = this.cache.get(key);
-    if (have) return have;
-    const store = this.opts.store!;
-    const b = store.block(pc, thumb, it, this.mem);
-    if (!b) return null;
-    const e = this.cache.put(key, b, store.idOf(b));
-    e.offer = true;
-    return e;
+    return this.cache.get(key) ?? this.putStored(this.opts.store!, key, pc, thumb, it);
   };
 
   /**
