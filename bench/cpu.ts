@@ -21,6 +21,7 @@ import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess
 import type { TranslateResult } from './translate.js';
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
+import { translationsDir } from '../runtime/linux/transcache.js';
 
 export interface Workload {
   name: string;
@@ -213,8 +214,8 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     const engines = opts.engines?.length ? opts.engines : [...BENCH_ENGINES];
     const bad = engines.filter((e) => !(BENCH_ENGINES as readonly string[]).includes(e));
     if (bad.length) throw new BenchError(`unknown engine ${bad.map((e) => `"${e}"`).join(', ')}; the engines are: ${BENCH_ENGINES.join(', ')}`);
-    // The runs' translation stores (their HOME is env.HOME): emptied for a first run.
-    const stores = join(env.HOME, '.cache', 'armvisor', 'translations');
+    // The runs' translation stores: emptied for a first run.
+    const stores = translationsDir(env);
     const forget = (): void => rmSync(stores, { recursive: true, force: true });
     let icountSource = 'armvisor run --profile';
     const rows: CpuRow[] = [];

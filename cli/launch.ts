@@ -10,6 +10,7 @@
 // reading or writing it are ignored: the cache only makes start-up faster.
 
 import { v8FlagsFor } from './v8preset.js';
+import { fnv1a } from '../runtime/fnv1a.js';
 
 // The launcher is bundled as CommonJS (scripts/bundle.mjs): `require` is its module's. (Not
 // node:module's createRequire: loading node:module loads Node's ES module loader, ~4 ms.)
@@ -42,13 +43,6 @@ if (preset.length > 0) {
   for (const flag of preset) v8.setFlagsFromString(flag);
 }
 globalThis.__armvisorV8Preset = preset;
-
-/** FNV-1a of a string, as 8 hex digits (names the flag set in the cache's file name). */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
 
 const corePath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'armvisor-core.cjs');
 // The bundle is the function expression to compile, in ASCII (scripts/bundle.mjs).

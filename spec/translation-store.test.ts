@@ -15,6 +15,7 @@ import { Exit } from '../translator/ir.js';
 import { CpuState } from '../translator/state.js';
 import { liftBlock } from '../translator/lift/block.js';
 import { TranslationStore } from '../translator/persist/store.js';
+import { translationsDir } from '../runtime/linux/transcache.js';
 import type { IRBlock } from '../translator/ir.js';
 import { guestEnv, guestPath, requireFile, tempDir } from './helpers/differential.js';
 
@@ -295,7 +296,7 @@ describe('armvisor run with its translation store', () => {
         expect(/([\d,]+) blocks and ([\d,]+) modules added/.exec(later.stderr)?.slice(1)).toEqual(['0', '0']);
       }
     }
-    expect(fs.readdirSync(path.join(scratch.dir, 'armvisor', 'translations')).length).toBe(1);
+    expect(fs.readdirSync(translationsDir({ XDG_CACHE_HOME: scratch.dir })).length).toBe(1);
   });
 
   test('a store whose module bytes are damaged: the modules are generated again, the output is the same', () => {
@@ -304,7 +305,7 @@ describe('armvisor run with its translation store', () => {
     const args = ['3', '64'];
     const plain = run(['--translation-cache', 'off'], prog, args);
     expect(run([], prog, args).status).toBe(0);
-    const build = path.join(scratch.dir, 'armvisor', 'translations');
+    const build = translationsDir({ XDG_CACHE_HOME: scratch.dir });
     const dir = path.join(build, fs.readdirSync(build)[0]);
     const file = path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith('damaged-'))!);
     // Every module's version field: not a module V8 can compile.
@@ -333,7 +334,7 @@ describe('armvisor run with its translation store', () => {
   test('one store per program: a rebuilt program (another size or time) replaces its store', () => {
     const prog = path.join(scratch.dir, 'myhash');
     fs.copyFileSync(guestPath('hash', 'arm'), prog);
-    const build = path.join(scratch.dir, 'armvisor', 'translations');
+    const build = translationsDir({ XDG_CACHE_HOME: scratch.dir });
     const mine = () => fs.readdirSync(path.join(build, fs.readdirSync(build)[0])).filter((f) => f.startsWith('myhash-'));
     expect(run([], prog, ['3', '64']).status).toBe(0);
     const before = mine();

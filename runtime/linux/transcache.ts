@@ -10,22 +10,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TranslationStore } from '../../translator/persist/store.js';
+import { fnv1a } from '../fnv1a.js';
 
 declare global {
   /** The bundle's build (its file's size and time under this Node), set by the launcher (cli/launch.ts). */
   var __armvisorBuild: string | undefined;
 }
 
-/** The folder of every build's stores. */
-export function translationsDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'armvisor', 'translations');
-}
-
-/** FNV-1a of a string as 8 hex digits. */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+/** The folder of every build's stores, for a process with environment `env`. */
+export function translationsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'armvisor', 'translations');
 }
 
 export class TranslationFile {
