@@ -219,6 +219,18 @@ describe('memory', () => {
     expect(p.mem.perm[(b0 + 0x2000) >>> 12] & 3).toBe(0);
   });
 
+  test('a read() into a page holding code clears CODE and lets generated code store there again', () => {
+    const pg = BUF >>> 12;
+    expect(call(NR.mprotect, BUF, 0x1000, 7)).toBe(0); // PROT_READ|WRITE|EXEC
+    expect(p.mem.fetch16(BUF)).toBeGreaterThanOrEqual(0); // the lifter's fetch marks the page as code
+    expect(p.mem.perm[pg] & (Perm.CODE | Perm.NO_FAST_W)).toBe(Perm.CODE | Perm.NO_FAST_W);
+    const fd = call(NR.open, str(BUF + 0x100, prog), 0, 0);
+    expect(call(NR.read, fd, BUF + 0x200, 16)).toBe(16);
+    call(NR.close, fd);
+    expect(p.mem.perm[pg] & (Perm.CODE | Perm.NO_FAST_W)).toBe(0);
+    expect(call(NR.mprotect, BUF, 0x1000, 3)).toBe(0);
+  });
+
   test('mmap2 anonymous, mprotect, munmap; reuse is zeroed', () => {
     const a = call(NR.mmap2, 0, 0x3000, 3, 0x22, -1, 0) >>> 0; // PROT_READ|WRITE, MAP_PRIVATE|ANONYMOUS
     expect(a % 4096).toBe(0);
