@@ -376,6 +376,58 @@ test('a call to code on a far page comes into the region whole, or not at all', 
   expect(home.region).toBeNull();
 });
 
+/** `bl callee` at pc: LR = pc + 4, then to `callee`. */
+function callBlock(pc: number, callee: number): IRBlock {
+  const b = new IRBuilder();
+  b.insn(pc, 4);
+  b.set(W.LR, b.const(pc + 4));
+  b.set(W.PC, b.const(callee));
+  b.exit(Exit.NEXT);
+  return b.finish(pc, false, 0, 1, pc + 4);
+}
+
+/** r1 += 1, then `bx lr` (an indirect branch). */
+function leafBlock(pc: number): IRBlock {
+  const b = new IRBuilder();
+  b.insn(pc, 4);
+  b.set(1, b.add(b.get(1), b.const(1)));
+  b.insn(pc + 4, 4);
+  b.set(W.PC, b.get(W.LR));
+  b.exit(Exit.NEXT);
+  return b.finish(pc, false, 0, 2, pc + 8);
+}
+
+test('a call to a small function compiled earlier on the same page runs inside the caller\'s region, return included', async () => {
+  const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
+  // caller 0x8000: bl 0x8800; its return block 0x8004 counts r0 and loops to 0x8000 (to 0xa000 at 1000).
+  const leaf = entry(leafBlock(0x8800));
+  const caller = entry(callBlock(0x8000, 0x8800));
+  const ret = entry(counterBlock(0x8004, 0x8000, 0xa000, 1000));
+  const all = [leaf];
+  // threshold 1, batch 1: each interpreted run compiles its page's new blocks at once.
+  const jit = new Jit({ ...target, dispatchBase: undefined }, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
+  jit.noteRun(leaf); // the leaf turns hot first: a region of its own
+  all.push(caller, ret);
+  jit.noteRun(caller); // then its caller and the return block, in a region of their own
+  expect(caller.region).not.toBe(leaf.region);
+  expect(ret.region).toBe(caller.region);
+  // The caller's region holds a copy of the leaf: 1000 calls and returns in one region call.
+  reset(B, 3);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[1] = 0;
+  B.cpu.i32[W.T] = 0; // A32, as the blocks (the return's lookup compares T and ITSTATE)
+  B.cpu.i32[W.ITSTATE] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+  expect(caller.region!(caller.index)).toBe(Exit.NEXT);
+  expect(B.cpu.i32[0]).toBe(1000);
+  expect(B.cpu.i32[1]).toBe(1000);
+  expect(B.cpu.u32[W.PC]).toBe(0xa000);
+  expect(B.cpu.icount).toBe(5000);
+});
+
 test('tier 2 optimizes a region in a worker and the result runs the same', async () => {
   const { Tier2 } = await import('../translator/jit/tier2.js');
   const target = flatJitTarget(B.mem, B.cpu);
