@@ -22,7 +22,7 @@ import { Profiler } from '../runtime/profile.js';
 import { elfSymbols, systemMapSymbols, type Symbols } from '../runtime/symbols.js';
 import type { RunEnd } from '../runtime/board/runloop.js';
 import { withDefaultGuest } from './default-guest.js';
-import { parseCount, setLiftoffOnly, UsageError } from './run.js';
+import { openOutput, parseCount, setLiftoffOnly, UsageError } from './run.js';
 import { setV8Flag } from './v8flags.js';
 import { BOOT_INLINING_FLAG } from './v8preset.js';
 
@@ -76,15 +76,6 @@ function readInput(file: string, what: string): Uint8Array {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
-}
-
-function openOutput(file: string, what: string): number {
-  try {
-    return fs.openSync(file, 'w');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${what} ${file}: ${code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
   }
 }
 

@@ -41,6 +41,16 @@ export interface RunCliOptions {
 /** A problem with the user's input: print `armvisor: <message>` and exit 1. */
 export class UsageError extends Error {}
 
+/** Opens an output file the run writes at its end (--profile-out), so a bad path fails before the guest runs. */
+export function openOutput(file: string, what: string): number {
+  try {
+    return fs.openSync(file, 'w');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${what} ${file}: ${code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+}
+
 export const ENGINES = ['jit', 'interp'] as const;
 
 /** The guest environment: the host's, with -U removals and -E additions (qemu-arm's rules). */
@@ -137,6 +147,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const dumpAt = parseAddress(opts.dumpRegion);
   const gdbPort = opts.gdb === undefined ? undefined : usage(() => parseGdbPort(opts.gdb!));
   const profiler = opts.profile || opts.profileOut ? new Profiler() : undefined;
+  const profileFd = opts.profileOut ? openOutput(opts.profileOut, '--profile-out') : undefined;
   setJsTierUp();
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
   // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
@@ -187,7 +198,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const jit = proc.engine.jit;
   if (profiler) {
     if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null, memoryUse(proc.mem.memory)));
-    if (opts.profileOut) fs.writeFileSync(opts.profileOut, JSON.stringify(profiler.speedscope(prog)));
+    if (profileFd !== undefined) {
+      fs.writeSync(profileFd, JSON.stringify(profiler.speedscope(prog)));
+      fs.closeSync(profileFd);
+    }
   }
   if (dumpAt !== undefined) {
     const blocks = proc.engine.cache.onPage(dumpAt >>> 12).map((e) => e.block);

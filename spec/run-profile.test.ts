@@ -110,3 +110,17 @@ test('the guest part is the resident part of the mapping as long as the wasm mem
   expect(residentOfSize(smaps, 0x21000)).toBe(64 * 1024);
   expect(residentOfSize(smaps, 12345)).toBe(0);
 });
+
+test('--profile-out where no file can be written: one line, exit 1, before the guest runs', () => {
+  const prog = guestPath('hash', 'arm');
+  requireFile(prog, 'the hash guest');
+  for (const [out, why] of [
+    [path.join(scratch.dir, 'no', 'such', 'dir', 'p.json'), 'no such directory'],
+    [scratch.dir, 'is a directory'],
+  ]) {
+    const r = spawnSync(process.execPath, [main, 'run', '--profile-out', out, prog, '3', '64'], { encoding: 'utf8', env: guestEnv(), timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(''); // the guest never ran
+    expect(r.stderr).toBe(`armvisor: --profile-out ${out}: ${why}\n`);
+  }
+});
