@@ -5,7 +5,7 @@
 
 import { ARM_REGISTERS, readArmRegister, writeArmRegister } from '../gdb/arm-regs.js';
 import { GdbSignal, type GdbTarget, type StopEvent } from '../gdb/target.js';
-import { PAGE_SHIFT, PAGE_SIZE, Perm } from '../memory/flat.js';
+import { PAGE_SHIFT, PAGE_SIZE } from '../memory/flat.js';
 import type { LinuxProcess, RunEnd } from './process.js';
 import { SIG } from './signals.js';
 
@@ -64,12 +64,7 @@ export class LinuxGdbTarget implements GdbTarget {
     for (let p = first; p <= last; p++) if (!this.proc.as.isMapped(p << PAGE_SHIFT >>> 0)) return false;
     mem.write(addr, data);
     // Code on these pages was translated from the old bytes.
-    for (let p = first; p <= last; p++) {
-      if (mem.perm[p] & Perm.CODE) {
-        mem.setPerm(p, mem.perm[p] & ~Perm.CODE);
-        this.proc.engine.invalidatePage(p);
-      }
-    }
+    for (let p = first; p <= last; p++) if (mem.clearCode(p)) this.proc.engine.invalidatePage(p);
     return true;
   }
 

@@ -26,16 +26,8 @@ export class GuestIO {
     addr >>>= 0;
     if (len === 0) return new Uint8Array(0);
     if (!this.mem.accessible(addr, len, Perm.W)) throw new SyscallError(E.EFAULT);
-    const mem = this.mem;
     const p1 = (addr + len - 1) >>> PAGE_SHIFT;
-    for (let p = addr >>> PAGE_SHIFT; p <= p1; p++) {
-      if (mem.perm[p] & Perm.CODE) {
-        // Through setPerm, which clears the NO_FAST_W bit CODE had set too: a direct write of
-        // the byte left every later store to the page on the slow path.
-        mem.setPerm(p, mem.perm[p] & ~Perm.CODE);
-        this.invalidate(p);
-      }
-    }
+    for (let p = addr >>> PAGE_SHIFT; p <= p1; p++) if (this.mem.clearCode(p)) this.invalidate(p);
     return this.mem.u8.subarray(addr, addr + len);
   }
 

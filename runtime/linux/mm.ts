@@ -48,10 +48,7 @@ export class AddressSpace {
   }
 
   private dropCode(p: number): void {
-    if (this.mem.perm[p] & Perm.CODE) {
-      this.mem.setPerm(p, this.mem.perm[p] & ~Perm.CODE);
-      this.onInvalidate(p);
-    }
+    if (this.mem.clearCode(p)) this.onInvalidate(p);
   }
 
   /**

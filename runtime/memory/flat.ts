@@ -104,9 +104,9 @@ export class FlatMemory implements GuestMemory, CodeSource {
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) checkAlign(addr, flags, true);
     this.check(addr, size, Perm.W, true);
     const p0 = addr >>> PAGE_SHIFT;
-    if (this.perm[p0] & Perm.CODE) this.codeWrite(p0);
+    if (this.clearCode(p0)) this.onCodeWrite(p0);
     const p1 = ((addr + size - 1) >>> 0) >>> PAGE_SHIFT;
-    if (p1 !== p0 && this.perm[p1] & Perm.CODE) this.codeWrite(p1);
+    if (p1 !== p0 && this.clearCode(p1)) this.onCodeWrite(p1);
     switch (size) {
       case 4:
         if (addr & 3) this.dv.setInt32(addr, value, true);
@@ -121,9 +121,15 @@ export class FlatMemory implements GuestMemory, CodeSource {
     }
   }
 
-  private codeWrite(page: number): void {
-    this.setPerm(page, this.perm[page] & ~Perm.CODE);
-    this.onCodeWrite(page);
+  /**
+   * Clears page `p`'s CODE bit through setPerm (which keeps NO_FAST_W with it); true if it was
+   * set, and the caller then drops the page's translations. Every writer of code pages (guest
+   * stores, syscalls, munmap/mprotect, the debugger) comes through here.
+   */
+  clearCode(p: number): boolean {
+    if (!(this.perm[p] & Perm.CODE)) return false;
+    this.setPerm(p, this.perm[p] & ~Perm.CODE);
+    return true;
   }
 
   /** Instruction fetch for the lifter: -1 when the page is not executable. */
