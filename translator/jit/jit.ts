@@ -148,7 +148,7 @@ function loopsAcross(live: BlockEntry[], index: ReadonlyMap<number, number>): bo
   const n = live.length;
   const succ = live.map((e) => {
     const out: number[] = [];
-    for (const pc of constTargets(e.block)) {
+    for (const pc of exitsOf(e.block).targets) {
       const j = index.get(entryKey(pc, e.block.thumb));
       if (j !== undefined) out.push(j);
     }
@@ -190,23 +190,20 @@ const MAX_GUESTS = 16;
 /** Most blocks of a piece of the region's own page compiled earlier in another region (a small function it calls). */
 const SAME_PAGE_PIECE = 4;
 
-/** constTargets of each block, computed once: a page's blocks are asked at every flush of it. */
-const targetsOf = new WeakMap<IRBlock, number[]>();
-
-/** makesCall of each block, computed once. */
-const callsOf = new WeakMap<IRBlock, boolean>();
-
-/** Does the block write LR with a constant (a BL or BLX: a call, whose return comes back to the caller)? */
-function makesCall(b: IRBlock): boolean {
-  let out = callsOf.get(b);
-  if (out === undefined) callsOf.set(b, (out = constWrites(b.code, 0, b.nops, W.LR).length > 0));
-  return out;
+/** What the JIT asks of a block's exits (ir.ts constWrites): its constant targets, and whether it calls. */
+interface Exits {
+  /** The constant PCs its exits may go to. */
+  targets: number[];
+  /** It writes LR with a constant (a BL or BLX: a call, whose return comes back to the caller). */
+  calls: boolean;
 }
 
-/** The constant PCs a block's exits may go to (ir.ts constWrites), remembered per block. */
-function constTargets(b: IRBlock): number[] {
-  let out = targetsOf.get(b);
-  if (!out) targetsOf.set(b, (out = constWrites(b.code, 0, b.nops, W.PC)));
+/** exitsOf each block, computed once: a page's blocks are asked at every flush of it. */
+const exitsMemo = new WeakMap<IRBlock, Exits>();
+
+function exitsOf(b: IRBlock): Exits {
+  let out = exitsMemo.get(b);
+  if (!out) exitsMemo.set(b, (out = { targets: constWrites(b.code, 0, b.nops, W.PC), calls: constWrites(b.code, 0, b.nops, W.LR).length > 0 }));
   return out;
 }
 
@@ -288,13 +285,17 @@ export class Jit {
     // the call.
     for (let i = 0; i < own.length + out.length && out.length < MAX_GUESTS; i++) {
       const e = i < own.length ? own[i] : out[i - own.length];
-      const calls = makesCall(e.block);
-      for (const pc of constTargets(e.block)) {
+      const { targets, calls } = exitsOf(e.block);
+      for (const pc of targets) {
         const tp = pc >>> 12;
         if (out.length >= MAX_GUESTS || (tp === home && !calls)) continue;
         const t = this.compiledAt(pc, e.block.thumb, mine, batch);
-        if (!t || (tp === home && !t.region)) continue;
-        const piece = tp === home ? this.piece(t, mine, batch, Math.min(SAME_PAGE_PIECE, MAX_GUESTS - out.length)) : Math.abs(tp - home) <= 1 ? [t] : this.piece(t, mine, batch, MAX_GUESTS - out.length);
+        if (!t) continue;
+        const room = MAX_GUESTS - out.length;
+        let piece: BlockEntry[] | null;
+        if (tp === home) piece = t.region ? this.piece(t, mine, batch, Math.min(SAME_PAGE_PIECE, room)) : null; // a small callee an earlier region holds
+        else if (Math.abs(tp - home) <= 1) piece = [t];
+        else piece = this.piece(t, mine, batch, room);
         for (const x of piece ?? []) {
           mine.add(x);
           out.push(x);
@@ -316,7 +317,7 @@ export class Jit {
     const set = [t];
     const seen = new Set([t]);
     for (let i = 0; i < set.length; i++) {
-      for (const pc of constTargets(set[i].block)) {
+      for (const pc of exitsOf(set[i].block).targets) {
         if (pc >>> 12 !== page) continue;
         const x = this.compiledAt(pc, set[i].block.thumb, mine, batch);
         if (!x || seen.has(x)) continue;
