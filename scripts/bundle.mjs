@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 import { builtinModules, createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -56,6 +56,21 @@ module.exports = new Proxy({}, {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Writes `bytes` to `file` unless the file already holds exactly those: the bundle's size and
+ * modification time name the build (cli/launch.ts), so a rebuild that changes nothing keeps
+ * V8's code cache and the translation store of the build before.
+ */
+function writeIfChanged(file, bytes, mode) {
+  try {
+    if (Buffer.from(bytes).equals(readFileSync(file))) return;
+  } catch {
+    /* not there yet */
+  }
+  writeFileSync(file, bytes, { mode });
+  chmodSync(file, mode);
+}
 
 // The decode tables compiled now, into dist/ (translator/decode/prebuilt.ts), before bundling.
 await import('./gen-decode.mjs');
@@ -109,11 +124,11 @@ const wrapped =
   '(function (exports, require, module, __armvisorRequire, __armvisorUrl, __armvisorImport) {' +
   text.replace(/^#!.*\n/, '').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) +
   '\n})';
-writeFileSync(out.path, wrapped, { mode: 0o644 });
+writeIfChanged(out.path, Buffer.from(wrapped, 'latin1'), 0o644);
 
 // The `armvisor` command: the launcher, as CommonJS: an ES module entry point makes Node load
 // its ES module loader first (~4 ms of every run).
-await build({
+const launcher = await build({
   absWorkingDir: root,
   entryPoints: ['dist/cli/launch.js'],
   outfile: 'dist/armvisor.cjs',
@@ -124,6 +139,10 @@ await build({
   banner: { js: '"use strict";\nconst __launcherUrl = require("node:url").pathToFileURL(__filename).href;' },
   define: { 'import.meta.url': '__launcherUrl' },
   logLevel: 'warning',
+  write: false,
 });
+const [launcherOut] = launcher.outputFiles;
+writeIfChanged(launcherOut.path, launcherOut.contents, 0o755); // package.json's bin
+
 // The launcher of earlier builds.
 rmSync(path.join(root, 'dist', 'armvisor.mjs'), { force: true });
