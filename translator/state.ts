@@ -40,7 +40,7 @@ export const W = {
   TEEHBR: 40, // ThumbEE handler base (MRC/MCR p14, 6, c1, c0, 0: PL0 read/write on qemu-arm)
   IRQ_LINES: 41, // system mode: the interrupt inputs at their CPSR mask positions (IRQ bit 7, FIQ bit 6)
   CP10: 42, // system mode: CPACR grants cp10/cp11 at PL0 (bit 0), at PL1 (bit 1); for the wasm dispatcher
-  FAULT_SITE: 43, // the faulting access's site in generated code (jit/codegen.ts: flags, instruction index, ITSTATE)
+  FAULT_SITE: 43, // the faulting access's site in generated code (jit/memstrategy.ts faultSite: flags, instruction index, ITSTATE)
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
   // ---- system mode (PL1/PL0; see modes.ts). User mode (`armvisor run`) never reads these. ----

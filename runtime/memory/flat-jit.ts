@@ -1,7 +1,7 @@
 // The JIT target for Linux user mode: flat memory, with the FlatMemory doing every access the
 // generated code's fast path refuses (unmapped, permission, alignment, page crossing, code pages).
 
-import { FlatStrategy } from '../../translator/jit/codegen.js';
+import { FlatStrategy } from '../../translator/jit/flat.js';
 import { slowPaths, type JitTarget } from '../../translator/jit/module.js';
 import type { CpuState } from '../../translator/state.js';
 import { DISPATCH_BASE, PERM_BASE, type FlatMemory } from './flat.js';

@@ -8,14 +8,14 @@
 import { checkAlign, MemFault, type GuestMemory } from '../../translator/interp.js';
 import type { CodeSource } from '../../translator/lift/block.js';
 import { Mem } from '../../translator/ir.js';
-import { NO_FAST_R, NO_FAST_W } from '../../translator/jit/codegen.js';
+import { NO_FAST_R, NO_FAST_W } from '../../translator/jit/flat.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 
 /**
  * Page permission bits. NO_FAST_R and NO_FAST_W, kept by setPerm, are what generated code
- * tests (translator/jit/codegen.ts FlatStrategy): set when a load, or a store, to the page must
+ * tests (translator/jit/flat.ts FlatStrategy): set when a load, or a store, to the page must
  * take the slow path (not readable; not writable or holding translated code).
  */
 export const Perm = { R: 1, W: 2, X: 4, CODE: 8, NO_FAST_R, NO_FAST_W } as const;

@@ -1,6 +1,8 @@
-// Tier 1 code generation: one lifted block's IR -> one wasm function `() -> exit reason`.
+// Tier 1 code generation: the lifted blocks of a region -> one wasm function
+// `(entry block) -> exit reason` (genRegion). Where each IR temp lives is tempplan.ts's; the
+// region's indirect-branch lookup is lookup.ts's.
 //
-// State words the block touches live in wasm locals: loaded at entry, written back before
+// State words the region touches live in wasm locals: loaded at entry, written back before
 // every exit and helper call (helpers see and may change the state block), reloaded after
 // (only the helper's `writes` when it declares them). Memory accesses go through a
 // MemStrategy, so the flat user-mode path and the system-mode softmmu TLB share everything
@@ -11,12 +13,16 @@ import { HELPERS } from '../helpers.js';
 import { constWrites, Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
-import { OpArena, ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
+import { OpArena, ScratchI32, ScratchU8 } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
 import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
+import { BIN } from './binops.js';
+import { emitLookup } from './lookup.js';
+import { faultSite, type MemStrategy } from './memstrategy.js';
+import { Kind, PURE_OP, planTemps, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -41,101 +47,9 @@ export interface ImportMap {
   site(word: number, pc: number): number;
 }
 
-/**
- * A slow-path access's site (its site id's table entry, ImportMap.site): the Mem flags (SITE_FLAGS), the
- * index in its block of the instruction (bits 7-15) and that instruction's ITSTATE + 1 (bits
- * 16-24; 0 when the code generator tracks none). A fault stores it in state word FAULT_SITE,
- * where the region's fault handler reads it.
- */
-export const SITE_FLAGS = 0x7f;
-export function faultSite(flags: number, insnIndex: number, it: number): number {
-  return (flags & SITE_FLAGS) | (insnIndex << 7) | ((it + 1) << 16);
-}
-
-/**
- * How guest loads and stores become wasm (DESIGN.md: flat for user mode, the softmmu TLB for
- * system mode). The code generator asks the strategy for a fast-path test; everything else
- * (slow path, fault exit, the access itself) is shared.
- */
-export interface MemStrategy {
-  /**
-   * Emits code that leaves an i32 on the stack, non-zero when the access at the guest address
-   * in local `addr` may be done directly. `block` is the block being generated (system mode:
-   * its privilege level picks the TLB); `known` is the address when it is a constant (a literal
-   * pool load). A pass must hold for every aligned word of addr's page at host + (offset in
-   * the page - addr's), as vfp-ldst.ts reads a D register's second word.
-   */
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean, block: IRBlock, known?: number): void;
-  /**
-   * Pushes the host address of that access; emitted only where its fast check passed, right
-   * after it (the check may leave what it found in locals of its own).
-   */
-  emitHost(f: FuncBody, addr: number, block: IRBlock, flags: number, known?: number): void;
-  /**
-   * May a slow-path load zero BUDGET (a device read raising an interrupt, in system mode)?
-   * Without devices, generated code need not read BUDGET again after one.
-   */
-  readonly loadsMayStop: boolean;
-}
-
-/**
- * Bits of the flat permission table's byte for a page (runtime/memory/flat.ts keeps them):
- * a load, or a store, to the page must take the slow path.
- */
-export const NO_FAST_R = 16;
-export const NO_FAST_W = 32;
-
-/** Linux user mode: guest address = host offset; a permission byte per page decides. */
-export class FlatStrategy implements MemStrategy {
-  readonly loadsMayStop = false;
-  constructor(readonly permBase: number) {}
-  /** The host address is the guest address itself. */
-  emitHost(f: FuncBody, addr: number): void {
-    f.get(addr);
-  }
-  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
-    const size = flags & Mem.SIZE_MASK;
-    // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those
-    // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
-    // go slow). The test ends in one comparison, which V8's baseline compiler fuses with the
-    // `if` that follows (cmp + jcc).
-    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
-    f.i32(write ? NO_FAST_W : NO_FAST_R).op(O.i32_and);
-    if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
-      // (bad | (addr & mask)) == 0
-      const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
-      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or).op(O.i32_eqz);
-    } else if (size > 1) {
-      // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
-      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(O.i32_le_u);
-    } else {
-      f.op(O.i32_eqz);
-    }
-  }
-}
-
 const LOADS: Record<number, number> = { 1: O.i32_load8_u, 2: O.i32_load16_u, 4: O.i32_load };
 const LOADS_S: Record<number, number> = { 1: O.i32_load8_s, 2: O.i32_load16_s, 4: O.i32_load };
 const STORES: Record<number, number> = { 1: O.i32_store8, 2: O.i32_store16, 4: O.i32_store };
-
-const BIN: Partial<Record<number, number>> = {
-  [Op.ADD]: O.i32_add,
-  [Op.SUB]: O.i32_sub,
-  [Op.AND]: O.i32_and,
-  [Op.OR]: O.i32_or,
-  [Op.XOR]: O.i32_xor,
-  [Op.SHL]: O.i32_shl,
-  [Op.SHR]: O.i32_shr_u,
-  [Op.SAR]: O.i32_shr_s,
-  [Op.ROR]: O.i32_rotr, // emitted as shifts (expr)
-  [Op.MUL]: O.i32_mul,
-  [Op.EQ]: O.i32_eq,
-  [Op.NE]: O.i32_ne,
-  [Op.LTU]: O.i32_lt_u,
-  [Op.LTS]: O.i32_lt_s,
-  [Op.LEU]: O.i32_le_u,
-  [Op.LES]: O.i32_le_s,
-};
 
 /** Where an in-region direct branch may go: the index of the target block, or -1. */
 export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
@@ -157,6 +71,13 @@ const NWORDS = STATE_BYTES / 4;
 
 /** The region's ops after the dead-set pass (opt/deadset.ts), reused region after region. */
 const arena = new OpArena();
+
+// Working arrays of the block being generated, reused from block to block (opt/scratch.ts).
+/** constOf's memo (per block, reused). */
+const knownS = new ScratchU8();
+const knownValueS = new ScratchI32();
+/** Temp -> local. */
+const tlScratch = new ScratchI32();
 
 /**
  * The code generator of one region. Ops are read from the packed arena: op i of the block
@@ -1105,212 +1026,5 @@ function inState(w: number): boolean {
 
 /** The exit reason in the epilogue's `exit` of a fault (exitPC, exitIT: its instruction's state). */
 const EXIT_FAULT = 15;
-
-/** How a temp's value reaches its readers. */
-const enum Kind {
-  /** In a wasm local from the pool, from its definition to its last read. */
-  LOCAL = 0,
-  /** A constant, emitted at each read. */
-  CONST = 1,
-  /** A GET whose word's local is unchanged until the last read: that local is read instead. */
-  ALIAS = 2,
-  /** A pure op read once: its expression is emitted at the read (wasm's operand stack). */
-  INLINE = 3,
-}
-
-const PURE_OP = opTable([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
-/** Ops that read each operand exactly once from straight-line code, so an operand may be an inlined expression. */
-const READS_ONCE = opTable([...Object.keys(BIN).map(Number).filter((o) => o !== Op.ROR), Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET, Op.IF, Op.CALL]);
-
-/** Where each temp of the block being generated lives. Its arrays are scratch (reused by the next block). */
-interface TempPlan {
-  kind: Uint8Array;
-  /** Op index defining each temp. */
-  defAt: Int32Array;
-  /** Op index at which a LOCAL temp is read for the last time (-1: never). */
-  lastUse: Int32Array;
-  /**
-   * The temps whose locals return to the pool at each op index, as lists: the first at
-   * freeHead[op] (-1: none), each next at freeNext[temp], in increasing temp order.
-   */
-  freeHead: Int32Array;
-  freeNext: Int32Array;
-}
-
-// Working arrays of planTemps and genRegion, reused from block to block (opt/scratch.ts).
-/** constOf's memo (per block, reused). */
-const knownS = new ScratchU8();
-const knownValueS = new ScratchI32();
-const kindS = new ScratchU8();
-const defAtS = new ScratchI32();
-const usesS = new ScratchI32();
-const userS = new ScratchI32();
-const effS = new ScratchI32();
-const lastUseS = new ScratchI32();
-const freeHeadS = new ScratchI32();
-const freeNextS = new ScratchI32();
-const tlScratch = new ScratchI32();
-const nextSetS = new ScratchI32();
-
-/** Counts the reads of each temp op `i` (arena words from `q`) reads and remembers `i` as its (so far) last reader. */
-function noteReads(C: Int32Array, q: number, block: IRBlock, i: number, uses: Int32Array, user: Int32Array): void {
-  const op = C[q];
-  if (op === Op.CALL) {
-    const args = block.callArgs[C[q + 4]];
-    for (let k = 0; k < args.length; k++) {
-      uses[args[k]]++;
-      user[args[k]] = i;
-    }
-    return;
-  }
-  const a = C[q + 2];
-  const b = C[q + 3];
-  if (a >= 0) {
-    uses[a]++;
-    user[a] = i;
-  }
-  if (b >= 0 && op !== Op.INSN) {
-    uses[b]++;
-    user[b] = i;
-  }
-  if (op === Op.SELECT) {
-    uses[C[q + 4]]++;
-    user[C[q + 4]] = i;
-  }
-}
-
-/** Raises the last use of each temp op `q` reads to `at`. */
-function noteLastUse(C: Int32Array, q: number, block: IRBlock, at: number, lastUse: Int32Array): void {
-  const op = C[q];
-  if (op === Op.CALL) {
-    const args = block.callArgs[C[q + 4]];
-    for (let k = 0; k < args.length; k++) if (at > lastUse[args[k]]) lastUse[args[k]] = at;
-    return;
-  }
-  const a = C[q + 2];
-  const b = C[q + 3];
-  if (a >= 0 && at > lastUse[a]) lastUse[a] = at;
-  if (b >= 0 && op !== Op.INSN && at > lastUse[b]) lastUse[b] = at;
-  if (op === Op.SELECT && at > lastUse[C[q + 4]]) lastUse[C[q + 4]] = at;
-}
-
-/**
- * Decides, last op first, where each temp of `block` (its `n` ops at arena op `b0`) lives. An
- * inlined op is evaluated where its reader is emitted (its "effective" position), so its own
- * operands stay live until then; temps in the IR are defined once and pure ops cannot fault,
- * so moving a pure op later changes nothing. A GET becomes an alias of its word's local when
- * no SET of the word, and no helper call that may change it, comes between the GET and its
- * last effective read.
- */
-function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock): TempPlan {
-  const nt = block.ntemps;
-  const kind = kindS.take(nt, Kind.LOCAL);
-  const defAt = defAtS.take(nt, -1);
-  const uses = usesS.take(nt, 0);
-  const user = userS.take(nt, -1);
-  for (let i = 0, q = b0 * 6; i < n; i++, q += 6) {
-    const d = C[q + 1];
-    if (d >= 0) defAt[d] = i;
-    noteReads(C, q, block, i, uses, user);
-  }
-  const eff = effS.take(n, 0);
-  const lastUse = lastUseS.take(nt, -1);
-  // Walking backwards: the first op after i that SETs each word, and the first helper call
-  // after i that may change any (n: none), so that "changed between a GET and its last read"
-  // is one comparison.
-  const nextSet = nextSetS.take(NWORDS, n);
-  let nextCall = n;
-  for (let i = n - 1; i >= 0; i--) {
-    const q = (b0 + i) * 6;
-    const op = C[q];
-    eff[i] = i;
-    const d = C[q + 1];
-    if (op === Op.SET) nextSet[C[q + 5]] = i;
-    else if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) nextCall = i;
-    else if (d >= 0 && PURE_OP[op]) {
-      if (op === Op.CONST) kind[d] = Kind.CONST;
-      else if (op === Op.GET) {
-        if (uses[d] > 0 && Math.min(nextSet[C[q + 5]], nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
-      } else if (uses[d] === 1 && READS_ONCE[C[(b0 + user[d]) * 6]]) {
-        kind[d] = Kind.INLINE;
-        eff[i] = lastUse[d];
-      }
-    }
-    noteLastUse(C, q, block, eff[i], lastUse);
-  }
-  const freeHead = freeHeadS.take(n, -1);
-  const freeNext = freeNextS.take(nt, -1);
-  for (let x = nt - 1; x >= 0; x--) {
-    if (kind[x] !== Kind.LOCAL || lastUse[x] < 0) continue;
-    freeNext[x] = freeHead[lastUse[x]];
-    freeHead[lastUse[x]] = x;
-  }
-  return { kind, defAt, lastUse, freeHead, freeNext };
-}
-
-/** The index of the first op from `from` on (of the block's `n` at arena op `b0`) that is not pure. */
-function skipPure(C: Int32Array, b0: number, n: number, from: number): number {
-  let j = from;
-  while (j < n && PURE_OP[C[(b0 + j) * 6]]) j++;
-  return j;
-}
-
-/**
- * Do temps `a` and `b` compute the same pure expression of the same state words and constants
- * (two instructions' conditions)? The caller knows no word they read changed in between.
- */
-function sameCondition(C: Int32Array, b0: number, defAt: Int32Array, a: number, b: number, depth = 0): boolean {
-  if (a === b) return true;
-  if (a < 0 || b < 0 || depth > 4) return false;
-  if (defAt[a] < 0 || defAt[b] < 0) return false;
-  const x = (b0 + defAt[a]) * 6;
-  const y = (b0 + defAt[b]) * 6;
-  const op = C[x];
-  if (op !== C[y] || !PURE_OP[op]) return false;
-  if (op === Op.CONST || op === Op.GET) return C[x + 5] === C[y + 5];
-  if (BIN[op] === undefined) return false;
-  return sameCondition(C, b0, defAt, C[x + 2], C[y + 2], depth + 1) && sameCondition(C, b0, defAt, C[x + 3], C[y + 3], depth + 1);
-}
-
-/**
- * The indirect-branch lookup, at the top level of the region loop: hashes the target PC into
- * a br_table of stubs, each comparing with the one region block that hashes there; a hit
- * restarts the loop at that block, a miss leaves through the epilogue.
- */
-function emitLookup(f: FuncBody, blocks: IRBlock[], pcL: number, tL: number, itL: number, scratch: number, keyL: number): void {
-  let size = 8;
-  while (size < 2 * blocks.length && size < 256) size *= 2;
-  const hash = (pc: number) => ((pc >>> 1) ^ (pc >>> 7)) & (size - 1);
-  // Each slot's blocks (colliding ones are compared in turn).
-  const slot: number[][] = Array.from({ length: size }, () => []);
-  blocks.forEach((b, j) => slot[hash(b.pc)].push(j));
-  const key = (b: IRBlock) => (b.thumb ? 1 : 0) | ((b.thumb ? b.itstate : 0) << 1);
-  // Stubs only for occupied slots; the br_table sends empty ones straight to $miss.
-  const occupied = slot.map((l, h) => (l.length ? h : -1)).filter((h) => h >= 0);
-  const k = occupied.length;
-  const stubOf = new Map(occupied.map((h, i) => [h, i]));
-  f.open(O.block); // $miss
-  for (let i = k - 1; i >= 0; i--) f.open(O.block);
-  f.get(tL).get(itL).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl).op(O.i32_or).set(keyL);
-  f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(7).op(O.i32_shr_u).op(O.i32_xor).i32(size - 1).op(O.i32_and);
-  f.brTable(
-    slot.map((_, h) => stubOf.get(h) ?? k),
-    k,
-  );
-  for (let i = 0; i < k; i++) {
-    f.end(); // stub i follows; enclosing: stubs i+1.., $miss, loop
-    for (const j of slot[occupied[i]]) {
-      const b = blocks[j];
-      f.get(pcL).i32(b.pc).op(O.i32_eq);
-      if (key(b) === 0) f.get(keyL).op(O.i32_eqz);
-      else f.get(keyL).i32(key(b)).op(O.i32_eq);
-      f.op(O.i32_and);
-      f.open(O.if).i32(j).set(scratch).br(k - i + 1).end();
-    }
-    f.br(k - 1 - i); // to $miss
-  }
-  f.end(); // $miss: leave with NEXT (the instructions are already counted)
-  f.br(2); // `exit` is 0: NEXT, nothing more to count
-}
 
 export { I32, I64 };

@@ -7,7 +7,8 @@ import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
 import { I32, isShared, ModuleBuilder } from '../wasm/builder.js';
-import { genRegion, SITE_FLAGS, type MemStrategy } from './codegen.js';
+import { genRegion } from './codegen.js';
+import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 
 export interface JitTarget {
@@ -19,7 +20,7 @@ export interface JitTarget {
   /** Linear-memory address of the wasm dispatcher's lookup table (DISPATCH_BYTES long). */
   dispatchBase?: number;
   /**
-   * Slow-path load. `site` is the access's site (codegen.ts `faultSite`: its Mem flags in the
+   * Slow-path load. `site` is the access's site (memstrategy.ts `faultSite`: its Mem flags in the
    * low bits), `pc` the guest PC of its instruction. On a fault it sets the state words
    * JIT_FAULT, FAULT_ADDR, FAULT_PC and FAULT_SITE and throws JIT_FAULTED, which the region
    * function catches.
@@ -75,7 +76,7 @@ export interface CompiledModule {
 }
 
 /**
- * The slow-path sites of a module, two words each: the site word (codegen.ts faultSite) and
+ * The slow-path sites of a module, two words each: the site word (memstrategy.ts faultSite) and
  * the PC of the access's instruction; generated code passes an index into it.
  */
 export type SiteTable = Int32Array;

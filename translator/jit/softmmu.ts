@@ -12,7 +12,7 @@
 
 import { Mem, type IRBlock } from '../ir.js';
 import { O, type FuncBody } from '../wasm/builder.js';
-import type { MemStrategy } from './codegen.js';
+import type { MemStrategy } from './memstrategy.js';
 
 /**
  * 4096 entries per MMU index: with 1024, generated code took the slow path 436,000 times in

@@ -15,7 +15,7 @@
 import { Op, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
 import { O, type FuncBody } from '../wasm/builder.js';
-import type { MemStrategy } from './codegen.js';
+import type { MemStrategy } from './memstrategy.js';
 
 /** The flags of a VFP word transfer: 4 bytes, alignment-checked (Mem.USER may be added). */
 const WORD_ALIGNED = 4 | 16;

@@ -1,0 +1,43 @@
+// The user-mode memory strategy of generated code: the guest address is the host offset in the
+// shared memory, and one permission byte per page (kept by runtime/memory/flat.ts) decides
+// whether an access may go straight to memory.
+
+import { Mem } from '../ir.js';
+import { O, type FuncBody } from '../wasm/builder.js';
+import type { MemStrategy } from './memstrategy.js';
+
+/**
+ * Bits of the flat permission table's byte for a page (runtime/memory/flat.ts keeps them):
+ * a load, or a store, to the page must take the slow path.
+ */
+export const NO_FAST_R = 16;
+export const NO_FAST_W = 32;
+
+/** Linux user mode: guest address = host offset; a permission byte per page decides. */
+export class FlatStrategy implements MemStrategy {
+  readonly loadsMayStop = false;
+  constructor(readonly permBase: number) {}
+  /** The host address is the guest address itself. */
+  emitHost(f: FuncBody, addr: number): void {
+    f.get(addr);
+  }
+  emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
+    const size = flags & Mem.SIZE_MASK;
+    // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those
+    // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
+    // go slow). The test ends in one comparison, which V8's baseline compiler fuses with the
+    // `if` that follows (cmp + jcc).
+    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
+    f.i32(write ? NO_FAST_W : NO_FAST_R).op(O.i32_and);
+    if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
+      // (bad | (addr & mask)) == 0
+      const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
+      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or).op(O.i32_eqz);
+    } else if (size > 1) {
+      // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
+      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(O.i32_le_u);
+    } else {
+      f.op(O.i32_eqz);
+    }
+  }
+}
