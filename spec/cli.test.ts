@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { guestEnv } from '../cli/run.js';
+import { buildElf, words } from './helpers/elf-image.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -30,29 +31,8 @@ function oneLine(r: Result): string {
 
 /** ELF32 ARM with one R+X segment at 0x10000 holding `code`; options corrupt it in known ways. */
 function elf(code: number[], o: { machine?: number; interp?: string; cls?: number; data?: Uint8Array } = {}): Buffer {
-  const extra = o.data ?? new Uint8Array(0);
-  const interp = o.interp ? Buffer.from(o.interp + '\0') : null;
-  const buf = Buffer.alloc(0x1000 + code.length * 4 + extra.length + (interp ? interp.length : 0));
-  buf.set([0x7f, 0x45, 0x4c, 0x46, o.cls ?? 1, 1, 1]);
-  buf.writeUInt16LE(2, 16);
-  buf.writeUInt16LE(o.machine ?? 40, 18);
-  buf.writeUInt32LE(1, 20);
-  buf.writeUInt32LE(0x10000, 24);
-  buf.writeUInt32LE(52, 28);
-  buf.writeUInt32LE(0x05000400, 36);
-  buf.writeUInt16LE(52, 40);
-  buf.writeUInt16LE(32, 42);
-  buf.writeUInt16LE(interp ? 2 : 1, 44);
-  const size = code.length * 4 + extra.length;
-  [1, 0x1000, 0x10000, 0x10000, size, size, 5, 0x1000].forEach((v, k) => buf.writeUInt32LE(v, 52 + k * 4));
-  code.forEach((w, i) => buf.writeUInt32LE(w >>> 0, 0x1000 + i * 4));
-  buf.set(extra, 0x1000 + code.length * 4);
-  if (interp) {
-    const at = 0x1000 + size;
-    [3, at, 0, 0, interp.length, interp.length, 4, 1].forEach((v, k) => buf.writeUInt32LE(v, 84 + k * 4));
-    buf.set(interp, at);
-  }
-  return buf;
+  const data = Buffer.concat([words(code), o.data ?? new Uint8Array(0)]);
+  return Buffer.from(buildElf({ segs: [{ vaddr: 0x10000, data, memsz: data.length, flags: 5 }], machine: o.machine, interp: o.interp, cls: o.cls }));
 }
 
 const MOV_R0_42 = 0xe3a0002a;

@@ -3,61 +3,8 @@
 import fc from 'fast-check';
 import { FlatMemory, Perm } from '../runtime/memory/flat.js';
 import { AddressSpace } from '../runtime/linux/mm.js';
-import { ElfError, ET_DYN, ET_EXEC, imageSpan, loadImage, parseElf, PT_INTERP, PT_LOAD } from '../runtime/linux/elf.js';
-
-interface Seg {
-  vaddr: number;
-  data: Uint8Array;
-  memsz: number;
-  flags: number;
-}
-
-/** A minimal ELF32 LE ARM image: header, program headers, then each segment page-aligned. */
-function buildElf(opts: { type?: number; entry?: number; segs: Seg[]; interp?: string; machine?: number; eflags?: number }): Uint8Array {
-  const phnum = opts.segs.length + (opts.interp ? 1 : 0);
-  const phoff = 52;
-  let off = 0x1000;
-  const layout = opts.segs.map((s) => {
-    const o = off + (s.vaddr & 0xfff);
-    off = Math.ceil((o + s.data.length) / 0x1000) * 0x1000 + 0x1000;
-    return o;
-  });
-  const interpOff = off;
-  const interpBytes = opts.interp ? Buffer.from(opts.interp + '\0') : Buffer.alloc(0);
-  const dataEnd = Math.max(0, ...opts.segs.map((s, k) => layout[k] + s.data.length));
-  const total = opts.interp ? interpOff + interpBytes.length : dataEnd;
-  const buf = new Uint8Array(total);
-  const dv = new DataView(buf.buffer);
-  buf.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]);
-  dv.setUint16(16, opts.type ?? ET_EXEC, true);
-  dv.setUint16(18, opts.machine ?? 40, true);
-  dv.setUint32(20, 1, true);
-  dv.setUint32(24, opts.entry ?? opts.segs[0]?.vaddr ?? 0, true);
-  dv.setUint32(28, phoff, true);
-  dv.setUint32(36, opts.eflags ?? 0x05000400, true);
-  dv.setUint16(40, 52, true);
-  dv.setUint16(42, 32, true);
-  dv.setUint16(44, phnum, true);
-  let i = 0;
-  const ph = (type: number, offset: number, vaddr: number, filesz: number, memsz: number, flags: number) => {
-    const o = phoff + 32 * i++;
-    dv.setUint32(o, type, true);
-    dv.setUint32(o + 4, offset, true);
-    dv.setUint32(o + 8, vaddr, true);
-    dv.setUint32(o + 12, vaddr, true);
-    dv.setUint32(o + 16, filesz, true);
-    dv.setUint32(o + 20, memsz, true);
-    dv.setUint32(o + 24, flags, true);
-    dv.setUint32(o + 28, 0x1000, true);
-  };
-  if (opts.interp) ph(PT_INTERP, interpOff, 0, interpBytes.length, interpBytes.length, 4);
-  opts.segs.forEach((s, k) => {
-    ph(PT_LOAD, layout[k], s.vaddr, s.data.length, s.memsz, s.flags);
-    buf.set(s.data, layout[k]);
-  });
-  if (opts.interp) buf.set(interpBytes, interpOff);
-  return buf;
-}
+import { ElfError, ET_DYN, ET_EXEC, imageSpan, loadImage, parseElf, PT_LOAD } from '../runtime/linux/elf.js';
+import { buildElf } from './helpers/elf-image.js';
 
 const CODE = Uint8Array.from([0x01, 0x00, 0xa0, 0xe3, 0x01, 0x70, 0xa0, 0xe3, 0x00, 0x00, 0x00, 0xef]); // mov r0,#1; mov r7,#1; svc 0
 const sample = (): Uint8Array =>

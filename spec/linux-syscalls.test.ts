@@ -12,28 +12,19 @@ import { AT, ARMVISOR_HWCAP, HWCAP } from '../runtime/linux/stack.js';
 import { KUSER_HELPER_VERSION, KUSER_PAGE } from '../runtime/linux/kuser.js';
 import { Perm } from '../runtime/memory/flat.js';
 import { W } from '../translator/state.js';
+import { buildElf, words } from './helpers/elf-image.js';
 
 /** ELF32 ARM ET_EXEC with one R+X segment at 0x10000 holding `code` (and one RW page after). */
 function tinyElf(code: number[]): Buffer {
-  const buf = Buffer.alloc(0x1000 + code.length * 4);
-  buf.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
-  buf.writeUInt16LE(2, 16);
-  buf.writeUInt16LE(40, 18);
-  buf.writeUInt32LE(1, 20);
-  buf.writeUInt32LE(0x10000, 24);
-  buf.writeUInt32LE(52, 28);
-  buf.writeUInt32LE(0x05000400, 36);
-  buf.writeUInt16LE(52, 40);
-  buf.writeUInt16LE(32, 42);
-  buf.writeUInt16LE(2, 44);
-  const ph = (i: number, off: number, vaddr: number, filesz: number, memsz: number, flags: number) => {
-    const o = 52 + i * 32;
-    [1, off, vaddr, vaddr, filesz, memsz, flags, 0x1000].forEach((v, k) => buf.writeUInt32LE(v, o + k * 4));
-  };
-  ph(0, 0x1000, 0x10000, code.length * 4, code.length * 4, 5);
-  ph(1, 0, 0x20000, 0, 0x1000, 6);
-  code.forEach((w, i) => buf.writeUInt32LE(w >>> 0, 0x1000 + i * 4));
-  return buf;
+  const text = words(code);
+  return Buffer.from(
+    buildElf({
+      segs: [
+        { vaddr: 0x10000, data: text, memsz: text.length, flags: 5 },
+        { vaddr: 0x20000, data: new Uint8Array(0), memsz: 0x1000, flags: 6 },
+      ],
+    }),
+  );
 }
 
 let dir: string;

@@ -15,6 +15,7 @@ import { Engine } from '../runtime/exec.js';
 import { Exit } from '../translator/ir.js';
 import { CpuState, W, wD } from '../translator/state.js';
 import { decodeArm, decodeThumb } from '../translator/decode/tables.js';
+import { seeded } from './helpers/seeded.js';
 
 type Tag = 'f32' | 'f64' | 'f16' | 'int' | '-';
 interface OpSpec {
@@ -71,18 +72,8 @@ function opList(): OpSpec[] {
 
 // ---- values -----------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SEED = Number(process.env.VFP_SEED ?? 0x5eed1234);
-const rand = rng(SEED);
+const rand = seeded(SEED);
 const ri = (n: number) => Math.floor(rand() * n);
 const r32 = () => (ri(0x10000) * 0x10000 + ri(0x10000)) >>> 0;
 

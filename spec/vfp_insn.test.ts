@@ -16,6 +16,7 @@ import { compileRow, extract } from '../translator/decode/pattern.js';
 import { decodeArm } from '../translator/decode/tables.js';
 import { disassembleAt } from '../translator/disasm.js';
 import { VFP_A32 } from '../translator/decode/vfp/rows.js';
+import { seeded } from './helpers/seeded.js';
 
 const CC = 'arm-linux-gnueabihf-gcc';
 const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
@@ -122,18 +123,8 @@ function build(): string {
   return exe;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const SEED = Number(process.env.VFP_SEED ?? 0xc0ffee);
-const rand = rng(SEED);
+const rand = seeded(SEED);
 const ri = (n: number) => Math.floor(rand() * n);
 const r32 = () => (ri(0x10000) * 0x10000 + ri(0x10000)) >>> 0;
 
