@@ -123,10 +123,12 @@ function defaultSymbols(kernelFile: string, kernel: Uint8Array): { syms: Symbols
 /** Boots the guest; returns the exit status. Throws UsageError for bad input. */
 export async function runBoot(given: BootCliOptions): Promise<number> {
   let opts = given;
+  // The default guest's banner is printed once every option and input has been checked.
+  let banner: string | undefined;
   if (opts.defaultGuest) {
     const d = withDefaultGuest(opts);
     opts = d.opts;
-    stderrLine(d.banner);
+    banner = d.banner;
   }
   if (opts.kernel === undefined) throw new UsageError('--kernel FILE is required (or --default-guest for the default system guest)');
   const kernelFile = opts.kernel;
@@ -158,6 +160,7 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
     // Generated code stays in V8's Liftoff tier, as for `armvisor run` (docs/ARCHITECTURE.md).
     jitOptions: { ...(threshold !== undefined ? { threshold } : {}), beforeFirstCompile: setLiftoffOnly },
   });
+  let notes: readonly string[] = [];
   try {
     const kernelBytes = readInput(kernelFile, '--kernel');
     const kernel = identifyKernel(kernelBytes, kernelFile);
@@ -174,7 +177,7 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
       ram: machine.ramRegion,
       rom: [VIRT_MAP.flash],
     });
-    for (const n of plan.notes) stderrLine(`armvisor: ${n}`);
+    notes = plan.notes;
     machine.load(plan);
   } catch (e) {
     if (e instanceof BootError) throw new UsageError(e.message);
@@ -183,6 +186,8 @@ export async function runBoot(given: BootCliOptions): Promise<number> {
 
   // Opened now, so a path that cannot be written is reported before the guest runs.
   const profileFd = opts.profileOut !== undefined ? openOutput(opts.profileOut, '--profile-out') : undefined;
+  if (banner !== undefined) stderrLine(banner);
+  for (const n of notes) stderrLine(`armvisor: ${n}`);
   const loop = new RunLoop(machine, { timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined });
   const profiler = profiling ? new Profiler(symbols?.syms ?? null) : null;
   if (profiler) profiler.groupUnnamedByPage = true;

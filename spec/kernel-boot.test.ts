@@ -101,3 +101,9 @@ test('--default-guest without the cached guest: one line, exit 1', async () => {
     tmp.remove();
   }
 });
+
+test('--default-guest with a bad option: the error alone, before the banner', async () => {
+  const r = await runConsole(process.execPath, [armvisorMain(), 'boot', '--default-guest', '--memory', 'lots'], { timeoutMs: 60_000 });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe('armvisor: --memory lots: expected a whole number of MiB from 1 to 3072\n');
+});
