@@ -156,12 +156,14 @@ export class Engine {
     const t = prof ? performance.now() : 0;
     // The store's blocks were lifted with the default options (no breakpoint ends them).
     const store = this.liftOpts === this.baseLift ? this.opts.store : undefined;
-    let e = store ? this.putStored(store, key, pc, thumb, it) : null;
-    if (!e) {
-      const block = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
-      store?.add(block, this.mem);
-      e = this.cache.put(key, block, store ? store.idOf(block) : -1);
+    const stored = store ? this.putStored(store, key, pc, thumb, it) : null;
+    if (stored) {
+      if (prof) prof.fromStore(performance.now() - t);
+      return stored;
     }
+    const block = liftBlock(this.mem, pc, thumb, it, this.liftOpts);
+    store?.add(block, this.mem);
+    const e = this.cache.put(key, block, store ? store.idOf(block) : -1);
     if (prof) prof.lifted(e.block.ninsns, performance.now() - t);
     return e;
   }

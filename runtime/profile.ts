@@ -22,6 +22,9 @@ export class Profiler {
   liftMs = 0;
   liftBlocks = 0;
   liftInsns = 0;
+  /** Blocks taken from the translation store instead (its checks of their pages included): time, blocks. */
+  storeMs = 0;
+  storeBlocks = 0;
   interpInsns = 0;
   jitInsns = 0;
   /** Guest instructions retired per block entry address. */
@@ -60,6 +63,12 @@ export class Profiler {
     this.liftMs += ms;
     this.liftBlocks++;
     this.liftInsns += insns;
+  }
+
+  /** A block was taken from the translation store in `ms` instead of being lifted. */
+  fromStore(ms: number): void {
+    this.storeMs += ms;
+    this.storeBlocks++;
   }
 
   /** Guest instructions generated code may run before the next sample is due (at least 1). */
@@ -130,7 +139,7 @@ export class Profiler {
     const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
     const pct = (ms: number) => `${((100 * ms) / Math.max(wallMs, 1e-9)).toFixed(1)}%`;
     const compileMs = jit?.compileMs ?? 0;
-    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs - this.liftMs);
+    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs - this.liftMs - this.storeMs);
     const outsideMs = Math.max(0, wallMs - this.engineMs);
     const lines: string[] = [];
     lines.push('armvisor profile');
@@ -141,6 +150,7 @@ export class Profiler {
     lines.push(`    interpreter       ${s(this.interpMs).padStart(9)}  ${pct(this.interpMs)}`);
     const liftDetail = this.liftBlocks ? `  (${f(this.liftBlocks)} blocks, ${f(this.liftInsns)} guest insns)` : '';
     lines.push(`    lifting to IR     ${s(this.liftMs).padStart(9)}  ${pct(this.liftMs)}${liftDetail}`);
+    if (this.storeBlocks) lines.push(`    from the store    ${s(this.storeMs).padStart(9)}  ${pct(this.storeMs)}  (${f(this.storeBlocks)} blocks, their pages compared)`);
     lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
     lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
     for (const [kind, ms] of this.eventMs) lines.push(`    ${`${kind}s`.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);

@@ -289,6 +289,12 @@ describe('armvisor run with its translation store', () => {
       expect(storeLine(first.stderr)?.[1]).toBe('0');
       const found = storeLine(later.stderr)!;
       expect(Number(found[1].replace(/,/g, ''))).toBeGreaterThan(0);
+      // The time split names the blocks taken from the store apart from those lifted.
+      expect(first.stderr).not.toMatch(/^ {4}from the store /m);
+      // (Those the guest reached; the rest of the found ones came with adopted modules.)
+      const reached = Number(/^ {4}from the store\s+[\d.]+ s\s+[\d.]+%\s+\(([\d,]+) blocks/m.exec(later.stderr)?.[1].replace(/,/g, ''));
+      expect(reached).toBeGreaterThan(0);
+      expect(reached).toBeLessThanOrEqual(Number(found[1].replace(/,/g, '')));
       if (name === 'hash') {
         expect(Number(found[2])).toBeGreaterThan(0);
         // Everything the first run compiled is found: a later run of the same program on the same
