@@ -169,6 +169,12 @@ describe('running guests', () => {
     // the block table: each block's br_table index and guest address
     expect(out).toMatch(/^;; region of \d+ blocks?;/m);
     expect(out).toMatch(/^;;\s+\d+: 0x00010004 A32, \d+ insns/m);
+    // Locals and imports by name: the region's parameter, the guest registers and flags it keeps
+    // in locals, the slow paths.
+    expect(out).toMatch(/\(func \$region0 \(type \d+\) \(param \$entry i32\)/);
+    expect(out).toMatch(/local\.get \$r0\b/);
+    expect(out).toMatch(/\(local \$[a-z]/);
+    expect(out).toMatch(/\$budget\b/);
     expect(out).not.toMatch(/internal error/);
   });
 

@@ -84,6 +84,13 @@ export const wS = (n: number): number => W.VFP + n;
 /** Word index of the low word of double-precision register Dn (n < 32). */
 export const wD = (n: number): number => W.VFP + 2 * n;
 
+/** State word w's name, for reading generated code: r0..r12, then W's own names in lower case (sp, lr, pc, n, z...). */
+export function wordName(w: number): string {
+  if (w >= 0 && w < W.SP) return `r${w}`;
+  for (const [k, v] of Object.entries(W)) if (v === w && k !== 'R0') return k.toLowerCase();
+  return `w${w}`;
+}
+
 /** Size of the state block in bytes. */
 export const STATE_BYTES = 1024;
 

@@ -11,7 +11,7 @@
 
 import { HELPERS } from '../helpers.js';
 import { constWrites, Exit, Mem, Op, type IRBlock } from '../ir.js';
-import { STATE_BYTES, W } from '../state.js';
+import { STATE_BYTES, W, wordName } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8 } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
@@ -61,8 +61,11 @@ export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
  * The state words the region touches stay in locals throughout. The loop leaves when the
  * instructions it ran reach the state word BUDGET, so the runtime keeps control.
  */
-export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup): FuncBody {
-  return new RegionGen(blocks, stateBase, mem, imports, lookup).gen();
+export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup, names = false): FuncBody {
+  const g = new RegionGen(blocks, stateBase, mem, imports, lookup);
+  const f = g.gen();
+  if (names) f.localNames = g.localNames();
+  return f;
 }
 
 /** "Not a known constant" in the constant tracking of PC, T and ITSTATE (outside int32). */
@@ -218,6 +221,30 @@ class RegionGen implements DPairCtx {
     this.budget = f.local();
     this.t0 = this.scratch;
     this.t1 = this.valueTmp;
+  }
+
+  /**
+   * Names for the function's locals (--dump-region): the state words' by their registers and
+   * flags, the fixed ones by their use, the IR temps' pool `tmpN`.
+   */
+  localNames(): Map<number, string> {
+    const names = new Map<number, string>([[0, 'entry']]);
+    for (const w of this.words) names.set(this.wordLocal[w], wordName(w));
+    const fixed: [number, string][] = [
+      [this.scratch, 'scratch'],
+      [this.addrTmp, 'addr'],
+      [this.valueTmp, 'value'],
+      [this.countL, 'count'],
+      [this.exit, 'exit'],
+      [this.exitPC, 'exit_pc'],
+      [this.exitIT, 'exit_it'],
+      [this.budget, 'budget'],
+      [this.selectCond, 'select_cond'],
+      [this.hostL, 'host'],
+    ];
+    for (const [l, n] of fixed) if (l >= 0) names.set(l, n);
+    for (let l = 1; l < this.f.localCount; l++) if (!names.has(l)) names.set(l, `tmp${l}`);
+    return names;
   }
 
   /** Memarg offset (from address 0) of state word `w`. */

@@ -82,7 +82,12 @@ export interface CompiledModule {
 export type SiteTable = Int32Array;
 
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...), its helper ids and its site table. */
-export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
+export function buildModule(
+  regions: IRBlock[][],
+  target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>,
+  /** A name section (functions and their locals) for reading the module (--dump-region); the code is the same. */
+  names = false,
+): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
   const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
@@ -103,6 +108,11 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'memor
         }
       }
     }
+  if (names) {
+    m.nameFunction(slowLoad, 'slow_load');
+    m.nameFunction(slowStore, 'slow_store');
+    for (const [id, f] of helperFunc) m.nameFunction(f, HELPERS[id].name);
+  }
   const imports = {
     slowLoad,
     slowStore,
@@ -123,8 +133,10 @@ export function buildModule(regions: IRBlock[][], target: Pick<JitTarget, 'memor
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup);
-    m.export(`r${i}`, m.addFunction([I32], [I32], body));
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, names);
+    const fn = m.addFunction([I32], [I32], body);
+    if (names) m.nameFunction(fn, `region${i}`);
+    m.export(`r${i}`, fn);
   });
   return { bytes: m.finish(), helperIds, sites: Int32Array.from(sites) };
 }

@@ -24,11 +24,13 @@ export function regionBlockTable(blocks: readonly IRBlock[], name?: (pc: number)
 
 /** The text form of the module tier 1 builds for `blocks` (one region). */
 export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>): Promise<string> {
-  const { bytes } = buildModule([blocks], target);
+  // The module as the JIT builds it, with a name section: locals read as $r0, $sp, $n...
+  const { bytes } = buildModule([blocks], target, true);
   const wabt = await (await import('wabt')).default();
-  const mod = wabt.readWasm(bytes, { readDebugNames: false, ...WABT_FEATURES });
+  const mod = wabt.readWasm(bytes, { readDebugNames: true, ...WABT_FEATURES });
   try {
     validate(mod);
+    mod.applyNames();
     return mod.toText({ foldExprs: false, inlineExport: false });
   } finally {
     mod.destroy();

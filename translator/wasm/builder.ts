@@ -176,7 +176,17 @@ export class FuncBody {
   private setAt = -1;
   private setEnd = -1;
   private setLocal = -1;
+  /**
+   * Names of locals (parameters included) for the module's name section, when the module is
+   * built to be read (--dump-region); null otherwise, and no section is written.
+   */
+  localNames: Map<number, string> | null = null;
   constructor(readonly nparams: number) {}
+
+  /** Parameters and locals declared so far. */
+  get localCount(): number {
+    return this.nparams + this.localTypes.length;
+  }
 
   /** Declares a new local; returns its index. */
   local(t: ValType = I32): number {
@@ -334,6 +344,48 @@ export class ModuleBuilder {
     this.exports.push({ name, func });
   }
 
+  /** Function names for the name section (imported and defined; locals come from the bodies' localNames); none by default. */
+  private readonly funcNames = new Map<number, string>();
+
+  /** Names function `func` (an index importFunc or addFunction returned) in the module's name section. */
+  nameFunction(func: number, name: string): void {
+    this.funcNames.set(func, name);
+  }
+
+  /**
+   * The custom "name" section (WebAssembly spec, appendix "Name Section"): function names
+   * (subsection 1) and local names (subsection 2), written only when something was named.
+   */
+  private nameSection(out: Bytes): void {
+    const locals = this.funcs.map((f, i) => [this.imports.length + i, f.body.localNames] as const).filter(([, n]) => n !== null && n.size > 0);
+    if (this.funcNames.size === 0 && locals.length === 0) return;
+    const s = new Bytes(256);
+    s.name('name');
+    const sub = (id: number, fill: (b: Bytes) => void) => {
+      const b = new Bytes(256);
+      fill(b);
+      s.u8(id).sized(b);
+    };
+    if (this.funcNames.size) {
+      sub(1, (b) => {
+        const names = [...this.funcNames].sort((x, y) => x[0] - y[0]);
+        b.uleb(names.length);
+        for (const [i, n] of names) b.uleb(i).name(n);
+      });
+    }
+    if (locals.length) {
+      sub(2, (b) => {
+        b.uleb(locals.length);
+        for (const [i, m] of locals) {
+          const names = [...m!].sort((x, y) => x[0] - y[0]);
+          b.uleb(i).uleb(names.length);
+          for (const [l, n] of names) b.uleb(l).name(n);
+        }
+      });
+    }
+    out.u8(0).sized(s);
+  }
+
   finish(): Uint8Array<ArrayBuffer> {
     const out = new Bytes(4096);
     out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
@@ -382,6 +434,7 @@ export class ModuleBuilder {
       out.uleb(bodyLen[i]).bytes(heads[i].buf.subarray(0, heads[i].len));
       out.bytes(f.body.code.buf.subarray(0, f.body.code.len)).u8(O.end);
     });
+    this.nameSection(out);
     return out.finish();
   }
 }
