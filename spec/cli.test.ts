@@ -175,6 +175,8 @@ describe('running guests', () => {
     expect(out).toMatch(/local\.get \$r0\b/);
     expect(out).toMatch(/\(local \$[a-z]/);
     expect(out).toMatch(/\$budget\b/);
+    // where each block's code begins
+    expect(out).toMatch(/^\s+;; block \d+: 0x00010004 A32, \d+ insns$/m);
     expect(out).not.toMatch(/internal error/);
   });
 

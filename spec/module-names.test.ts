@@ -73,4 +73,8 @@ test('the text names the guest registers a region keeps in locals, and its helpe
   expect(wat).toMatch(/\(import "e" "ld" \(func \$slow_load /);
   expect(wat).toMatch(/\(import "h" "\d+" \(func \$[a-z]/);
   expect(wat).toMatch(/local\.set \$pc\b/);
+  // A comment where each block's code begins, in the br_table's order, then the lookup.
+  const marks = [...wat.matchAll(/^\s*;; (block (\d+): 0x([0-9a-f]{8})|the indirect-branch lookup)/gm)];
+  expect(marks.map((m) => (m[2] === undefined ? 'lookup' : Number(m[2])))).toEqual([...blocks.keys(), 'lookup']);
+  marks.slice(0, -1).forEach((m, k) => expect(parseInt(m[3], 16)).toBe(blocks[k].pc >>> 0));
 });

@@ -31,7 +31,7 @@ export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memo
   try {
     validate(mod);
     mod.applyNames();
-    return mod.toText({ foldExprs: false, inlineExport: false });
+    return markBlocks(mod.toText({ foldExprs: false, inlineExport: false }), blocks);
   } finally {
     mod.destroy();
   }
@@ -41,3 +41,39 @@ export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memo
 export function validate(mod: { validate(): void }): void {
   (mod.validate as (features: typeof WABT_FEATURES) => void).call(mod, WABT_FEATURES);
 }
+
+/**
+ * The region function's text with a comment where each block's code begins. The function
+ * opens its epilogue `block`, its `try` and its dispatcher `loop`, then one `block` per region
+ * block and one for the indirect-branch lookup, innermost first in `br_table` order
+ * (codegen.ts gen); block k's code follows the `end` of the k-th innermost. wat2wasm's text
+ * indents by nesting, so that `end` is the first at its `block` line's indentation.
+ */
+export function markBlocks(text: string, blocks: readonly IRBlock[]): string {
+  const lines = text.split('\n');
+  const loop = lines.findIndex((l) => /^\s*loop\b/.test(l));
+  const n = blocks.length;
+  if (loop < 0 || loop + n + 1 >= lines.length) return text;
+  const opens = lines.slice(loop + 1, loop + n + 2);
+  if (!opens.every((l) => /^\s*block\b/.test(l))) return text;
+  // indent -> what begins after the `end` at that indentation
+  const marks = new Map<number, string>();
+  opens.forEach((l, j) => {
+    const k = n - j;
+    const b = blocks[k];
+    const what = k === n ? 'the indirect-branch lookup' : `block ${k}: 0x${(b.pc >>> 0).toString(16).padStart(8, '0')} ${b.thumb ? 'Thumb' : 'A32'}, ${b.ninsns} insn${b.ninsns === 1 ? '' : 's'}`;
+    marks.set(l.length - l.trimStart().length, what);
+  });
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    out.push(lines[i]);
+    if (i <= loop + n + 1 || marks.size === 0 || lines[i].trim() !== 'end') continue;
+    const indent = lines[i].length - lines[i].trimStart().length;
+    const what = marks.get(indent);
+    if (what === undefined) continue;
+    marks.delete(indent);
+    out.push(`${' '.repeat(indent)};; ${what}`);
+  }
+  return out.join('\n');
+}
+
