@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { LinuxProcess, LoadError } from '../runtime/linux/process.js';
 import { Profiler } from '../runtime/profile.js';
 import { memoryUse } from '../runtime/memstat.js';
-import { elfSymbols } from '../runtime/symbols.js';
+import { imageSymbols } from '../runtime/linux/images.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
@@ -137,6 +137,15 @@ async function runUnderGdb(proc: LinuxProcess, port: number): Promise<number> {
 }
 
 /** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
+/** A file's bytes, or null when it cannot be read (symbols are a nicety). */
+function readOrNull(file: string): Uint8Array | null {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return null;
+  }
+}
+
 export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
   const engine = opts.engine === 'interp' ? 'interp' : 'jit';
@@ -178,10 +187,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     if (e instanceof LoadError) throw new LoadError(`${prog}: ${e.message}`);
     throw e;
   }
-  if (profiler) {
-    profiler.symbols = elfSymbols(fs.readFileSync(prog));
-    profiler.store = proc.translations?.store.stats ?? null;
-  }
+  if (profiler) profiler.store = proc.translations?.store.stats ?? null;
   let status: number;
   try {
     status = gdbPort === undefined ? proc.run() : await runUnderGdb(proc, gdbPort);
@@ -196,7 +202,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     proc.engine.jit?.tier2?.stop();
   }
   const jit = proc.engine.jit;
+  // Named from the program, its interpreter and the shared libraries it mapped, where each was.
+  const symbols = profiler || dumpAt !== undefined ? imageSymbols(proc.codeImages, readOrNull) : null;
   if (profiler) {
+    profiler.symbols = symbols;
     if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null, memoryUse(proc.mem.memory)));
     if (profileFd !== undefined) {
       fs.writeSync(profileFd, JSON.stringify(profiler.speedscope(prog)));
@@ -208,8 +217,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     if (!blocks.length || !jit) stderrLine(`armvisor: --dump-region: no translated code at 0x${dumpAt.toString(16)}`);
     else {
       const { regionBlockTable, regionWat } = await import('../translator/jit/wat.js');
-      const symbols = profiler?.symbols ?? elfSymbols(fs.readFileSync(prog));
-      const name = (pc: number): string | null => (symbols.lookup(pc) ? symbols.format(pc) : null);
+      const name = (pc: number): string | null => (symbols?.lookup(pc) ? symbols.format(pc) : null);
       process.stdout.write(regionBlockTable(blocks, name) + (await regionWat(blocks, jit.target)));
     }
   }

@@ -8,7 +8,8 @@ export class Symbols {
 
   /** `entries` with an empty name are end markers: addresses from there to the next symbol name nothing. */
   constructor(entries: { addr: number; size: number; name: string }[]) {
-    entries.sort((a, b) => a.addr - b.addr);
+    // An end marker sorts before a symbol at its address, which the lookup then finds.
+    entries.sort((a, b) => a.addr - b.addr || (a.name === '' ? 0 : 1) - (b.name === '' ? 0 : 1));
     for (const e of entries) {
       this.addrs.push(e.addr);
       this.names.push(e.name);
@@ -59,20 +60,42 @@ const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
 const STT_FUNC = 2;
 
+const SHF_ALLOC = 2;
+const SHF_EXECINSTR = 4;
+
+/** A symbol (or, with an empty name, the end of the code before it). */
+export type SymbolEntry = { addr: number; size: number; name: string };
+
 /** Function symbols of a 32-bit little-endian ELF file (empty when stripped or malformed). */
 export function elfSymbols(data: Uint8Array, bias = 0): Symbols {
-  const out: { addr: number; size: number; name: string }[] = [];
+  return new Symbols(elfSymbolEntries(data, bias));
+}
+
+/**
+ * elfSymbols' entries, with an end marker at the end of each code section: a function symbol
+ * without a size (crt's `_init` and `_fini`) reaches to the next symbol, and without the
+ * marker every address past the file's last function (a shared library's) was `_fini`'s.
+ */
+export function elfSymbolEntries(data: Uint8Array, bias: number): SymbolEntry[] {
+  const out: SymbolEntry[] = [];
   try {
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const shoff = dv.getUint32(32, true);
     const shentsize = dv.getUint16(46, true);
     const shnum = dv.getUint16(48, true);
-    if (!shoff || shentsize < 40) return new Symbols(out);
+    if (!shoff || shentsize < 40) return out;
     const sh = (i: number) => {
       const o = shoff + i * shentsize;
       return { type: dv.getUint32(o + 4, true), offset: dv.getUint32(o + 16, true), size: dv.getUint32(o + 20, true), link: dv.getUint32(o + 24, true), entsize: dv.getUint32(o + 36, true) };
     };
     const dec = new TextDecoder();
+    for (let i = 0; i < shnum; i++) {
+      const o = shoff + i * shentsize;
+      const flags = dv.getUint32(o + 8, true);
+      if ((flags & (SHF_ALLOC | SHF_EXECINSTR)) === (SHF_ALLOC | SHF_EXECINSTR)) {
+        out.push({ addr: (dv.getUint32(o + 12, true) + dv.getUint32(o + 20, true) + bias) >>> 0, size: 0, name: '' });
+      }
+    }
     for (let i = 0; i < shnum; i++) {
       const s = sh(i);
       if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
@@ -93,7 +116,7 @@ export function elfSymbols(data: Uint8Array, bias = 0): Symbols {
   } catch {
     // A malformed section table just means no symbols.
   }
-  return new Symbols(out);
+  return out;
 }
 
 /** Symbols marking the end of a text section in a kernel's System.map. */

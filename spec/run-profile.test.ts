@@ -124,3 +124,35 @@ test('--profile-out where no file can be written: one line, exit 1, before the g
     expect(r.stderr).toBe(`armvisor: --profile-out ${out}: ${why}\n`);
   }
 });
+
+test('--profile names functions of a dynamically linked PIE program, its shared C library included', () => {
+  // qsort (the C library's, calling back into the program) of strings made by snprintf.
+  const src = path.join(scratch.dir, 'dynsort.c');
+  fs.writeFileSync(
+    src,
+    `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]);
+  char **v = malloc(n * sizeof *v);
+  unsigned s = 1;
+  for (int i = 0; i < n; i++) { v[i] = malloc(16); s = s * 1103515245 + 12345; snprintf(v[i], 16, "k%08x", s); }
+  qsort(v, n, sizeof *v, cmp);
+  printf("%s %s\\n", v[0], v[n - 1]);
+  return 0;
+}
+`,
+  );
+  const prog = path.join(scratch.dir, 'dynsort');
+  const cc = spawnSync(process.env.ARM_CC ?? 'arm-linux-gnueabihf-gcc', ['-O2', '-fPIE', '-pie', '-o', prog, src], { encoding: 'utf8' });
+  expect(cc.stderr).toBe('');
+  const r = spawnSync(process.execPath, [main, 'run', '--profile', '-L', '/usr/arm-linux-gnueabihf', prog, '40000'], { encoding: 'utf8', env: guestEnv(), timeout: 120_000 });
+  expect(r.status).toBe(0);
+  const hottest = [...r.stderr.matchAll(/^\s+[\d.]+%\s+[\d,]+\s+(\S+)$/gm)].map((m) => m[1]);
+  expect(hottest).toContain('strcmp'); // the shared C library's (mapped by the dynamic loader)
+  expect(hottest).toContain('cmp'); // the program's own, loaded away from its link addresses
+  // A function without a size (crt's _fini) does not take in what lies past the program's code.
+  expect(hottest).not.toContain('_fini');
+}, 120_000);

@@ -27,6 +27,8 @@ import { formatSyscall } from './syscalls/strace.js';
 /** Where an ET_DYN main program (static-pie, or ld.so run directly) is placed. */
 export const ET_DYN_BASE = 0x00400000;
 
+import type { CodeImage } from './images.js';
+
 export interface ProcessOptions {
   /** 'jit' (default: tier 1, hot regions compiled to wasm) or 'interp' (tier 0 only). */
   engine?: 'jit' | 'interp';
@@ -89,6 +91,12 @@ export class LinuxProcess {
   readonly pid = process.pid;
   /** Where the main program was loaded relative to its link addresses (ET_DYN), else 0. */
   loadBias = 0;
+  /**
+   * The ELF files whose code the guest runs, and where: the program and its interpreter as the
+   * loader placed them, then every file the guest maps executable (the dynamic loader's shared
+   * libraries). The profiler names functions from them (images.ts imageSymbols).
+   */
+  readonly codeImages: CodeImage[] = [];
   /** prctl PR_SET_NAME. */
   comm: string;
   /** The auxiliary vector given to the program, as its bytes (/proc/self/auxv). */
@@ -156,10 +164,11 @@ export class LinuxProcess {
   private load(): void {
     const img = this.readImage(this.opts.program, '');
     let interpImg: ElfImage | null = null;
+    let interpPath = '';
     if (img.interp) {
       if (!this.sysroot)
         throw new LoadError(`dynamically linked (interpreter ${img.interp}); give the ARM sysroot with -L (e.g. -L /usr/arm-linux-gnueabihf)`);
-      const ip = path.join(this.sysroot, img.interp);
+      const ip = (interpPath = path.join(this.sysroot, img.interp));
       interpImg = this.readImage(ip, `interpreter ${ip}: `);
       if (interpImg.interp) throw new LoadError(`interpreter ${ip}: is itself dynamically linked`);
     }
@@ -167,6 +176,7 @@ export class LinuxProcess {
       const mainBias = img.type === ET_DYN ? ET_DYN_BASE - imageSpan(img).low : 0;
       const main = loadImage(this.as, img, mainBias);
       this.loadBias = mainBias;
+      this.codeImages.push({ path: this.opts.program, bias: mainBias });
       this.as.brkStart = this.as.brk = pageAlignUp(main.high);
       let entry = main.entry;
       let base = 0;
@@ -175,6 +185,7 @@ export class LinuxProcess {
         const at = interpImg.type === ET_DYN ? this.as.findFree(span.high - span.low, MMAP_BASE) : span.low;
         if (at < 0) throw new ElfError('no room for the interpreter');
         const li = loadImage(this.as, interpImg, interpImg.type === ET_DYN ? at - span.low : 0);
+        this.codeImages.push({ path: interpPath, bias: li.bias });
         base = li.bias;
         entry = li.entry;
       }

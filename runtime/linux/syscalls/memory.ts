@@ -19,6 +19,7 @@ export const MAP = {
 } as const;
 
 const PROT_MASK = 7;
+const PROT_EXEC = 4;
 
 function brk(p: LinuxProcess, want: number): number {
   const as = p.as;
@@ -58,6 +59,8 @@ function mmap(p: LinuxProcess, addr: number, len: number, prot: number, flags: n
     if (at < 0) err(E.ENOMEM);
   }
   as.map(at, size, prot & PROT_MASK, !anon);
+  // A shared library's code, for the profiler's function names.
+  if (file?.path && prot & PROT_EXEC) p.codeImages.push({ path: file.path, fileOffset: offset, addr: at });
   if (file) {
     if (type === MAP.SHARED && prot & 2) p.warnOnce('mmap-shared', 'armvisor: writable MAP_SHARED file mappings are private copies (writes are not saved)');
     const view = p.mem.u8.subarray(at, at + size);
