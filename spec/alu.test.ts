@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { runSnippet, CODE, type Run } from './helpers/snippet.js';
 import { CpuState, W } from '../translator/state.js';
-import { Exit } from '../translator/ir.js';
+import { Exit, Op } from '../translator/ir.js';
+import { liftBlock } from '../translator/lift/block.js';
 import { disassemble } from '../translator/disasm.js';
 import { A32, T16, T32, decodeArm, decodeThumb } from '../translator/decode/tables.js';
 import type { Decoder, Row } from '../translator/decode/pattern.js';
@@ -773,6 +774,24 @@ describe('parallel add/subtract, SEL, USAD8, PKH', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  test("the byte-lane operations of glibc's string functions are lifted without helper calls", () => {
+    // uadd8 r0, r1, r2; usub8; uqsub8; sel (A32), then the same in T32: each runs once per
+    // word a strlen, strcmp or memchr scans, and a helper call leaves generated code.
+    const a32 = [0xe6510f92, 0xe6510ff2, 0xe6610ff2, 0xe6810fb2];
+    const t32 = [0xfa81f042, 0xfac1f042, 0xfac1f052, 0xfaa1f082];
+    const words = (ws: number[], thumb: boolean) =>
+      ws.flatMap((w) => (thumb ? [w >>> 16, w & 0xffff] : [w & 0xffff, w >>> 16]));
+    for (const [ws, thumb] of [
+      [a32, false],
+      [t32, true],
+    ] as const) {
+      const hw = [...words(ws, thumb), ...(thumb ? [0xdf00, 0] : [0, 0xef00])];
+      const block = liftBlock({ fetch16: (a) => hw[(a - CODE) / 2] ?? -1 }, CODE, thumb, 0);
+      expect(block.ninsns).toBeGreaterThanOrEqual(4);
+      expect(block.ops.filter((o) => o.op === Op.CALL)).toEqual([]);
+    }
   });
 
   test('SEL picks bytes by GE; USAD8/USADA8; PKHBT/PKHTB (property)', () => {
