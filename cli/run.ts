@@ -137,10 +137,15 @@ async function runUnderGdb(proc: LinuxProcess, port: number): Promise<number> {
 }
 
 /** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
-/** A file's bytes, or null when it cannot be read (symbols are a nicety). */
+/**
+ * A regular file's bytes, or null when it cannot be read (symbols are a nicety). A guest may map
+ * anything executable: a device such as /dev/zero would never end, and a huge file is no ELF
+ * worth reading for names.
+ */
 function readOrNull(file: string): Uint8Array | null {
   try {
-    return fs.readFileSync(file);
+    const st = fs.statSync(file);
+    return st.isFile() && st.size <= 1 << 30 ? fs.readFileSync(file) : null;
   } catch {
     return null;
   }

@@ -156,3 +156,32 @@ int main(int argc, char **argv) {
   // A function without a size (crt's _fini) does not take in what lies past the program's code.
   expect(hottest).not.toContain('_fini');
 }, 120_000);
+
+test('--profile with a device mapped executable: the run ends, names from the program alone', () => {
+  // /dev/zero mapped PROT_EXEC 5,000 times: reading it for symbols would never end.
+  const src = path.join(scratch.dir, 'zeromap.c');
+  fs.writeFileSync(
+    src,
+    `#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+int main(void) {
+  int fd = open("/dev/zero", O_RDONLY);
+  for (int i = 0; i < 5000; i++) {
+    void *p = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) return 1;
+    munmap(p, 4096);
+  }
+  puts("mapped");
+  return 0;
+}
+`,
+  );
+  const prog = path.join(scratch.dir, 'zeromap');
+  const cc = spawnSync(process.env.ARM_CC ?? 'arm-linux-gnueabihf-gcc', ['-O2', '-static', '-o', prog, src], { encoding: 'utf8' });
+  expect(cc.stderr).toBe('');
+  const r = spawnSync(process.execPath, [main, 'run', '--profile', prog], { encoding: 'utf8', env: guestEnv(), timeout: 60_000 });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe('mapped\n');
+  expect(r.stderr).toMatch(/^ {2}hottest functions/m);
+}, 60_000);

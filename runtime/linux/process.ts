@@ -29,6 +29,9 @@ export const ET_DYN_BASE = 0x00400000;
 
 import type { CodeImage } from './images.js';
 
+/** Most executable file mappings LinuxProcess.codeImages keeps for the profiler's names. */
+const MAX_CODE_IMAGES = 1024;
+
 export interface ProcessOptions {
   /** 'jit' (default: tier 1, hot regions compiled to wasm) or 'interp' (tier 0 only). */
   engine?: 'jit' | 'interp';
@@ -97,6 +100,7 @@ export class LinuxProcess {
    * libraries). The profiler names functions from them (images.ts imageSymbols).
    */
   readonly codeImages: CodeImage[] = [];
+  private readonly codeImageKeys = new Set<string>();
   /** prctl PR_SET_NAME. */
   comm: string;
   /** The auxiliary vector given to the program, as its bytes (/proc/self/auxv). */
@@ -131,6 +135,18 @@ export class LinuxProcess {
   }
 
   /** Prints a warning once per key. */
+  /**
+   * The guest mapped `path` executable from `fileOffset` at `addr` (codeImages). The same mapping
+   * again adds nothing, and at most MAX_CODE_IMAGES are kept: a guest that maps and unmaps in a
+   * loop must not grow this without bound.
+   */
+  noteCodeMapping(path: string, fileOffset: number, addr: number): void {
+    const key = `${path}\0${fileOffset}\0${addr}`;
+    if (this.codeImages.length >= MAX_CODE_IMAGES || this.codeImageKeys.has(key)) return;
+    this.codeImageKeys.add(key);
+    this.codeImages.push({ path, fileOffset, addr });
+  }
+
   warnOnce(key: string, line: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);

@@ -60,7 +60,7 @@ function mmap(p: LinuxProcess, addr: number, len: number, prot: number, flags: n
   }
   as.map(at, size, prot & PROT_MASK, !anon);
   // A shared library's code, for the profiler's function names.
-  if (file?.path && prot & PROT_EXEC) p.codeImages.push({ path: file.path, fileOffset: offset, addr: at });
+  if (file?.path && prot & PROT_EXEC) p.noteCodeMapping(file.path, offset, at);
   if (file) {
     if (type === MAP.SHARED && prot & 2) p.warnOnce('mmap-shared', 'armvisor: writable MAP_SHARED file mappings are private copies (writes are not saved)');
     const view = p.mem.u8.subarray(at, at + size);
