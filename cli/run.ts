@@ -136,7 +136,6 @@ async function runUnderGdb(proc: LinuxProcess, port: number): Promise<number> {
   }
 }
 
-/** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
 /**
  * A regular file's bytes, or null when it cannot be read (symbols are a nicety). A guest may map
  * anything executable: a device such as /dev/zero would never end, and a huge file is no ELF
@@ -151,6 +150,7 @@ function readOrNull(file: string): Uint8Array | null {
   }
 }
 
+/** Runs a guest program; returns its exit status. Throws UsageError / LoadError for bad input. */
 export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
   const engine = opts.engine === 'interp' ? 'interp' : 'jit';

@@ -23,11 +23,10 @@ import { SYSCALLS } from './syscalls/index.js';
 import { SYSCALL_NAMES } from './syscalls/numbers.js';
 import type { SyscallDef } from './syscalls/common.js';
 import { formatSyscall } from './syscalls/strace.js';
+import type { CodeImage } from './images.js';
 
 /** Where an ET_DYN main program (static-pie, or ld.so run directly) is placed. */
 export const ET_DYN_BASE = 0x00400000;
-
-import type { CodeImage } from './images.js';
 
 /** Most executable file mappings LinuxProcess.codeImages keeps for the profiler's names. */
 const MAX_CODE_IMAGES = 1024;
@@ -134,7 +133,6 @@ export class LinuxProcess {
     this.load();
   }
 
-  /** Prints a warning once per key. */
   /**
    * The guest mapped `path` executable from `fileOffset` at `addr` (codeImages). The same mapping
    * again adds nothing, and at most MAX_CODE_IMAGES are kept: a guest that maps and unmaps in a
@@ -147,6 +145,7 @@ export class LinuxProcess {
     this.codeImages.push({ path, fileOffset, addr });
   }
 
+  /** Prints a warning once per key. */
   warnOnce(key: string, line: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
