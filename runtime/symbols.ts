@@ -86,18 +86,20 @@ export function elfSymbolEntries(data: Uint8Array, bias: number): SymbolEntry[] 
     if (!shoff || shentsize < 40) return out;
     const sh = (i: number) => {
       const o = shoff + i * shentsize;
-      return { type: dv.getUint32(o + 4, true), offset: dv.getUint32(o + 16, true), size: dv.getUint32(o + 20, true), link: dv.getUint32(o + 24, true), entsize: dv.getUint32(o + 36, true) };
+      return {
+        type: dv.getUint32(o + 4, true),
+        flags: dv.getUint32(o + 8, true),
+        addr: dv.getUint32(o + 12, true),
+        offset: dv.getUint32(o + 16, true),
+        size: dv.getUint32(o + 20, true),
+        link: dv.getUint32(o + 24, true),
+        entsize: dv.getUint32(o + 36, true),
+      };
     };
     const dec = new TextDecoder();
     for (let i = 0; i < shnum; i++) {
-      const o = shoff + i * shentsize;
-      const flags = dv.getUint32(o + 8, true);
-      if ((flags & (SHF_ALLOC | SHF_EXECINSTR)) === (SHF_ALLOC | SHF_EXECINSTR)) {
-        out.push({ addr: (dv.getUint32(o + 12, true) + dv.getUint32(o + 20, true) + bias) >>> 0, size: 0, name: '' });
-      }
-    }
-    for (let i = 0; i < shnum; i++) {
       const s = sh(i);
+      if ((s.flags & (SHF_ALLOC | SHF_EXECINSTR)) === (SHF_ALLOC | SHF_EXECINSTR)) out.push({ addr: (s.addr + s.size + bias) >>> 0, size: 0, name: '' });
       if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
       const str = sh(s.link);
       const n = Math.floor(s.size / (s.entsize || 16));

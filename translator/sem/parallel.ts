@@ -101,6 +101,11 @@ for (const p of PREFIXES)
 const HIGH = 0x80808080 | 0;
 const LOW7 = 0x7f7f7f7f;
 
+/** 0xff in each byte whose bit 0 is set in `bits` (which has no other bits set), else 0. */
+function byteMask(b: IRBuilder, bits: Temp): Temp {
+  return b.bin(Op.MUL, bits, b.const(0xff));
+}
+
 /** GE[3:0] from bit 7 of each byte of `c` (which has no other bits set). */
 function geOfBytes(b: IRBuilder, c: Temp): Temp {
   const x = b.shri(c, 7);
@@ -141,7 +146,7 @@ function bytesMinus(b: IRBuilder, n: Temp, m: Temp): [Temp, Temp] {
  */
 function uqsub8(b: IRBuilder, n: Temp, m: Temp): [Temp, Temp | null] {
   const [res, noBorrow] = bytesMinus(b, n, m);
-  return [b.and(res, b.bin(Op.MUL, b.shri(noBorrow, 7), b.const(0xff))), null];
+  return [b.and(res, byteMask(b, b.shri(noBorrow, 7))), null];
 }
 
 const LIFTED: Partial<Record<string, (b: IRBuilder, n: Temp, m: Temp) => [Temp, Temp | null]>> = { uadd8, usub8, uqsub8 };
@@ -177,8 +182,7 @@ export const SEL: Sem = {
     const m = ctx.reg(a.rm);
     const x = b.andi(b.get(W.GE), 0xf);
     const spread = b.andi(b.or(b.or(x, b.shli(x, 7)), b.or(b.shli(x, 14), b.shli(x, 21))), 0x01010101);
-    const mask = b.bin(Op.MUL, spread, b.const(0xff));
-    setRd(ctx, a.rd, b.xor(m, b.and(b.xor(n, m), mask)));
+    setRd(ctx, a.rd, b.xor(m, b.and(b.xor(n, m), byteMask(b, spread))));
   },
   dis: (a, d) => `sel${d.cc} ${r(a.rd)}, ${r(a.rn)}, ${r(a.rm)}`,
 };

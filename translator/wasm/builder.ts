@@ -292,6 +292,13 @@ interface FuncImport {
   type: number;
 }
 
+/** Appends to `out` id `id` and, prefixed by its size, what `fill` writes (a section, or a name subsection). */
+function writeSized(out: Bytes, id: number, fill: (s: Bytes) => void): void {
+  const s = new Bytes(256);
+  fill(s);
+  out.u8(id).sized(s);
+}
+
 /** A module: imported memory and functions, defined functions, exports. */
 export class ModuleBuilder {
   private readonly types: string[] = [];
@@ -359,42 +366,32 @@ export class ModuleBuilder {
   private nameSection(out: Bytes): void {
     const locals = this.funcs.map((f, i) => [this.imports.length + i, f.body.localNames] as const).filter(([, n]) => n !== null && n.size > 0);
     if (this.funcNames.size === 0 && locals.length === 0) return;
-    const s = new Bytes(256);
-    s.name('name');
-    const sub = (id: number, fill: (b: Bytes) => void) => {
-      const b = new Bytes(256);
-      fill(b);
-      s.u8(id).sized(b);
-    };
-    if (this.funcNames.size) {
-      sub(1, (b) => {
-        const names = [...this.funcNames].sort((x, y) => x[0] - y[0]);
-        b.uleb(names.length);
-        for (const [i, n] of names) b.uleb(i).name(n);
-      });
-    }
-    if (locals.length) {
-      sub(2, (b) => {
-        b.uleb(locals.length);
-        for (const [i, m] of locals) {
-          const names = [...m!].sort((x, y) => x[0] - y[0]);
-          b.uleb(i).uleb(names.length);
-          for (const [l, n] of names) b.uleb(l).name(n);
-        }
-      });
-    }
-    out.u8(0).sized(s);
+    writeSized(out, 0, (s) => {
+      s.name('name');
+      if (this.funcNames.size) {
+        writeSized(s, 1, (b) => {
+          const names = [...this.funcNames].sort((x, y) => x[0] - y[0]);
+          b.uleb(names.length);
+          for (const [i, n] of names) b.uleb(i).name(n);
+        });
+      }
+      if (locals.length) {
+        writeSized(s, 2, (b) => {
+          b.uleb(locals.length);
+          for (const [i, m] of locals) {
+            const names = [...m!].sort((x, y) => x[0] - y[0]);
+            b.uleb(i).uleb(names.length);
+            for (const [l, n] of names) b.uleb(l).name(n);
+          }
+        });
+      }
+    });
   }
 
   finish(): Uint8Array<ArrayBuffer> {
     const out = new Bytes(4096);
     out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
-    const section = (id: number, fill: (s: Bytes) => void) => {
-      const s = new Bytes(256);
-      fill(s);
-      out.u8(id).sized(s);
-    };
-    section(1, (s) => {
+    writeSized(out, 1, (s) => {
       s.uleb(this.typeSigs.length);
       for (const [p, r] of this.typeSigs) {
         s.u8(0x60).uleb(p.length);
@@ -403,7 +400,7 @@ export class ModuleBuilder {
         for (const t of r) s.u8(t);
       }
     });
-    section(2, (s) => {
+    writeSized(out, 2, (s) => {
       s.uleb(this.imports.length + (this.memImport ? 1 : 0) + (this.tableImport ? 1 : 0));
       if (this.memImport) {
         const m = this.memImport;
@@ -415,11 +412,11 @@ export class ModuleBuilder {
       }
       for (const i of this.imports) s.name(i.module).name(i.name).u8(0x00).uleb(i.type);
     });
-    section(3, (s) => {
+    writeSized(out, 3, (s) => {
       s.uleb(this.funcs.length);
       for (const f of this.funcs) s.uleb(f.type);
     });
-    section(7, (s) => {
+    writeSized(out, 7, (s) => {
       s.uleb(this.exports.length);
       for (const e of this.exports) s.name(e.name).u8(0x00).uleb(e.func);
     });
