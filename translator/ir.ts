@@ -183,7 +183,17 @@ export class IRBlock {
 }
 
 /** The growable op buffer of the builder being used (one at a time; see IRBuilder). */
-let sharedCode: number[] | null = new Array<number>(OP_WORDS * 256).fill(0);
+/**
+ * `n` zeros in an array V8 keeps as packed small integers: `new Array(n).fill(0)` would be
+ * holey for good (elements kinds only ever widen), and every block's ops, sliced from it, with it.
+ */
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0);
+  return a;
+}
+
+let sharedCode: number[] | null = zeros(OP_WORDS * 256);
 
 /** Builds one block's op list; the lifter's only way to emit IR. */
 export class IRBuilder {
@@ -199,7 +209,7 @@ export class IRBuilder {
       this.code = sharedCode;
       sharedCode = null;
     } else {
-      this.code = new Array<number>(OP_WORDS * 64).fill(0);
+      this.code = zeros(OP_WORDS * 64);
     }
   }
 
@@ -377,14 +387,23 @@ export function constWrites(code: ArrayLike<number>, first: number, n: number, w
   const out: number[] = [];
   for (let k = first * OP_WORDS, end = (first + n) * OP_WORDS; k < end; k += OP_WORDS) {
     if (code[k] !== Op.SET || code[k + F_IMM] !== word) continue;
-    const a = code[k + F_A];
-    for (let j = k - OP_WORDS; j >= first * OP_WORDS; j -= OP_WORDS) {
-      if (code[j + F_D] !== a) continue;
-      if (code[j] === Op.CONST) out.push(code[j + F_IMM] >>> 0);
-      break;
-    }
+    const v = setConst(code, first * OP_WORDS, k);
+    if (v >= 0) out.push(v);
   }
   return out;
+}
+
+/**
+ * The constant (unsigned) the SET at word offset `k` of `code` writes, when the op defining its
+ * value, looked for backwards down to word offset `from`, is a CONST; else -1.
+ */
+export function setConst(code: ArrayLike<number>, from: number, k: number): number {
+  const a = code[k + F_A];
+  for (let j = k - OP_WORDS; j >= from; j -= OP_WORDS) {
+    if (code[j + F_D] !== a) continue;
+    return code[j] === Op.CONST ? code[j + F_IMM] >>> 0 : -1;
+  }
+  return -1;
 }
 
 /** Text form of a block, for --trace and tests. */

@@ -10,7 +10,7 @@
 // the faulting instruction's state, so access sites carry no fault check.
 
 import { HELPERS } from '../helpers.js';
-import { constWrites, Exit, Mem, Op, type IRBlock } from '../ir.js';
+import { Exit, Mem, Op, setConst, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W, wordName } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8 } from '../opt/scratch.js';
@@ -92,6 +92,8 @@ class RegionGen implements DPairCtx {
   /** Each block's first op in the arena, and its op count. */
   private readonly starts: Int32Array;
   private readonly counts: Int32Array;
+  /** 1 for a block that writes its own address to PC from a constant: a loop of one block. */
+  private readonly selfLoops: Uint8Array;
   private readonly vfp: VfpInliner;
   /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
   private readonly wordLocal = new Int32Array(NWORDS).fill(-1);
@@ -177,8 +179,8 @@ class RegionGen implements DPairCtx {
     this.starts = new Int32Array(nb);
     this.counts = new Int32Array(nb);
     for (let j = 0; j < nb; j++) {
-      this.starts[j] = arena.used;
-      this.counts[j] = removeDeadSetsInto(blocks[j], arena);
+      this.starts[j] = removeDeadSetsInto(blocks[j], arena);
+      this.counts[j] = arena.used - this.starts[j];
     }
     const C = (this.C = arena.code);
     const f = this.f;
@@ -186,20 +188,26 @@ class RegionGen implements DPairCtx {
     // State words used and written anywhere in the region, each in a local; but the VFP
     // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
     // the VFP helpers work on them, so helper calls need no spills.
+    // One pass over the region's ops finds those words and the loops of one block.
     const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
-    for (let q = 0, end = arena.used * 6; q < end; q += 6) {
-      const op = C[q];
-      if (op !== Op.GET && op !== Op.SET) continue;
-      const w = C[q + 5];
-      if (inState(w)) continue;
-      if (wl[w] === -1) {
-        wl[w] = -2;
-        this.words.push(w);
-      }
-      if (op === Op.SET && !isWritten[w]) {
-        isWritten[w] = 1;
-        this.written.push(w);
+    const selfLoops = (this.selfLoops = new Uint8Array(nb));
+    for (let j = 0; j < nb; j++) {
+      const first = this.starts[j] * 6;
+      for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) {
+        const op = C[q];
+        if (op !== Op.GET && op !== Op.SET) continue;
+        const w = C[q + 5];
+        if (op === Op.SET && w === W.PC && !selfLoops[j] && setConst(C, first, q) === blocks[j].pc >>> 0) selfLoops[j] = 1;
+        if (inState(w)) continue;
+        if (wl[w] === -1) {
+          wl[w] = -2;
+          this.words.push(w);
+        }
+        if (op === Op.SET && !isWritten[w]) {
+          isWritten[w] = 1;
+          this.written.push(w);
+        }
       }
     }
     if (!isWritten[W.PC]) this.written.push(W.PC); // budget exits store the PC of the next block
@@ -602,8 +610,7 @@ class RegionGen implements DPairCtx {
     f.end(); // close block $b_k: its code follows
     // A block that may branch to itself (a tight loop) runs inside its own `loop`, so its
     // back edge skips the dispatcher's br_table.
-    // A loop of one block: it writes its own address to PC from a constant.
-    const self = (this.self = constWrites(C, b0, nops, W.PC).includes(block.pc) ? 1 : 0);
+    const self = (this.self = this.selfLoops[k]);
     if (self) f.open(O.loop);
     this.loopDepth = this.blocks.length - k + self;
     this.ninsn = 0;

@@ -98,6 +98,7 @@ export function buildModule(
   const helperFunc = new Map<number, number>();
   for (const r of regions)
     for (const b of r) {
+      if (b.callArgs.length === 0) continue; // no CALL op (each has an argument list)
       const code = b.code;
       for (let k = 0, end = b.nops * OP_WORDS; k < end; k += OP_WORDS) {
         if (code[k] !== Op.CALL) continue;

@@ -51,7 +51,10 @@ const effS = new ScratchI32();
 const lastUseS = new ScratchI32();
 const freeHeadS = new ScratchI32();
 const freeNextS = new ScratchI32();
-const nextSetS = new ScratchI32();
+/** Walking a block backwards, the first op after the current one that SETs each word (-1: none); all -1 between blocks. */
+const nextSet = new Int32Array(NWORDS).fill(-1);
+/** The words whose nextSet entry the current block set, to reset at its end. */
+const setWords = new Int32Array(NWORDS);
 
 /** Counts the reads of each temp op `i` (arena words from `q`) reads and remembers `i` as its (so far) last reader. */
 function noteReads(C: Int32Array, q: number, block: IRBlock, i: number, uses: Int32Array, user: Int32Array): void {
@@ -116,22 +119,26 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock):
   }
   const eff = effS.take(n, 0);
   const lastUse = lastUseS.take(nt, -1);
-  // Walking backwards: the first op after i that SETs each word, and the first helper call
-  // after i that may change any (n: none), so that "changed between a GET and its last read"
-  // is one comparison.
-  const nextSet = nextSetS.take(NWORDS, n);
+  // Walking backwards: the first op after i that SETs each word (nextSet), and the first
+  // helper call after i that may change any (n: none), so that "changed between a GET and its
+  // last read" is one comparison.
   let nextCall = n;
+  let nset = 0;
   for (let i = n - 1; i >= 0; i--) {
     const q = (b0 + i) * 6;
     const op = C[q];
     eff[i] = i;
     const d = C[q + 1];
-    if (op === Op.SET) nextSet[C[q + 5]] = i;
-    else if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) nextCall = i;
+    if (op === Op.SET) {
+      const w = C[q + 5];
+      if (nextSet[w] < 0) setWords[nset++] = w;
+      nextSet[w] = i;
+    } else if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) nextCall = i;
     else if (d >= 0 && PURE_OP[op]) {
       if (op === Op.CONST) kind[d] = Kind.CONST;
       else if (op === Op.GET) {
-        if (uses[d] > 0 && Math.min(nextSet[C[q + 5]], nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
+        const ns = nextSet[C[q + 5]];
+        if (uses[d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
       } else if (uses[d] === 1 && READS_ONCE[C[(b0 + user[d]) * 6]]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
@@ -139,6 +146,7 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock):
     }
     noteLastUse(C, q, block, eff[i], lastUse);
   }
+  for (let j = 0; j < nset; j++) nextSet[setWords[j]] = -1;
   const freeHead = freeHeadS.take(n, -1);
   const freeNext = freeNextS.take(nt, -1);
   for (let x = nt - 1; x >= 0; x--) {

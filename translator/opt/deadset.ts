@@ -13,7 +13,7 @@
 import { HELPERS } from '../helpers.js';
 import { Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
-import { OpArena, ScratchI32, ScratchU8, opTable } from './scratch.js';
+import { OpArena, ScratchI32, opTable } from './scratch.js';
 
 // Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
 // offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
@@ -48,76 +48,80 @@ const NWORDS = STATE_BYTES / 4;
 const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 
 // Per-block working arrays, reused (scratch.ts).
-const defAtS = new ScratchI32();
 const usesS = new ScratchI32();
-const keepS = new ScratchU8();
-const ifsS = new ScratchI32();
-const lastSet = new Int32Array(NWORDS).fill(-1);
-/** The block's SET words numbered densely (-1: never SET): only those can be dead. */
+/** The block's SET words numbered densely as the walk meets them (-1: not met): only those can be dead. */
 const dense = new Int32Array(NWORDS).fill(-1);
 const denseWords = new Int32Array(NWORDS);
 /** killed[dense[w]]: from this point on, every path writes w before anything can observe it. */
 const killed = new Uint8Array(NWORDS);
-/** killed at each open ENDIF (walking backwards), by nesting depth. */
+/** killed at each open ENDIF (walking backwards), by nesting depth, and how many words were numbered then. */
 const savedKilled: Uint8Array[] = [];
+const savedM: number[] = [];
+/** The arena slots of the open ENDIFs (walking backwards), and of the IFs written so far. */
+const endifSlots = new ScratchI32();
+const ifSlots = new ScratchI32();
 
 /**
- * Appends the ops of `block` that remain once dead state writes and unused pure computation
- * are removed to `arena` (`block` is unchanged); returns how many. Three linear passes over
- * the ops:
- * - forwards, a SET is a self-copy when its value is a GET of the same word with no SET of
- *   the word, and no helper that may change it, in between;
- * - backwards, a SET is dead when `killed` says a later unconditional SET of the word comes
- *   before any observer on every path: an observer clears `killed` for what it may read, a SET
- *   sets it, and an IF body (walking out of it at its IF) keeps only what held both before the
- *   body and after its ENDIF, since the body may be skipped. The same pass drops pure ops whose
- *   result no kept op reads: walking backwards, every reader of a temp (which comes after its
- *   definition) has been seen, so a removal frees its operands' definitions before they are
- *   reached;
- * - forwards, the kept ops are copied out.
+ * Is the SET at word offset `k` (of word `w`) a self-copy: its value a GET of `w` with no SET
+ * of `w`, and no helper call that may change `w`, in between? Looks back from the SET to its
+ * value's definition, most often a few ops before it.
+ */
+function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
+  const t = code[k + 2];
+  for (let j = k - 6; j >= 0; j -= 6) {
+    const op = code[j];
+    if (code[j + 1] === t) return op === 1 /* GET */ && code[j + 5] === w;
+    if (op === 2 /* SET */) {
+      if (code[j + 5] === w) return false;
+    } else if (op === 30 /* CALL */) {
+      const h = HELPERS[code[j + 5]];
+      if (h.touchesState && (!h.vfpOnly || vfpWord(w))) return false;
+    }
+  }
+  return false;
+}
+
+/**
+ * Writes the ops of `block` that remain once dead state writes and unused pure computation
+ * are removed into `arena` (`block` is unchanged); returns the arena op index where they
+ * begin (they end at the arena's new `used`). One walk over the ops, last to first:
+ * - a SET is dead when `killed` says a later unconditional SET of the word comes before any
+ *   observer on every path: an observer clears `killed` for what it may read, a SET sets it,
+ *   and an IF body (walking out of it at its IF) keeps only what held both before the body and
+ *   after its ENDIF, since the body may be skipped;
+ * - a SET is a self-copy (selfCopy) when it writes a word's own unchanged value;
+ * - a pure op is dropped when no kept op reads its result: walking backwards, every reader of
+ *   a temp (which comes after its definition) has been seen when the definition is reached.
+ * Each kept op is written as it is decided, from the end of the block's room in the arena
+ * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted.
  */
 export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
   const code = block.code;
   const n = block.nops;
-  const defAt = defAtS.take(block.ntemps, -1);
-  const keep = keepS.take(n, 1);
-  // lastSet and dense are all -1 here: the end of this function resets the words it used.
-  let m = 0;
-  let lastCall = -1; // the last helper call that may change any word
-  let lastVfpCall = -1; // the last that may change VFP words and FPSCR only
-  for (let i = 0, k = 0; i < n; i++, k += 6) {
-    const op = code[k];
-    const d = code[k + 1];
-    if (d >= 0) defAt[d] = i;
-    if (op === Op.SET) {
-      const w = code[k + 5];
-      const g = defAt[code[k + 2]];
-      if (g >= 0 && code[g * 6] === Op.GET && code[g * 6 + 5] === w && lastSet[w] < g && lastCall < g && (!vfpWord(w) || lastVfpCall < g)) keep[i] = 0;
-      lastSet[w] = i;
-      if (dense[w] < 0) {
-        dense[w] = m;
-        denseWords[m++] = w;
-      }
-    } else if (op === Op.CALL) {
-      const h = HELPERS[code[k + 5]];
-      if (h.touchesState) {
-        if (h.vfpOnly) lastVfpCall = i;
-        else lastCall = i;
-      }
-    }
-  }
-  killed.fill(0, 0, m);
-  let depth = 0;
-  let kept = 0;
-  // Backwards: dead SETs and dead pure ops, counting the uses of the temps the kept ops read.
+  const out = arena.reserve(n);
+  const top = arena.used + n;
+  let s = top; // the kept ops fill slots s.. top-1
   const uses = usesS.take(block.ntemps, 0);
-  for (let i = n - 1; i >= 0; i--) {
-    const k = i * 6;
-    switch (code[k]) {
+  const endifs = endifSlots.take(n, 0);
+  const ifs = ifSlots.take(n, 0);
+  let nendifs = 0;
+  let nifs = 0;
+  let m = 0;
+  let depth = 0;
+  for (let i = n - 1, k = i * 6; i >= 0; i--, k -= 6) {
+    const op = code[k];
+    switch (op) {
       case 2 /* SET */: {
-        const x = dense[code[k + 5]];
-        if (killed[x]) keep[i] = 0;
+        const w = code[k + 5];
+        let x = dense[w];
+        if (x < 0) {
+          x = dense[w] = m;
+          denseWords[m++] = w;
+          killed[x] = 0;
+        }
+        const dead = killed[x] === 1 || selfCopy(code, k, w);
         killed[x] = 1;
+        if (dead) continue;
         break;
       }
       case 1 /* GET */: {
@@ -128,69 +132,49 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
       case 28 /* LOAD */:
       case 29 /* STORE */:
       case 34 /* EXIT */:
-        killed.fill(0, 0, m);
+        for (let x = 0; x < m; x++) killed[x] = 0;
         break;
       case 30 /* CALL */: {
         const h = HELPERS[code[k + 5]];
         if (!h.touchesState) break;
-        if (!h.vfpOnly) killed.fill(0, 0, m);
+        if (!h.vfpOnly) for (let x = 0; x < m; x++) killed[x] = 0;
         else for (let x = 0; x < m; x++) if (vfpWord(denseWords[x])) killed[x] = 0;
         break;
       }
       case 32 /* ENDIF */: {
-        const sv = (savedKilled[depth++] ??= new Uint8Array(NWORDS));
+        const sv = (savedKilled[depth] ??= new Uint8Array(NWORDS));
+        savedM[depth++] = m;
         for (let x = 0; x < m; x++) sv[x] = killed[x];
         break;
       }
       case 31 /* IF */: {
         const sv = savedKilled[--depth];
-        for (let x = 0; x < m; x++) killed[x] &= sv[x];
+        const m0 = savedM[depth];
+        for (let x = 0; x < m0; x++) killed[x] &= sv[x];
+        for (let x = m0; x < m; x++) killed[x] = 0; // met inside the body: not killed after it
         break;
       }
     }
-    if (keep[i]) {
-      const d = code[k + 1];
-      if (d >= 0 && uses[d] === 0 && PURE[code[k]]) keep[i] = 0;
-      else {
-        countOperands(block, i, uses);
-        kept++;
-      }
-    }
-  }
-  for (let x = 0; x < m; x++) {
-    dense[denseWords[x]] = -1;
-    lastSet[denseWords[x]] = -1;
-  }
-  // The kept ops, appended to the arena; IF's `c` is the index (in the block) of its ENDIF, so
-  // it is recomputed.
-  const base = arena.used;
-  const out = arena.reserve(kept);
-  if (kept === n) {
-    // Nothing removed (most A32 blocks): the ops as they are, IFs' ENDIF indexes included.
-    out.set(code, base * 6);
-    arena.used += n;
-    return n;
-  }
-  const ifs = ifsS.take(kept, 0);
-  let nifs = 0;
-  let q = base * 6;
-  for (let i = 0, j = 0; i < n; i++) {
-    if (!keep[i]) continue;
-    const k = i * 6;
-    const op = code[k];
+    const d = code[k + 1];
+    if (d >= 0 && uses[d] === 0 && PURE[op]) continue;
+    countOperands(block, i, uses);
+    const q = --s * 6;
     out[q] = op;
-    out[q + 1] = code[k + 1];
+    out[q + 1] = d;
     out[q + 2] = code[k + 2];
     out[q + 3] = code[k + 3];
     out[q + 4] = code[k + 4];
     out[q + 5] = code[k + 5];
-    if (op === 31 /* IF */) ifs[nifs++] = j;
-    else if (op === 32 /* ENDIF */) out[(base + ifs[--nifs]) * 6 + 4] = j;
-    q += 6;
-    j++;
+    if (op === 32 /* ENDIF */) endifs[nendifs++] = s;
+    else if (op === 31 /* IF */) {
+      out[q + 4] = endifs[--nendifs];
+      ifs[nifs++] = q + 4;
+    }
   }
-  arena.used += kept;
-  return kept;
+  for (let j = 0; j < nifs; j++) out[ifs[j]] -= s;
+  for (let x = 0; x < m; x++) dense[denseWords[x]] = -1;
+  arena.used = top;
+  return s;
 }
 
 const arenaS = new OpArena();
@@ -198,6 +182,7 @@ const arenaS = new OpArena();
 /** removeDeadSetsInto as a block of its own (tests, tools). */
 export function removeDeadSets(block: IRBlock): IRBlock {
   arenaS.reset();
-  const n = removeDeadSetsInto(block, arenaS);
-  return block.withCode(Array.from(arenaS.code.subarray(0, n * 6)), n, block.ntemps, block.ninsns, block.end);
+  const start = removeDeadSetsInto(block, arenaS);
+  const n = arenaS.used - start;
+  return block.withCode(Array.from(arenaS.code.subarray(start * 6, arenaS.used * 6)), n, block.ntemps, block.ninsns, block.end);
 }

@@ -4,14 +4,22 @@
 // passes' own work. Each user owns its own Scratch and must be done with it before asking
 // again.
 
+/**
+ * Below this many entries a loop fills faster than TypedArray.prototype.fill, a call into V8's
+ * runtime (~17 ns a call here, as long as a loop over ~20 entries).
+ */
+const SHORT = 24;
+
 export class ScratchI32 {
   private a = new Int32Array(1024);
 
   /** An array of at least `n` entries whose first `n` hold `fill`. */
   take(n: number, fill: number): Int32Array {
     if (this.a.length < n) this.a = new Int32Array(Math.max(n, 2 * this.a.length));
-    this.a.fill(fill, 0, n);
-    return this.a;
+    const a = this.a;
+    if (n > SHORT) a.fill(fill, 0, n);
+    else for (let i = 0; i < n; i++) a[i] = fill;
+    return a;
   }
 }
 
@@ -21,8 +29,10 @@ export class ScratchU8 {
   /** An array of at least `n` entries whose first `n` hold `fill`. */
   take(n: number, fill: number): Uint8Array {
     if (this.a.length < n) this.a = new Uint8Array(Math.max(n, 2 * this.a.length));
-    this.a.fill(fill, 0, n);
-    return this.a;
+    const a = this.a;
+    if (n > SHORT) a.fill(fill, 0, n);
+    else for (let i = 0; i < n; i++) a[i] = fill;
+    return a;
   }
 }
 

@@ -83,8 +83,8 @@ export interface StoreStats {
 
 /** `n` words of `w` from `at` as a plain array (Array.from on a typed array iterates: slower in cold code). */
 function copyOut(w: Int32Array, at: number, n: number): number[] {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = w[at + i];
+  const out: number[] = []; // packed, as the lifter's blocks (ir.ts zeros): one elements kind for the JIT's loads
+  for (let i = 0; i < n; i++) out.push(w[at + i]);
   return out;
 }
 
