@@ -18,7 +18,7 @@ import { distPath } from '../cli/paths.js';
 import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
-import type { TranslateResult } from './translate.js';
+import { tier1Verdict, type TranslateResult } from './translate.js';
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 import { translationsDir } from '../runtime/linux/transcache.js';
@@ -99,6 +99,8 @@ export interface StartupResult {
 
 /** Issue 4's start-up target: `armvisor run` of a trivial static program, wall ms. */
 export const STARTUP_TARGET_MS = 150;
+/** Issue 4's target for tier 1 (lifting, wasm generation and V8's compile), µs per guest instruction. */
+export const TIER1_TARGET_US = 2;
 
 /**
  * Start-up: `armvisor run` of a trivial static program (our exitcode guest: glibc's start-up,
@@ -321,6 +323,8 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       log('');
       const { benchTranslate } = await import('./translate.js');
       translate = await benchTranslate({ log, quick: scale < 1 });
+      const verdict = tier1Verdict(translate, TIER1_TARGET_US);
+      if (verdict) log(verdict);
     }
 
     const report: CpuBenchReport = {

@@ -129,6 +129,18 @@ function tier1All(s: BlockSet): number {
   return n;
 }
 
+/**
+ * The line saying whether tier 1's wall time per guest instruction is within `targetUs` in
+ * every instruction set (the worst counts), or null when tier 1 was not measured.
+ */
+export function tier1Verdict(results: readonly TranslateResult[], targetUs: number): string | null {
+  const tier1 = results.filter((t) => t.name.startsWith('tier 1'));
+  if (tier1.length === 0) return null;
+  const worst = Math.max(...tier1.map((t) => t.usPerInsn));
+  const each = tier1.map((t) => `${t.name.slice(t.name.indexOf(': ') + 2)} ${t.usPerInsn.toFixed(2)} µs`).join(', ');
+  return `tier-1 translation (lift, wasm, V8 compile; wall time): ${each} per guest instruction; target ≤ ${targetUs} µs: ${worst <= targetUs ? 'met' : 'NOT met'}`;
+}
+
 /** Runs the benny suite; `quick` shortens the sampling. */
 export async function benchTranslate(opts: { quick?: boolean; log?: (line: string) => void } = {}): Promise<TranslateResult[]> {
   const log = opts.log ?? ((l: string) => console.log(l));

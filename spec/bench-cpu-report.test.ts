@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { classVerdicts, parseTimeSplit, splitTable, workloadClass } from '../bench/cpu-report.js';
 import { guestEnv, guestPath, requireFile } from './helpers/differential.js';
+import { tier1Verdict, type TranslateResult } from '../bench/translate.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -56,4 +57,15 @@ test('the split table: one line per profiled workload, shares adding up to 100%'
   expect(lines[0]).toMatch(/generated\s+interpreter\s+other$/);
   expect(lines[1]).toMatch(/^hash-arm\s+60%\s+20%\s+20%$/);
   expect(splitTable([{ name: 'x', split: null }])).toEqual([]);
+});
+
+test("tier 1's verdict: every instruction set's wall time against the target, the worst deciding", () => {
+  const r = (name: string, usPerInsn: number): TranslateResult => ({ name, blocks: 1, insns: 1, opsPerSec: 1, usPerInsn, marginPct: 0, cpuUsPerInsn: 2 * usPerInsn });
+  const lift = r('lift A32 blocks', 0.2);
+  const a32 = r('tier 1 (lift, wasm, V8 compile): A32 blocks', 1.9);
+  expect(tier1Verdict([lift, a32, r('tier 1 (lift, wasm, V8 compile): Thumb-2 blocks', 1.95)], 2)).toBe(
+    'tier-1 translation (lift, wasm, V8 compile; wall time): A32 blocks 1.90 µs, Thumb-2 blocks 1.95 µs per guest instruction; target ≤ 2 µs: met',
+  );
+  expect(tier1Verdict([a32, r('tier 1 (lift, wasm, V8 compile): Thumb-2 blocks', 2.01)], 2)).toMatch(/Thumb-2 blocks 2\.01 µs per guest instruction; target ≤ 2 µs: NOT met$/);
+  expect(tier1Verdict([lift], 2)).toBeNull();
 });
