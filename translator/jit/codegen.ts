@@ -13,7 +13,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, setConst, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W, wordName } from '../state.js';
 import { FuncBody, I32, I64, O } from '../wasm/builder.js';
-import { OpArena, ScratchI32, ScratchU8 } from '../opt/scratch.js';
+import { OpArena, ScratchI32, ScratchU8, TempArena } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
@@ -74,6 +74,7 @@ const NWORDS = STATE_BYTES / 4;
 
 /** The region's ops after the dead-set pass (opt/deadset.ts), reused region after region. */
 const arena = new OpArena();
+const temps = new TempArena();
 
 // Working arrays of the block being generated, reused from block to block (opt/scratch.ts).
 /** constOf's memo (per block, reused). */
@@ -92,6 +93,8 @@ class RegionGen implements DPairCtx {
   /** Each block's first op in the arena, and its op count. */
   private readonly starts: Int32Array;
   private readonly counts: Int32Array;
+  /** Each block's base in `temps`, the dead-set pass's count of its temps' readers. */
+  private readonly tempBases: Int32Array;
   /** 1 for a block that writes its own address to PC from a constant: a loop of one block. */
   private readonly selfLoops: Uint8Array;
   private readonly vfp: VfpInliner;
@@ -175,11 +178,14 @@ class RegionGen implements DPairCtx {
     private readonly lookup: RegionLookup,
   ) {
     arena.reset();
+    temps.reset();
     const nb = blocks.length;
     this.starts = new Int32Array(nb);
     this.counts = new Int32Array(nb);
+    this.tempBases = new Int32Array(nb);
     for (let j = 0; j < nb; j++) {
-      this.starts[j] = removeDeadSetsInto(blocks[j], arena);
+      this.tempBases[j] = temps.used;
+      this.starts[j] = removeDeadSetsInto(blocks[j], arena, temps);
       this.counts[j] = arena.used - this.starts[j];
     }
     const C = (this.C = arena.code);
@@ -628,7 +634,7 @@ class RegionGen implements DPairCtx {
     this.saved.length = 0;
     this.exited.length = 0;
 
-    const plan = planTemps(C, b0, nops, block);
+    const plan = planTemps(C, b0, nops, block, temps, this.tempBases[k]);
     this.kind = plan.kind;
     this.defAt = plan.defAt;
     this.lastUse = plan.lastUse;

@@ -6,7 +6,7 @@
 import { HELPERS } from '../helpers.js';
 import { Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES } from '../state.js';
-import { ScratchI32, ScratchU8, opTable } from '../opt/scratch.js';
+import { ScratchI32, ScratchU8, opTable, type TempArena } from '../opt/scratch.js';
 import { BIN } from './binops.js';
 
 const NWORDS = STATE_BYTES / 4;
@@ -45,8 +45,6 @@ export interface TempPlan {
 // Working arrays of planTemps, reused from block to block (opt/scratch.ts).
 const kindS = new ScratchU8();
 const defAtS = new ScratchI32();
-const usesS = new ScratchI32();
-const userS = new ScratchI32();
 const effS = new ScratchI32();
 const lastUseS = new ScratchI32();
 const freeHeadS = new ScratchI32();
@@ -55,33 +53,6 @@ const freeNextS = new ScratchI32();
 const nextSet = new Int32Array(NWORDS).fill(-1);
 /** The words whose nextSet entry the current block set, to reset at its end. */
 const setWords = new Int32Array(NWORDS);
-
-/** Counts the reads of each temp op `i` (arena words from `q`) reads and remembers `i` as its (so far) last reader. */
-function noteReads(C: Int32Array, q: number, block: IRBlock, i: number, uses: Int32Array, user: Int32Array): void {
-  const op = C[q];
-  if (op === Op.CALL) {
-    const args = block.callArgs[C[q + 4]];
-    for (let k = 0; k < args.length; k++) {
-      uses[args[k]]++;
-      user[args[k]] = i;
-    }
-    return;
-  }
-  const a = C[q + 2];
-  const b = C[q + 3];
-  if (a >= 0) {
-    uses[a]++;
-    user[a] = i;
-  }
-  if (b >= 0 && op !== Op.INSN) {
-    uses[b]++;
-    user[b] = i;
-  }
-  if (op === Op.SELECT) {
-    uses[C[q + 4]]++;
-    user[C[q + 4]] = i;
-  }
-}
 
 /** Raises the last use of each temp op `q` reads to `at`. */
 function noteLastUse(C: Int32Array, q: number, block: IRBlock, at: number, lastUse: Int32Array): void {
@@ -104,19 +75,16 @@ function noteLastUse(C: Int32Array, q: number, block: IRBlock, at: number, lastU
  * operands stay live until then; temps in the IR are defined once and pure ops cannot fault,
  * so moving a pure op later changes nothing. A GET becomes an alias of its word's local when
  * no SET of the word, and no helper call that may change it, comes between the GET and its
- * last effective read.
+ * last effective read. Each temp's readers are those the dead-set pass counted into `temps`
+ * from base `tb` as it wrote the block's ops (opt/deadset.ts).
  */
-export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock): TempPlan {
+export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock, temps: TempArena, tb: number): TempPlan {
   const nt = block.ntemps;
   const kind = kindS.take(nt, Kind.LOCAL);
   const defAt = defAtS.take(nt, -1);
-  const uses = usesS.take(nt, 0);
-  const user = userS.take(nt, -1);
-  for (let i = 0, q = b0 * 6; i < n; i++, q += 6) {
-    const d = C[q + 1];
-    if (d >= 0) defAt[d] = i;
-    noteReads(C, q, block, i, uses, user);
-  }
+  // How many ops read each temp and the arena slot of the last: counted by the dead-set pass.
+  const uses = temps.uses;
+  const lastReader = temps.lastReader;
   const eff = effS.take(n, 0);
   const lastUse = lastUseS.take(nt, -1);
   // Walking backwards: the first op after i that SETs each word (nextSet), and the first
@@ -129,6 +97,7 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock):
     const op = C[q];
     eff[i] = i;
     const d = C[q + 1];
+    if (d >= 0) defAt[d] = i;
     if (op === Op.SET) {
       const w = C[q + 5];
       if (nextSet[w] < 0) setWords[nset++] = w;
@@ -138,8 +107,8 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock):
       if (op === Op.CONST) kind[d] = Kind.CONST;
       else if (op === Op.GET) {
         const ns = nextSet[C[q + 5]];
-        if (uses[d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
-      } else if (uses[d] === 1 && READS_ONCE[C[(b0 + user[d]) * 6]]) {
+        if (uses[tb + d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
+      } else if (uses[tb + d] === 1 && READS_ONCE[C[lastReader[tb + d] * 6]]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
       }

@@ -13,7 +13,7 @@
 import { HELPERS } from '../helpers.js';
 import { Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
-import { OpArena, ScratchI32, opTable } from './scratch.js';
+import { OpArena, ScratchI32, TempArena, opTable } from './scratch.js';
 
 // Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
 // offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
@@ -26,21 +26,25 @@ const PURE = opTable([
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
 
-/** Counts a use of each temp op `i` of `block` reads. */
-function countOperands(block: IRBlock, i: number, uses: Int32Array): void {
+/**
+ * Counts a use of each temp that op `i` of `block`, kept at arena slot `slot`, reads (at
+ * `uses[tb + temp]`); walking backwards, the first reader met is a temp's last, whose slot
+ * goes to `lastReader`.
+ */
+function countOperands(block: IRBlock, i: number, uses: Int32Array, lastReader: Int32Array, tb: number, slot: number): void {
   const code = block.code;
   const k = i * 6;
   const op = code[k];
   if (op === Op.CALL) {
     const args = block.callArgs[code[k + 4]];
-    for (let j = 0; j < args.length; j++) uses[args[j]]++;
+    for (let j = 0; j < args.length; j++) if (uses[tb + args[j]]++ === 0) lastReader[tb + args[j]] = slot;
     return;
   }
   const a = code[k + 2];
   const b = code[k + 3];
-  if (a >= 0) uses[a]++;
-  if (b >= 0 && op !== Op.INSN) uses[b]++;
-  if (op === Op.SELECT) uses[code[k + 4]]++;
+  if (a >= 0 && uses[tb + a]++ === 0) lastReader[tb + a] = slot;
+  if (b >= 0 && op !== Op.INSN && uses[tb + b]++ === 0) lastReader[tb + b] = slot;
+  if (op === Op.SELECT && uses[tb + code[k + 4]]++ === 0) lastReader[tb + code[k + 4]] = slot;
 }
 
 const NWORDS = STATE_BYTES / 4;
@@ -48,7 +52,6 @@ const NWORDS = STATE_BYTES / 4;
 const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 
 // Per-block working arrays, reused (scratch.ts).
-const usesS = new ScratchI32();
 /** The block's SET words numbered densely as the walk meets them (-1: not met): only those can be dead. */
 const dense = new Int32Array(NWORDS).fill(-1);
 const denseWords = new Int32Array(NWORDS);
@@ -84,7 +87,9 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
 /**
  * Writes the ops of `block` that remain once dead state writes and unused pure computation
  * are removed into `arena` (`block` is unchanged); returns the arena op index where they
- * begin (they end at the arena's new `used`). One walk over the ops, last to first:
+ * begin (they end at the arena's new `used`). Each temp's readers among the kept ops are
+ * counted into `temps` (TempArena), from the base it reserves for the block, the block's
+ * next. One walk over the ops, last to first:
  * - a SET is dead when `killed` says a later unconditional SET of the word comes before any
  *   observer on every path: an observer clears `killed` for what it may read, a SET sets it,
  *   and an IF body (walking out of it at its IF) keeps only what held both before the body and
@@ -95,13 +100,15 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
  * Each kept op is written as it is decided, from the end of the block's room in the arena
  * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted.
  */
-export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
+export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempArena): number {
   const code = block.code;
   const n = block.nops;
   const out = arena.reserve(n);
   const top = arena.used + n;
   let s = top; // the kept ops fill slots s.. top-1
-  const uses = usesS.take(block.ntemps, 0);
+  const tb = temps.reserve(block.ntemps);
+  const uses = temps.uses;
+  const lastReader = temps.lastReader;
   const endifs = endifSlots.take(n, 0);
   const ifs = ifSlots.take(n, 0);
   let nendifs = 0;
@@ -156,9 +163,9 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
       }
     }
     const d = code[k + 1];
-    if (d >= 0 && uses[d] === 0 && PURE[op]) continue;
-    countOperands(block, i, uses);
-    const q = --s * 6;
+    if (d >= 0 && uses[tb + d] === 0 && PURE[op]) continue;
+    countOperands(block, i, uses, lastReader, tb, --s);
+    const q = s * 6;
     out[q] = op;
     out[q + 1] = d;
     out[q + 2] = code[k + 2];
@@ -178,11 +185,13 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena): number {
 }
 
 const arenaS = new OpArena();
+const tempsS = new TempArena();
 
 /** removeDeadSetsInto as a block of its own (tests, tools). */
 export function removeDeadSets(block: IRBlock): IRBlock {
   arenaS.reset();
-  const start = removeDeadSetsInto(block, arenaS);
+  tempsS.reset();
+  const start = removeDeadSetsInto(block, arenaS, tempsS);
   const n = arenaS.used - start;
   return block.withCode(Array.from(arenaS.code.subarray(start * 6, arenaS.used * 6)), n, block.ntemps, block.ninsns, block.end);
 }

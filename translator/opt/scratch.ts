@@ -68,3 +68,38 @@ export class OpArena {
     return this.code;
   }
 }
+
+/**
+ * What the dead-set pass learns of each temp of the blocks it writes into an OpArena, for the
+ * code generator's temp plan (jit/tempplan.ts), which would otherwise walk the ops again: per
+ * block, from the base reserve() gave it, how many kept ops read each temp and the arena slot
+ * (op index) of the last one.
+ */
+export class TempArena {
+  uses = new Int32Array(4096);
+  lastReader = new Int32Array(4096);
+  /** Entries handed out so far. */
+  used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** Room for `n` temps, their `uses` zeroed; returns their base. */
+  reserve(n: number): number {
+    const base = this.used;
+    const need = base + n;
+    if (need > this.uses.length) {
+      const size = Math.max(need, 2 * this.uses.length);
+      const u = new Int32Array(size);
+      u.set(this.uses.subarray(0, base));
+      this.uses = u;
+      const r = new Int32Array(size);
+      r.set(this.lastReader.subarray(0, base));
+      this.lastReader = r;
+    }
+    this.uses.fill(0, base, need);
+    this.used = need;
+    return base;
+  }
+}
