@@ -7,7 +7,8 @@ import { Interpreter, type GuestMemory } from '../translator/interp.js';
 import { Exit, type ExitReason } from '../translator/ir.js';
 import { Jit, DEFAULT_JIT, type BlockEntry, type JitOptions } from '../translator/jit/jit.js';
 import { MISS } from '../translator/jit/dispatch.js';
-import type { JitTarget } from '../translator/jit/module.js';
+import type { JitTarget, RegionFn } from '../translator/jit/module.js';
+import { isSlowExit, slowExitPoint } from '../translator/jit/slowexit.js';
 import { liftBlock, type CodeSource, type LiftOptions } from '../translator/lift/block.js';
 import type { TranslationStore } from '../translator/persist/store.js';
 import { W, type CpuState } from '../translator/state.js';
@@ -125,6 +126,25 @@ export class Engine {
   /** Direct-mapped cache of recent block entries by PC, in front of the block map. */
   private readonly jumpCache: (BlockEntry | undefined)[] = new Array(JC_SIZE);
 
+  /** The next block runs in the interpreter even if compiled: generated code left at its first instruction's slow path. */
+  private interpretNext = false;
+
+  /**
+   * Generated code left at a slow path (jit/slowexit.ts) of region `fn` (null: the one the wasm
+   * dispatcher called last, state word EXIT_SLOT): the state becomes that before the access's
+   * instruction, and the block from there runs next, in the interpreter.
+   */
+  private slowExit(r: number, fn: RegionFn | null): void {
+    const cpu = this.cpu;
+    const region = fn ?? this.jit?.dispatcher?.regionIn(cpu.u32[W.EXIT_SLOT]) ?? null;
+    if (!region) throw new Error('jit: a slow-path exit from an unknown region');
+    const at = slowExitPoint(region, r);
+    cpu.u32[W.PC] = at.pc;
+    if (at.it >= 0) cpu.u32[W.ITSTATE] = at.it;
+    cpu.addICount(at.index);
+    this.interpretNext = true;
+  }
+
   private entry(): BlockEntry {
     const st = this.cpu.i32;
     const pc = st[W.PC] >>> 0;
@@ -203,21 +223,29 @@ export class Engine {
       if (this.breakpoints.size !== 0 && this.breakpoints.has(e.block.pc)) return BREAKPOINT_HIT;
       if (eager && !e.region) jit!.compileNow(e);
       let r: ExitReason;
-      if (e.region && wasmLoop) {
+      if (e.region && wasmLoop && !this.interpretNext) {
         // Compiled: the wasm loop runs it and whatever compiled code follows, until a miss.
         jit!.reinstall(e);
         const w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
         jit!.pollTier2();
         if (w === MISS) continue;
+        if (isSlowExit(w)) {
+          this.slowExit(w, null);
+          continue;
+        }
         r = w;
-      } else if (e.region) {
+      } else if (e.region && !this.interpretNext) {
         this.setRegionBudget(budget, start);
         r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
         jit!.noteRegionCall(e);
         jit!.pollTier2();
         jit!.reinstall(e);
-      }
-      else {
+        if (isSlowExit(r)) {
+          this.slowExit(r, e.region);
+          continue;
+        }
+      } else {
+        this.interpretNext = false;
         if (trace) trace(disassembleAt(this.mem, e.block.pc, e.block.thumb, e.block.itstate));
         r = this.interp.run(e.block);
         if (jit) jit.noteRun(e); // may compile a batch of regions
@@ -251,16 +279,18 @@ export class Engine {
         const n0 = cpu.icount;
         const t = performance.now();
         let r: ExitReason;
-        if (e.region && wasmLoop) {
+        if (e.region && wasmLoop && !this.interpretNext) {
           jit!.reinstall(e);
           const stop = Math.min(limit, n0 + prof.untilSample);
           const w = wasmLoop(stop % 0x100000000, Math.floor(stop / 0x100000000)) as ExitReason | typeof MISS;
+          if (isSlowExit(w)) this.slowExit(w, null);
           prof.ranGenerated(cpu.u32[W.PC], cpu.icount - n0, performance.now() - t);
           jit!.pollTier2();
-          if (w === MISS) continue;
+          if (w === MISS || isSlowExit(w)) continue;
           r = w;
         } else {
-          const compiled = e.region !== null;
+          const compiled = e.region !== null && !this.interpretNext;
+          if (!compiled) this.interpretNext = false;
           this.setRegionBudget(budget, start);
           r = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
           prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
@@ -269,6 +299,10 @@ export class Engine {
             jit!.noteRegionCall(e);
             jit!.pollTier2();
             jit!.reinstall(e);
+            if (isSlowExit(r)) {
+              this.slowExit(r, e.region);
+              continue;
+            }
           } else if (jit) jit.noteRun(e);
         }
         if (r !== Exit.NEXT) return r;

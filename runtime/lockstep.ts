@@ -6,6 +6,7 @@ import { Interpreter, type GuestMemory } from '../translator/interp.js';
 import type { ExitReason } from '../translator/ir.js';
 import type { BlockEntry } from '../translator/jit/jit.js';
 import { W, type CpuState } from '../translator/state.js';
+import { isSlowExit } from '../translator/jit/slowexit.js';
 
 /** Raw access to guest memory, bypassing permissions and code tracking. */
 export interface RawMemory {
@@ -15,7 +16,7 @@ export interface RawMemory {
 
 export class JitDivergence extends Error {}
 
-const IGNORED = new Set<number>([W.BUDGET, W.JIT_FAULT, W.FAULT_SITE]);
+const IGNORED = new Set<number>([W.BUDGET, W.JIT_FAULT, W.FAULT_SITE, W.EXIT_SLOT]);
 const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 class LoggingMemory implements GuestMemory {
@@ -63,6 +64,14 @@ export class Lockstep {
     st[W.BUDGET] = 1; // exactly one block
     const r2 = e.region!(e.index) as ExitReason;
     st[W.BUDGET] = before[W.BUDGET];
+    if (isSlowExit(r2)) {
+      // Generated code left at a slow path (jit/slowexit.ts): the rest of the block is the
+      // interpreter's anyway, so its run stands (the stores generated code made before
+      // leaving are a prefix of the interpreter's).
+      st.set(afterInterp);
+      stores.forEach((s, i) => this.raw.write(s.addr, newBytes[i]));
+      return r1;
+    }
     this.checked++;
     const diffs: string[] = [];
     if (r1 !== r2) diffs.push(`exit reason: interp ${r1}, jit ${r2}`);

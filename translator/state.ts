@@ -41,6 +41,7 @@ export const W = {
   IRQ_LINES: 41, // system mode: the interrupt inputs at their CPSR mask positions (IRQ bit 7, FIQ bit 6)
   CP10: 42, // system mode: CPACR grants cp10/cp11 at PL0 (bit 0), at PL1 (bit 1); for the wasm dispatcher
   FAULT_SITE: 43, // the faulting access's site in generated code (jit/memstrategy.ts faultSite: flags, instruction index, ITSTATE)
+  EXIT_SLOT: 44, // user mode: the funcref slot of the region whose slow-path exit the wasm dispatcher returned (jit/slowexit.ts)
   /** VFP register file: D0..D31 as 64 words from here; S(2n), S(2n+1) overlay Dn's low, high word. */
   VFP: 64,
   // ---- system mode (PL1/PL0; see modes.ts). User mode (`armvisor run`) never reads these. ----

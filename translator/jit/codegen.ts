@@ -19,6 +19,7 @@ import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
 import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
+import { EXIT_SLOW } from './slowexit.js';
 import { BIN } from './binops.js';
 import { emitLookup } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
@@ -327,10 +328,16 @@ class RegionGen implements DPairCtx {
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
     const count = this.countL;
-    f.get(count).get(exit).i32(4).op(O.i32_shr_u).op(O.i32_add).set(count);
+    // count += the current block's instructions retired (exit >> 4), but a slow-path exit
+    // holds its site there (JavaScript counts its instructions: jit/slowexit.ts)
+    f.get(count).get(exit).i32(4).op(O.i32_shr_u);
+    if (this.mem.slowExits) f.i32(0).get(exit).i32(15).op(O.i32_and).i32(EXIT_SLOW).op(O.i32_ne).op(O.select);
+    f.op(O.i32_add).set(count);
     f.i32(0).i32(0).mem(O.i64_load, 3, this.wordAddr(W.ICOUNT_LO));
     f.get(count).op(O.i64_extend_i32_u).op(0x7c /* i64.add */).mem(O.i64_store, 3, this.wordAddr(W.ICOUNT_LO));
     emitBudgetUse(f, this.stateBase, count);
+    // A slow-path exit returns whole: its site and reason.
+    if (this.mem.slowExits) f.get(exit).i32(15).op(O.i32_and).i32(EXIT_SLOW).op(O.i32_eq).open(O.if).get(exit).op(O.return).end();
     f.get(exit).i32(15).op(O.i32_and).tee(exit).i32(EXIT_FAULT).op(O.i32_eq).open(O.if);
     f.i32(0).get(exitPC).mem(O.i32_store, 2, this.wordAddr(W.PC));
     f.i32(0).get(exitPC).mem(O.i32_store, 2, this.wordAddr(W.FAULT_PC));
@@ -376,6 +383,24 @@ class RegionGen implements DPairCtx {
   slowStoreCall(flags: number): void {
     this.slowArgs(flags);
     this.f.call(this.imports.slowStore).set(this.budget);
+  }
+
+  /**
+   * With a strategy whose slow paths are exits (jit/slowexit.ts): the access's slow-path test
+   * and, when it holds, the exit, before the instruction; true if emitted (the access follows
+   * unguarded), false for the slow-path call instead.
+   */
+  private slowCheck(addr: number, flags: number, write: boolean): boolean {
+    const mem = this.mem;
+    if (!mem.slowExits || !mem.emitSlowCheck) return false;
+    const f = this.f;
+    mem.emitSlowCheck(f, addr, flags, write);
+    f.open(O.if);
+    const site = this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc);
+    if (site >= 1 << 27) throw new Error('codegen: too many slow-path sites in a module');
+    this.toEpilogue(EXIT_SLOW, site, 1);
+    f.end();
+    return true;
   }
 
   /** After a code path's slow-path loads: BUDGET again where a device read may have zeroed it (ImportMap.slowLoad). */
@@ -864,15 +889,20 @@ class RegionGen implements DPairCtx {
     const signed = (flags & Mem.SIGNED) !== 0;
     const addr = this.inLocal(oa, this.addrTmp);
     const k = this.constOf(oa);
-    this.mem.emitFastCheck(f, addr, flags, false, this.block, k);
-    f.open(O.if, I32);
-    this.mem.emitHost(f, addr, this.block, flags, k);
-    f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
-    f.op(O.else);
-    f.get(addr);
-    this.slowLoadCall(flags);
-    this.afterSlowLoads();
-    f.end();
+    if (this.slowCheck(addr, flags, false)) {
+      this.mem.emitHost(f, addr, this.block, flags, k);
+      f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
+    } else {
+      this.mem.emitFastCheck(f, addr, flags, false, this.block, k);
+      f.open(O.if, I32);
+      this.mem.emitHost(f, addr, this.block, flags, k);
+      f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
+      f.op(O.else);
+      f.get(addr);
+      this.slowLoadCall(flags);
+      this.afterSlowLoads();
+      f.end();
+    }
     const qn = q + 6;
     if (d >= 0 && i + 1 < this.n && C[qn] === Op.SET && C[qn + 2] === d && this.lastUse[d] === i + 1 && !inState(C[qn + 5])) {
       // `SET word, t` right after, its only reader: the value goes straight to the word's local.
@@ -903,6 +933,11 @@ class RegionGen implements DPairCtx {
     const addr = this.inLocal(oa, this.addrTmp);
     const value = this.inLocal(C[q + 3], this.valueTmp);
     const k = this.constOf(oa);
+    if (this.slowCheck(addr, flags, true)) {
+      this.mem.emitHost(f, addr, this.block, flags, k);
+      f.get(value).mem(STORES[size], 0, 0);
+      return i;
+    }
     this.mem.emitFastCheck(f, addr, flags, true, this.block, k);
     f.open(O.if);
     this.mem.emitHost(f, addr, this.block, flags, k);

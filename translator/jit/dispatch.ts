@@ -62,6 +62,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   const budget = f.local();
   const left = f.local(I64);
   const key = f.local(); // the entry's key (system mode)
+  const slot = f.local(); // the funcref slot called
   const st = (w: number) => stateBase + 4 * w;
   const MAX = 1 << 20;
 
@@ -111,7 +112,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.end();
   // r = table[entry.slot](entry.block)
   f.get(ent).mem(O.i32_load, 2, tableBase + 12);
-  f.get(ent).mem(O.i32_load, 2, tableBase + 8);
+  f.get(ent).mem(O.i32_load, 2, tableBase + 8).tee(slot);
   f.op(0x11 /* call_indirect */).code.uleb(regionType).uleb(0);
   f.tee(r).i32(Exit.NEXT).op(O.i32_ne).open(O.if);
   if (sys) {
@@ -129,6 +130,8 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
     f.i32(9).op(O.i32_shl).op(O.i32_or);
     f.mem(O.i32_store, 2, st(W.DISPATCH_CTX));
   } else {
+    // which region returned (a slow-path exit's site is the region's module's: jit/slowexit.ts)
+    f.i32(0).get(slot).mem(O.i32_store, 2, st(W.EXIT_SLOT));
     f.get(r).op(O.return);
   }
   f.end();
@@ -165,6 +168,11 @@ export class Dispatcher {
     if (slot >= this.table.length) this.table.grow(Math.min(this.table.length, Dispatcher.TABLE_SIZE - this.table.length));
     this.table.set(slot, fn);
     return slot;
+  }
+
+  /** The region function in `slot` (state word EXIT_SLOT: the one that returned a slow-path exit), or null. */
+  regionIn(slot: number): RegionFn | null {
+    return slot >= 0 && slot < this.table.length ? (this.table.get(slot) as RegionFn | null) : null;
   }
 
   /**

@@ -16,12 +16,23 @@ export const NO_FAST_W = 32;
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
   readonly loadsMayStop = false;
-  constructor(readonly permBase: number) {}
+  constructor(
+    readonly permBase: number,
+    /** Slow paths as region exits (jit/slowexit.ts); false: calls into the memory port, as system mode's. */
+    readonly slowExits = true,
+  ) {}
   /** The host address is the guest address itself. */
   emitHost(f: FuncBody, addr: number): void {
     f.get(addr);
   }
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
+    this.emitCheck(f, addr, flags, write, false);
+  }
+  emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
+    this.emitCheck(f, addr, flags, write, true);
+  }
+  /** The fast-path test (`slow`: its negation), each ending in one comparison. */
+  private emitCheck(f: FuncBody, addr: number, flags: number, write: boolean, slow: boolean): void {
     const size = flags & Mem.SIZE_MASK;
     // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those
     // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
@@ -32,11 +43,12 @@ export class FlatStrategy implements MemStrategy {
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
       // (bad | (addr & mask)) == 0
       const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
-      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or).op(O.i32_eqz);
+      f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or);
+      if (!slow) f.op(O.i32_eqz);
     } else if (size > 1) {
       // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
-      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(O.i32_le_u);
-    } else {
+      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(slow ? O.i32_gt_u : O.i32_le_u);
+    } else if (!slow) {
       f.op(O.i32_eqz);
     }
   }

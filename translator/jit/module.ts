@@ -10,6 +10,7 @@ import { I32, isShared, ModuleBuilder } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
 import { MemFault, type GuestMemory } from '../interp.js';
+import { noteSiteTable } from './slowexit.js';
 
 export interface JitTarget {
   memory: WebAssembly.Memory;
@@ -181,6 +182,10 @@ export function instantiate(bytes: Uint8Array, count: number, target: JitTarget,
   });
   const ex = inst.exports as Record<string, RegionFn>;
   const fns: RegionFn[] = [];
-  for (let i = 0; i < count; i++) fns.push(ex[`r${i}`]);
+  for (let i = 0; i < count; i++) {
+    const fn = ex[`r${i}`];
+    if (typeof fn === 'function') noteSiteTable(fn, sites);
+    fns.push(fn);
+  }
   return fns;
 }

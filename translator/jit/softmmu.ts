@@ -40,6 +40,7 @@ export function tlbSlot(va: number): number {
 export class SoftmmuStrategy implements MemStrategy {
   /** A device read may raise an interrupt line, which zeroes BUDGET. */
   readonly loadsMayStop = true;
+  readonly slowExits = false;
   /** Each function's local for the entry offset (one per function, allocated on first use). */
   private readonly slotLocal = new WeakMap<FuncBody, number>();
   constructor(readonly tlbBase: number) {}
