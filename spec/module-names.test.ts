@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { liftBlock } from '../translator/lift/block.js';
 import { buildModule } from '../translator/jit/module.js';
 import { regionWat } from '../translator/jit/wat.js';
-import { FlatMemory, STATE_BASE } from '../runtime/memory/flat.js';
+import { FlatMemory, PERM_BASE, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
+import { FlatStrategy } from '../translator/jit/flat.js';
 import { CpuState } from '../translator/state.js';
 import { codeRanges, loadSegments } from '../bench/elfcode.js';
 import { guestPath, requireFile } from './helpers/differential.js';
@@ -70,8 +71,13 @@ test('the text names the guest registers a region keeps in locals, and its helpe
   const wat = await regionWat(blocks, target);
   expect(wat).toMatch(/\(param \$entry i32\)/);
   expect(wat).toMatch(/\(local \$(r\d+|sp|lr|pc) i32\)/);
-  expect(wat).toMatch(/\(import "e" "ld" \(func \$slow_load /);
+  // User mode's slow paths are region exits (jit/slowexit.ts): no slow-path imports to name...
+  expect(wat).not.toMatch(/slow_load|slow_store/);
   expect(wat).toMatch(/\(import "h" "\d+" \(func \$[a-z]/);
+  // ...but with slow-path calls (as in system mode) they are named too.
+  const callWat = await regionWat(blocks, { ...target, strategy: new FlatStrategy(PERM_BASE, false) });
+  expect(callWat).toMatch(/\(import "e" "ld" \(func \$slow_load /);
+  expect(callWat).toMatch(/\(import "e" "st" \(func \$slow_store /);
   expect(wat).toMatch(/local\.set \$pc\b/);
   // A comment where each block's code begins, in the br_table's order, then the lookup.
   const marks = [...wat.matchAll(/^\s*;; (block (\d+): 0x([0-9a-f]{8})|the indirect-branch lookup)/gm)];

@@ -300,7 +300,9 @@ class RegionGen implements DPairCtx {
     f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
     // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
     // leaves with the faulting instruction's state, so access sites need no check of their own.
-    f.open(O.try);
+    // With slow-path exits there are no slow-path calls, and a plain block stands in for the try.
+    const calls = !this.mem.slowExits;
+    f.open(calls ? O.try : O.block);
     f.open(O.loop);
     for (let k = n; k >= 0; k--) f.open(O.block);
     const depths: number[] = [];
@@ -316,14 +318,16 @@ class RegionGen implements DPairCtx {
     // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after
     // the faulting instruction's predecessors, with its PC and ITSTATE (FAULT_PC, FAULT_SITE).
     const { exit, exitPC, exitIT } = this;
-    f.op(O.catch_all);
-    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.JIT_FAULT)).op(O.i32_eqz).open(O.if).op(O.rethrow).code.uleb(1);
-    f.end();
-    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_PC)).set(exitPC);
-    // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
-    f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
-    f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
-    f.end(); // try
+    if (calls) {
+      f.op(O.catch_all);
+      f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.JIT_FAULT)).op(O.i32_eqz).open(O.if).op(O.rethrow).code.uleb(1);
+      f.end();
+      f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_PC)).set(exitPC);
+      // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
+      f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
+      f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
+    }
+    f.end(); // try (or its block)
     f.end(); // $epi
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
@@ -396,11 +400,29 @@ class RegionGen implements DPairCtx {
     const f = this.f;
     mem.emitSlowCheck(f, addr, flags, write);
     f.open(O.if);
+    this.slowExitHere(flags);
+    f.end();
+    return true;
+  }
+
+  /**
+   * With slow-path exits: consumes the fast-path condition on the stack (a word run's, a D
+   * register pair's) and leaves the region before the instruction when it is 0; true if
+   * emitted, false (nothing emitted) for the caller's slow-path calls instead.
+   */
+  exitUnlessFast(flags: number): boolean {
+    if (!this.mem.slowExits) return false;
+    this.f.op(O.i32_eqz).open(O.if);
+    this.slowExitHere(flags);
+    this.f.end();
+    return true;
+  }
+
+  /** The slow-path exit before the current instruction, one `if` deep (jit/slowexit.ts). */
+  private slowExitHere(flags: number): void {
     const site = this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc);
     if (site >= 1 << 27) throw new Error('codegen: too many slow-path sites in a module');
     this.toEpilogue(EXIT_SLOW, site, 1);
-    f.end();
-    return true;
   }
 
   /** After a code path's slow-path loads: BUDGET again where a device read may have zeroed it (ImportMap.slowLoad). */
@@ -837,7 +859,8 @@ class RegionGen implements DPairCtx {
     if (this.hostL < 0) this.hostL = f.local();
     this.mem.emitFastCheck(f, addr, flags, store, this.block, k);
     emitInPage(f, addr, 4 * n);
-    f.open(O.if);
+    const exits = this.exitUnlessFast(flags);
+    if (!exits) f.open(O.if);
     this.mem.emitHost(f, addr, this.block, flags, k);
     f.set(this.hostL);
     for (let j = 0; j < n; j++) {
@@ -847,6 +870,10 @@ class RegionGen implements DPairCtx {
         this.val(C[qj + 3]);
         f.mem(O.i32_store, 0, 4 * j);
       } else f.mem(O.i32_load, 0, 4 * j).set(this.tl[C[qj + 1]]);
+    }
+    if (exits) {
+      this.consume(ops[0], ops[n - 1]);
+      return ops[n - 1];
     }
     f.op(O.else);
     for (let j = 0; j < n; j++) {

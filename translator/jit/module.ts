@@ -91,8 +91,11 @@ export function buildModule(
 ): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
-  const slowLoad = m.importFunc('e', 'ld', [I32, I32], [I32]);
-  const slowStore = m.importFunc('e', 'st', [I32, I32, I32], [I32]);
+  // Slow-path calls, unless the strategy's slow paths are exits (jit/slowexit.ts): an import
+  // costs every instantiation a wrapper per signature.
+  const calls = !target.strategy.slowExits;
+  const slowLoad = calls ? m.importFunc('e', 'ld', [I32, I32], [I32]) : -1;
+  const slowStore = calls ? m.importFunc('e', 'st', [I32, I32, I32], [I32]) : -1;
   const sites: number[] = [];
   // Import every helper the batch calls, before any function is added.
   const helperIds: number[] = [];
@@ -111,8 +114,10 @@ export function buildModule(
       }
     }
   if (names) {
-    m.nameFunction(slowLoad, 'slow_load');
-    m.nameFunction(slowStore, 'slow_store');
+    if (calls) {
+      m.nameFunction(slowLoad, 'slow_load');
+      m.nameFunction(slowStore, 'slow_store');
+    }
     for (const [id, f] of helperFunc) m.nameFunction(f, HELPERS[id].name);
   }
   const imports = {

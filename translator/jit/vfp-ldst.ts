@@ -38,6 +38,8 @@ export interface DPairCtx {
   slowStoreCall(flags: number): void;
   /** After a code path's slow-path loads: what a device read may have changed (codegen.ts). */
   afterSlowLoads(): void;
+  /** Slow-path exits (jit/slowexit.ts): consumes the fast-path condition, leaving the region when 0; false: not used, nothing emitted. */
+  exitUnlessFast(flags: number): boolean;
 }
 
 /**
@@ -111,10 +113,12 @@ function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): vo
 export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
   fastCheck(c, addr, flags, false);
-  f.open(O.if);
+  const exits = c.exitUnlessFast(flags);
+  if (!exits) f.open(O.if);
   f.i32(0);
   c.mem.emitHost(f, addr, c.block, flags);
   f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
+  if (exits) return;
   f.op(O.else);
   f.get(addr);
   c.slowLoadCall(flags);
@@ -132,9 +136,11 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
 export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
   fastCheck(c, addr, flags, true);
-  f.open(O.if);
+  const exits = c.exitUnlessFast(flags);
+  if (!exits) f.open(O.if);
   c.mem.emitHost(f, addr, c.block, flags);
   f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
+  if (exits) return;
   f.op(O.else);
   f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
   c.slowStoreCall(flags);
