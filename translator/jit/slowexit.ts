@@ -3,9 +3,9 @@
 // instruction, and the rest of its block, in the interpreter, whose memory port does what the
 // slow path would (page-crossing accesses, stores to pages holding translated code, faults).
 // Calling the slow path from generated code instead and rejoining costs V8's baseline compiler
-// a call and an if/else merge at every access: leaving made the tier-1 benchmark's compile
-// 7-17% cheaper. The exit carries the access's site (module.ts SiteTable): its instruction's
-// PC, ITSTATE and index in its block.
+// a call and an if/else merge at every access: leaving made the tier-1 benchmark's compile a
+// fifth cheaper (docs/ARCHITECTURE.md). The exit carries the access's site (module.ts
+// SiteTable): its instruction's PC, ITSTATE and index in its block.
 
 import type { RegionFn, SiteTable } from './module.js';
 
