@@ -390,18 +390,20 @@ class RegionGen implements DPairCtx {
   }
 
   /**
-   * With a strategy whose slow paths are exits (jit/slowexit.ts): the access's slow-path test
-   * and, when it holds, the exit, before the instruction; true if emitted (the access follows
-   * unguarded), false for the slow-path call instead.
+   * With a strategy whose slow paths are exits (jit/slowexit.ts): the single access's
+   * slow-path test (`known`: its constant address) and, when it holds, the exit, before the
+   * instruction; true if emitted (the access follows unguarded), false for the slow-path call
+   * instead.
    */
-  private slowCheck(addr: number, flags: number, write: boolean): boolean {
+  private slowCheck(addr: number, flags: number, write: boolean, known: number | undefined): boolean {
     const mem = this.mem;
-    if (!mem.slowExits || !mem.emitSlowCheck) return false;
-    const f = this.f;
-    mem.emitSlowCheck(f, addr, flags, write);
-    f.open(O.if);
-    this.slowExitHere(flags);
-    f.end();
+    if (!mem.slowExits) return false;
+    if (mem.emitSlowCheck) mem.emitSlowCheck(this.f, addr, flags, write);
+    else {
+      mem.emitFastCheck(this.f, addr, flags, write, this.block, known);
+      this.f.op(O.i32_eqz);
+    }
+    this.exitIf(flags);
     return true;
   }
 
@@ -412,17 +414,18 @@ class RegionGen implements DPairCtx {
    */
   exitUnlessFast(flags: number): boolean {
     if (!this.mem.slowExits) return false;
-    this.f.op(O.i32_eqz).open(O.if);
-    this.slowExitHere(flags);
-    this.f.end();
+    this.f.op(O.i32_eqz);
+    this.exitIf(flags);
     return true;
   }
 
-  /** The slow-path exit before the current instruction, one `if` deep (jit/slowexit.ts). */
-  private slowExitHere(flags: number): void {
+  /** Consumes an i32: when non-zero, the slow-path exit before the current instruction (jit/slowexit.ts). */
+  private exitIf(flags: number): void {
     const site = this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc);
     if (site >= 1 << 27) throw new Error('codegen: too many slow-path sites in a module');
+    this.f.open(O.if);
     this.toEpilogue(EXIT_SLOW, site, 1);
+    this.f.end();
   }
 
   /** After a code path's slow-path loads: BUDGET again where a device read may have zeroed it (ImportMap.slowLoad). */
@@ -916,7 +919,7 @@ class RegionGen implements DPairCtx {
     const signed = (flags & Mem.SIGNED) !== 0;
     const addr = this.inLocal(oa, this.addrTmp);
     const k = this.constOf(oa);
-    if (this.slowCheck(addr, flags, false)) {
+    if (this.slowCheck(addr, flags, false, k)) {
       this.mem.emitHost(f, addr, this.block, flags, k);
       f.mem((signed ? LOADS_S : LOADS)[size], 0, 0);
     } else {
@@ -960,7 +963,7 @@ class RegionGen implements DPairCtx {
     const addr = this.inLocal(oa, this.addrTmp);
     const value = this.inLocal(C[q + 3], this.valueTmp);
     const k = this.constOf(oa);
-    if (this.slowCheck(addr, flags, true)) {
+    if (this.slowCheck(addr, flags, true, k)) {
       this.mem.emitHost(f, addr, this.block, flags, k);
       f.get(value).mem(STORES[size], 0, 0);
       return i;

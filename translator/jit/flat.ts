@@ -31,7 +31,11 @@ export class FlatStrategy implements MemStrategy {
   emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     this.emitCheck(f, addr, flags, write, true);
   }
-  /** The fast-path test (`slow`: its negation), each ending in one comparison. */
+  /**
+   * The fast-path test (`slow`: its negation, non-zero when the access must go slow). Each
+   * ends in one comparison, but for the aligned and byte accesses' slow tests, whose value the
+   * `if` takes as it is.
+   */
   private emitCheck(f: FuncBody, addr: number, flags: number, write: boolean, slow: boolean): void {
     const size = flags & Mem.SIZE_MASK;
     // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those

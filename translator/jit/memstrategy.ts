@@ -38,15 +38,16 @@ export interface MemStrategy {
    * May a slow-path load zero BUDGET (a device read raising an interrupt, in system mode)?
    * Without devices, generated code need not read BUDGET again after one.
    */
+  readonly loadsMayStop: boolean;
   /**
-   * A single load or store whose fast-path test fails leaves the region (jit/slowexit.ts)
-   * instead of calling the slow path: user mode, where slow paths are rare.
+   * An access whose fast-path test fails leaves the region (jit/slowexit.ts) instead of
+   * calling the slow path: user mode, where slow paths are rare.
    */
   readonly slowExits: boolean;
   /**
-   * With slowExits: emits code that leaves an i32 on the stack, non-zero when the access must
-   * take the slow path (the fast-path test's negation, ending in the comparison an `if` fuses with).
+   * Optional, with slowExits: emits code that leaves an i32 on the stack, non-zero when a
+   * single access must take the slow path (the fast-path test's negation, ending where it can
+   * in the comparison an `if` fuses with); without it, the fast-path test and an `eqz`.
    */
   emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean): void;
-  readonly loadsMayStop: boolean;
 }

@@ -85,7 +85,7 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock, 
   // How many ops read each temp and the arena slot of the last: counted by the dead-set pass.
   const uses = temps.uses;
   const lastReader = temps.lastReader;
-  const eff = effS.take(n, 0);
+  const eff = effS.room(n); // eff[i] is set as the walk reaches op i
   const lastUse = lastUseS.take(nt, -1);
   // Walking backwards: the first op after i that SETs each word (nextSet), and the first
   // helper call after i that may change any (n: none), so that "changed between a GET and its

@@ -109,8 +109,8 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   const tb = temps.reserve(block.ntemps);
   const uses = temps.uses;
   const lastReader = temps.lastReader;
-  const endifs = endifSlots.take(n, 0);
-  const ifs = ifSlots.take(n, 0);
+  const endifs = endifSlots.room(n);
+  const ifs = ifSlots.room(n);
   let nendifs = 0;
   let nifs = 0;
   let m = 0;

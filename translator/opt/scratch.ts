@@ -13,10 +13,15 @@ const SHORT = 24;
 export class ScratchI32 {
   private a = new Int32Array(1024);
 
+  /** An array of at least `n` entries, as the last user left them (for entries written before they are read). */
+  room(n: number): Int32Array {
+    if (this.a.length < n) this.a = new Int32Array(Math.max(n, 2 * this.a.length));
+    return this.a;
+  }
+
   /** An array of at least `n` entries whose first `n` hold `fill`. */
   take(n: number, fill: number): Int32Array {
-    if (this.a.length < n) this.a = new Int32Array(Math.max(n, 2 * this.a.length));
-    const a = this.a;
+    const a = this.room(n);
     if (n > SHORT) a.fill(fill, 0, n);
     else for (let i = 0; i < n; i++) a[i] = fill;
     return a;
