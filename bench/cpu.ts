@@ -32,14 +32,24 @@ export interface Workload {
 }
 
 /**
- * The engines `--engines` may name: `armvisor run --engine` values, and `jit-warm`, the JIT with
- * the translation store an earlier run of the same program left.
+ * The engines `--engines` may name: `armvisor run --engine` values, `jit-warm`, the JIT with
+ * the translation store an earlier run of the same program left, and `jit-tier2`, a first run
+ * with `--tier2 turbofan` (hot regions compiled again by V8's optimizing compiler).
  */
-export const BENCH_ENGINES = ['jit', 'jit-warm', 'interp'] as const;
+export const BENCH_ENGINES = ['jit', 'jit-warm', 'jit-tier2', 'interp'] as const;
 
 /** `armvisor run` flags for a bench engine. */
 export function engineFlags(e: string): string[] {
-  return e === 'jit-warm' ? ['--engine', 'jit'] : ['--engine', e];
+  if (e === 'jit-warm') return ['--engine', 'jit'];
+  if (e === 'jit-tier2') return ['--engine', 'jit', '--tier2', 'turbofan'];
+  return ['--engine', e];
+}
+
+/** How the chart's legend names a bench engine. */
+function engineLabel(e: string): string {
+  if (e === 'jit-warm') return 'armvisor --engine jit, later run';
+  if (e === 'jit-tier2') return 'armvisor --tier2 turbofan';
+  return `armvisor --engine ${e}`;
 }
 
 /** One armvisor engine's result on one workload. */
@@ -236,7 +246,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
         const q = await runQemu(w.prog, w.args, o);
         if (!qemuRun || q.ms < qemuRun.ms) qemuRun = q;
         for (const e of engines) {
-          if (e === 'jit') forget();
+          if (e === 'jit' || e === 'jit-tier2') forget();
           // A later run: the store holds what a first run left (the first round makes it).
           if (e === 'jit-warm' && r === 0) {
             forget();
@@ -347,7 +357,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     const svg = barChartSvg(
       'armvisor vs qemu-arm: CPU workloads',
       `time ratio, armvisor / qemu-arm -cpu cortex-a15 (lower is better); geometric mean ${engines.map((e) => `${e} ${geomean[e]!.toFixed(1)}×`).join(', ')}; ${report.date.slice(0, 10)}`,
-      engines.map((e) => (e === 'jit-warm' ? 'armvisor --engine jit, later run' : `armvisor --engine ${e}`)),
+      engines.map(engineLabel),
       rows.map((r) => ({
         label: r.name,
         values: engines.map((e) => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { LoadError } from '../runtime/linux/process.js';
-import { ENGINES, runProgram, UsageError } from './run.js';
+import { ENGINES, runProgram, TIER2_MODES, UsageError } from './run.js';
 import { runDemo } from './demo.js';
 import { runBoot } from './boot.js';
 import { registerBench } from './bench.js';
@@ -61,7 +61,11 @@ export function buildProgram(): Command {
     .option('--strace', 'log system calls on stderr')
     .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
     .option('--check-jit', 'run every compiled block under the interpreter too and stop at the first divergence')
-    .addOption(new Option('--tier2 <mode>', 're-optimize the hottest regions with binaryen in a worker thread').choices(['off', 'on']).default('off'))
+    .addOption(
+        new Option('--tier2 <mode>', "re-optimize the hottest regions: on, with binaryen in a worker thread; turbofan, by V8's optimizing compiler")
+          .choices([...TIER2_MODES])
+          .default('off'),
+      )
     .option('--jit-threshold <n>', `guest instructions interpreted on a page before it is compiled (default ${DEFAULT_JIT.threshold}; 0: compile every block before it runs)`)
     .option('--profile', 'print where the time went and the hottest guest functions on stderr')
     .option('--profile-out <file>', 'write a profile that https://www.speedscope.app opens')

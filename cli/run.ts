@@ -8,7 +8,7 @@ import { imageSymbols } from '../runtime/linux/images.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
-import { setV8Flag } from './v8flags.js';
+import { compileOptimized, setV8Flag } from './v8flags.js';
 import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG } from './v8preset.js';
 
 export interface RunCliOptions {
@@ -24,7 +24,7 @@ export interface RunCliOptions {
   argv0?: string;
   /** --check-jit: every compiled block also runs under the interpreter; stop at a divergence. */
   checkJit?: boolean;
-  /** --tier2 off|on. */
+  /** --tier2 off|on|turbofan. */
   tier2?: string;
   /** --jit-threshold N: interpreted instructions on a page before it is compiled. */
   jitThreshold?: string;
@@ -52,6 +52,8 @@ export function openOutput(file: string, what: string): number {
 }
 
 export const ENGINES = ['jit', 'interp'] as const;
+/** --tier2: off; on (binaryen, in a worker: jit/tier2.ts); turbofan (V8's optimizing compiler: jit/reopt.ts). */
+export const TIER2_MODES = ['off', 'on', 'turbofan'] as const;
 
 /** The guest environment: the host's, with -U removals and -E additions (qemu-arm's rules). */
 export function guestEnv(opts: RunCliOptions): string[] {
@@ -154,7 +156,7 @@ function readOrNull(file: string): Uint8Array | null {
 export async function runProgram(prog: string, args: string[], opts: RunCliOptions): Promise<number> {
   if (opts.engine && !(ENGINES as readonly string[]).includes(opts.engine)) throw new UsageError(`unknown engine '${opts.engine}' (choices: ${ENGINES.join(', ')})`);
   const engine = opts.engine === 'interp' ? 'interp' : 'jit';
-  if (opts.tier2 && opts.tier2 !== 'on' && opts.tier2 !== 'off') throw new UsageError(`--tier2 ${opts.tier2}: expected on or off`);
+  if (opts.tier2 && !(TIER2_MODES as readonly string[]).includes(opts.tier2)) throw new UsageError(`--tier2 ${opts.tier2}: expected ${TIER2_MODES.join(', ')}`);
   if (opts.checkJit && engine !== 'jit') throw new UsageError('--check-jit needs --engine jit');
   if (opts.translationCache && opts.translationCache !== 'on' && opts.translationCache !== 'off') throw new UsageError(`--translation-cache ${opts.translationCache}: expected on or off`);
   const threshold = parseCount('--jit-threshold', opts.jitThreshold);
@@ -185,7 +187,12 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
       engineOptions: {
         profiler,
         checkJit: opts.checkJit,
-        jitOptions: { ...(threshold ? { threshold } : {}), tier2: opts.tier2 === 'on', beforeFirstCompile: firstCompile },
+        jitOptions: {
+          ...(threshold ? { threshold } : {}),
+          tier2: opts.tier2 === 'on',
+          ...(opts.tier2 === 'turbofan' ? { optimize: compileOptimized } : {}),
+          beforeFirstCompile: firstCompile,
+        },
       },
     });
   } catch (e) {
@@ -211,6 +218,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const symbols = profiler || dumpAt !== undefined ? imageSymbols(proc.codeImages, readOrNull) : null;
   if (profiler) {
     profiler.symbols = symbols;
+    profiler.reopt = jit?.reopt?.stats ?? null;
     if (opts.profile) stderrLine(profiler.report(proc.cpu.icount, jit?.stats ?? null, jit?.tier2?.stats ?? null, memoryUse(proc.mem.memory)));
     if (profileFd !== undefined) {
       fs.writeSync(profileFd, JSON.stringify(profiler.speedscope(prog)));

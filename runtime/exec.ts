@@ -218,6 +218,8 @@ export class Engine {
     const limLo = limit % 0x100000000;
     const limHi = Math.floor(limit / 0x100000000);
     const eager = jit !== null && jit.opts.threshold <= 0;
+    // With a tier 2, generated code stops this often to show which regions run hot.
+    const period = jit?.samplePeriod ?? 0;
     for (;;) {
       const e = this.entry();
       if (this.breakpoints.size !== 0 && this.breakpoints.has(e.block.pc)) return BREAKPOINT_HIT;
@@ -226,7 +228,13 @@ export class Engine {
       if (e.region && wasmLoop && !this.interpretNext) {
         // Compiled: the wasm loop runs it and whatever compiled code follows, until a miss.
         jit!.reinstall(e);
-        const w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
+        let w: ExitReason | typeof MISS;
+        if (period) {
+          const n0 = this.cpu.icount;
+          const stop = Math.min(limit, n0 + period);
+          w = wasmLoop(stop % 0x100000000, Math.floor(stop / 0x100000000)) as ExitReason | typeof MISS;
+          if (w === Exit.NEXT) jit!.noteSample(this.entry(), this.cpu.icount - n0);
+        } else w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
         jit!.pollTier2();
         if (w === MISS) continue;
         if (isSlowExit(w)) {
@@ -285,6 +293,7 @@ export class Engine {
           const w = wasmLoop(stop % 0x100000000, Math.floor(stop / 0x100000000)) as ExitReason | typeof MISS;
           if (isSlowExit(w)) this.slowExit(w, null);
           prof.ranGenerated(cpu.u32[W.PC], cpu.icount - n0, performance.now() - t);
+          if (w === Exit.NEXT && jit!.samplePeriod) jit!.noteSample(this.entry(), cpu.icount - n0);
           jit!.pollTier2();
           if (w === MISS || isSlowExit(w)) continue;
           r = w;

@@ -7,6 +7,7 @@
 import type { StoreStats } from '../translator/persist/store.js';
 import type { JitStats } from '../translator/jit/jit.js';
 import type { Tier2Stats } from '../translator/jit/tier2.js';
+import type { ReoptStats } from '../translator/jit/reopt.js';
 import type { Symbols } from './symbols.js';
 import type { MemoryUse } from './memstat.js';
 
@@ -133,13 +134,17 @@ export class Profiler {
   /** What the run took from and added to the translation store (runtime/linux/transcache.ts), if it had one. */
   store: StoreStats | null = null;
 
+  /** What `--tier2 turbofan` recompiled (translator/jit/reopt.ts), if it was on. */
+  reopt: ReoptStats | null = null;
+
   report(icount: number, jit: JitStats | null, tier2: Tier2Stats | null, memory?: MemoryUse, top = 15): string {
     const wallMs = performance.now() - this.start;
     const f = (n: number) => n.toLocaleString('en-US');
     const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
     const pct = (ms: number) => `${((100 * ms) / Math.max(wallMs, 1e-9)).toFixed(1)}%`;
     const compileMs = jit?.compileMs ?? 0;
-    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs - this.liftMs - this.storeMs);
+    const reoptMs = this.reopt?.ms ?? 0;
+    const dispatchMs = Math.max(0, this.engineMs - this.interpMs - this.jitMs - compileMs - reoptMs - this.liftMs - this.storeMs);
     const outsideMs = Math.max(0, wallMs - this.engineMs);
     const lines: string[] = [];
     lines.push('armvisor profile');
@@ -152,6 +157,7 @@ export class Profiler {
     lines.push(`    lifting to IR     ${s(this.liftMs).padStart(9)}  ${pct(this.liftMs)}${liftDetail}`);
     if (this.storeBlocks) lines.push(`    from the store    ${s(this.storeMs).padStart(9)}  ${pct(this.storeMs)}  (${f(this.storeBlocks)} blocks, their pages compared)`);
     lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
+    if (this.reopt) lines.push(`    tier-2 compile    ${s(reoptMs).padStart(9)}  ${pct(reoptMs)}  (${f(this.reopt.regions)} regions again, by V8's optimizing compiler)`);
     lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
     for (const [kind, ms] of this.eventMs) lines.push(`    ${`${kind}s`.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
     const other = Math.max(0, outsideMs - [...this.eventMs.values()].reduce((a, b) => a + b, 0));

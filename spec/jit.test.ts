@@ -476,13 +476,16 @@ test('tier 2 optimizes a region in a worker and the result runs the same', async
   const target = flatJitTarget(B.mem, B.cpu);
   const blocks = [counterBlock(0x8000, 0x8100, 0x9000, 5000), counterBlock(0x8100, 0x8000, 0x9000, 5000)];
   const entries = blocks.map((block, index) => ({ block, region: null as null | ((i: number) => number), index, slot: -1, group: null, dead: false, sid: -1, offer: false }));
-  const t2 = new Tier2(target, (es, fn) =>
-    es.forEach((e, i) => {
+  const group = { entries, guests: [], calls: -Infinity, sampled: 0, pages: [8] };
+  const t2 = new Tier2(target, (g, fn, own) => {
+    expect(g).toBe(group);
+    own.forEach((e, i) => {
       e.region = fn;
       e.index = i;
-    }),
-  );
-  t2.request(entries);
+    });
+    return true;
+  });
+  t2.request(group, entries, []);
   // Polled without returning to the event loop, as a user-mode run does (it never yields).
   for (const end = Date.now() + 30_000; Date.now() < end && t2.stats.installed + t2.stats.failed === 0; ) t2.poll();
   t2.stop();

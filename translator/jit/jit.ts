@@ -6,6 +6,7 @@ import { W } from '../state.js';
 import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
 import { blockFlags, walkLayout, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
 import { Tier2 } from './tier2.js';
+import { Reopt, type OptimizingCompile } from './reopt.js';
 import { Dispatcher } from './dispatch.js';
 import { truncateBlock } from '../opt/truncate.js';
 
@@ -21,8 +22,25 @@ export interface JitOptions {
   maxDelay: number;
   /** Rebuild the hottest regions with binaryen in a worker (`--tier2 on`). */
   tier2: boolean;
-  /** Calls of a region before it is sent to tier 2. */
+  /**
+   * Compile the hottest regions again with V8's optimizing compiler through this hook
+   * (`--tier2 turbofan`: jit/reopt.ts), unless `tier2` is set.
+   */
+  optimize?: OptimizingCompile;
+  /** Calls of a region from JavaScript (no wasm dispatcher: --check-jit, tests) before it goes to tier 2. */
   tier2Threshold: number;
+  /**
+   * Guest instructions a region runs under the wasm dispatcher, which counts no calls, before
+   * it goes to tier 2: with a tier 2, the engine stops generated code every quarter of this to
+   * see where it is (noteSample).
+   */
+  tier2Insns: number;
+  /**
+   * And at least this many per guest instruction of the region (own blocks and guests): a
+   * tier-2 compile costs in proportion to the region's size, and pays back in proportion to
+   * how long the region keeps running, which its past samples predict.
+   */
+  tier2PerInsn: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
   /**
@@ -47,14 +65,27 @@ export interface ModuleStore {
  * the start, 4500-8000 measured the same as 3000 on those programs, and at 6000 a trivial static
  * program (glibc's start-up) compiles nothing: 101 -> 93 ms. System mode keeps 2000 (sysjit.ts).
  */
-export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 300_000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
   entries: BlockEntry[];
+  /** Copies of other regions' blocks compiled into its function after `entries` (Jit.guests). */
+  guests: BlockEntry[];
+  /** Calls counted from JavaScript; -Infinity once sent to tier 2 (never again). */
   calls: number;
+  /** Guest instructions the samples under the wasm dispatcher charged to it (noteSample). */
+  sampled: number;
   /** Pages whose code the region holds: its own blocks' and its guests' (see flush). */
   pages: number[];
+}
+
+/** Guest instructions in region `g`'s function: its own blocks and its guest copies. */
+function regionInsns(g: RegionGroup): number {
+  let n = 0;
+  for (const e of g.entries) n += e.block.ninsns;
+  for (const e of g.guests) n += e.block.ninsns;
+  return n;
 }
 
 /** A cached block; once compiled, the region function that runs it and its index there. */
@@ -215,6 +246,8 @@ export class Jit {
   private age = 0;
   readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0, modulesStored: 0 };
   readonly tier2: Tier2 | null;
+  /** Re-optimization by V8's optimizing compiler (`optimize`), when there is no binaryen tier 2. */
+  readonly reopt: Reopt | null;
   /** The wasm dispatcher, when the target has room for its table. */
   readonly dispatcher: Dispatcher | null;
 
@@ -224,7 +257,8 @@ export class Jit {
     readonly blocksOnPage: (page: number) => BlockEntry[],
     readonly opts: JitOptions = DEFAULT_JIT,
   ) {
-    this.tier2 = opts.tier2 ? new Tier2(target, (entries, fn) => this.install(entries, fn)) : null;
+    this.tier2 = opts.tier2 ? new Tier2(target, (g, fn, own) => this.installOptimized(g, fn, own)) : null;
+    this.reopt = !opts.tier2 && opts.optimize ? new Reopt(target, opts.optimize) : null;
     this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase) : null;
   }
 
@@ -337,7 +371,46 @@ export class Jit {
   /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
   noteRegionCall(e: BlockEntry): void {
     const g = e.group;
-    if (g && ++g.calls === this.opts.tier2Threshold && this.tier2) this.tier2.request(g.entries.filter((x) => !x.dead));
+    if (g && ++g.calls === this.opts.tier2Threshold) this.promote(g);
+  }
+
+  /**
+   * Generated code under the wasm dispatcher ran `n` guest instructions and stopped at block
+   * `e`: a sample that charges them to `e`'s region, which goes to tier 2 once its samples add
+   * up to `tier2Insns`. (Generated code stops at a loop's back edge or a region's exit, so the
+   * samples fall on the code that loops.)
+   */
+  noteSample(e: BlockEntry, n: number): void {
+    const g = e.group;
+    if (!g || g.calls < 0) return;
+    g.sampled += n;
+    if (g.sampled >= this.opts.tier2Insns && g.sampled >= this.opts.tier2PerInsn * regionInsns(g)) this.promote(g);
+  }
+
+  /** How often generated code under the wasm dispatcher stops for noteSample (guest instructions; 0: never, no tier 2). */
+  get samplePeriod(): number {
+    return this.tier2 || this.reopt ? Math.max(1024, Math.floor(this.opts.tier2Insns / 4)) : 0;
+  }
+
+  /** Sends a hot region to tier 2: binaryen's (answered later) or V8's optimizing compiler (now). */
+  private promote(g: RegionGroup): void {
+    if (g.calls < 0 || !(this.tier2 || this.reopt)) return;
+    g.calls = -Infinity;
+    const own = g.entries.filter((x) => !x.dead);
+    const guests = g.guests.filter((x) => !x.dead);
+    if (this.tier2) this.tier2.request(g, own, guests);
+    else this.installOptimized(g, this.reopt!.build(own, guests), own);
+  }
+
+  /**
+   * Makes `fn` (tier 2's function of `own`, then guests) the code of region `g`'s blocks, unless
+   * the region was retired meanwhile (a write to one of its pages: `fn` may hold stale code).
+   * The region keeps its place in the page index, so a later write retires the new code too.
+   */
+  installOptimized(g: RegionGroup, fn: RegionFn, own: BlockEntry[]): boolean {
+    if (own.some((e) => e.group !== g || e.dead)) return false;
+    this.install(own, fn);
+    return true;
   }
 
   /** Counts one interpreted run of `e`; queues its page when hot; compiles a batch when due. */
@@ -463,7 +536,7 @@ export class Jit {
   private installRegions(regions: BlockEntry[][], guestsOf: BlockEntry[][], fns: RegionFn[]): void {
     regions.forEach((r, i) => {
       const pages = [...new Set([...r, ...guestsOf[i]].map((e) => e.block.pc >>> 12))];
-      const group: RegionGroup = { entries: r, calls: 0, pages };
+      const group: RegionGroup = { entries: r, guests: guestsOf[i], calls: 0, sampled: 0, pages };
       for (const p of pages) {
         let set = this.pageGroups.get(p);
         if (!set) this.pageGroups.set(p, (set = new Set()));

@@ -154,10 +154,13 @@ export function compileRegions(regions: IRBlock[][], target: JitTarget): Compile
   return { fns: instantiate(bytes, regions.length, target, sites), bytes };
 }
 
-/** Instantiates module bytes with `count` regions (r0...) and site table `sites` (buildModule) against `target`. */
-export function instantiate(bytes: Uint8Array, count: number, target: JitTarget, sites: SiteTable): RegionFn[] {
+/**
+ * Instantiates a module with `count` regions (r0...) and site table `sites` (buildModule)
+ * against `target`: its bytes, or the module compiled from them (jit/reopt.ts).
+ */
+export function instantiate(code: Uint8Array | WebAssembly.Module, count: number, target: JitTarget, sites: SiteTable): RegionFn[] {
   const cpu = target.cpu;
-  const mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const mod = code instanceof WebAssembly.Module ? code : new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
   // Helpers are imported under their ids; supply exactly the ones the module asks for.
   const h: Record<string, Function> = {};
   for (const imp of WebAssembly.Module.imports(mod)) {

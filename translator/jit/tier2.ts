@@ -6,7 +6,7 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BlockEntry } from './jit.js';
+import type { BlockEntry, RegionGroup } from './jit.js';
 import { buildModule, instantiate, type SiteTable, type JitTarget, type RegionFn } from './module.js';
 
 export interface Tier2Stats {
@@ -17,6 +17,8 @@ export interface Tier2Stats {
 }
 
 interface Pending {
+  group: RegionGroup;
+  /** The region's own blocks when it was sent (the function's first entries; its guests follow). */
   entries: BlockEntry[];
   /** The module's slow-path sites (module.ts buildModule): binaryen keeps the call sites' ids. */
   sites: SiteTable;
@@ -38,8 +40,8 @@ export class Tier2 {
 
   constructor(
     readonly target: JitTarget,
-    /** Swaps the optimized function in for the region's blocks. */
-    readonly install: (entries: BlockEntry[], fn: RegionFn) => void,
+    /** Swaps the optimized function in for the region's blocks `own` (Jit.installOptimized): false if the region was retired meanwhile. */
+    readonly install: (group: RegionGroup, fn: RegionFn, own: BlockEntry[]) => boolean,
     readonly level = 2,
   ) {}
 
@@ -70,11 +72,11 @@ export class Tier2 {
     return (this.port = port1);
   }
 
-  /** Queues one region (its live blocks) for optimization. */
-  request(entries: BlockEntry[]): void {
-    const { bytes, sites } = buildModule([entries.map((e) => e.block)], this.target);
+  /** Queues region `group` (its live own blocks and guest copies) for optimization. */
+  request(group: RegionGroup, entries: BlockEntry[], guests: BlockEntry[]): void {
+    const { bytes, sites } = buildModule([[...entries, ...guests].map((e) => e.block)], this.target);
     const id = this.nextId++;
-    this.pending.set(id, { entries, sites });
+    this.pending.set(id, { group, entries, sites });
     this.stats.requested++;
     (this.port ?? this.start()).postMessage({ id, bytes, level: this.level });
   }
@@ -99,10 +101,7 @@ export class Tier2 {
     }
     this.stats.workerMs += m.ms ?? 0;
     const fns = instantiate(m.bytes, 1, this.target, p.sites);
-    const group = { entries: p.entries, calls: -Infinity, pages: [...new Set(p.entries.map((e) => e.block.pc >>> 12))] }; // never promoted again
-    for (const e of p.entries) e.group = group;
-    this.install(p.entries, fns[0]);
-    this.stats.installed++;
+    if (this.install(p.group, fns[0], p.entries)) this.stats.installed++;
   }
 
   stop(): void {
