@@ -2,9 +2,11 @@
 // are in one page) against the interpreter: random sequences of VLDR, VSTR, VLDM, VSTM (IA and
 // DB!) of double registers, with the base register near page boundaries: the last word of a
 // page (the pair crosses pages), a neighbouring page unmapped or read-only (a data abort on
-// the first or the second word), unaligned bases (alignment faults). Run through the JIT
-// (threshold 0) and the interpreter; exit, PC, fault address, core and VFP registers and the
-// data pages must agree.
+// the first or the second word), unaligned bases (alignment faults). Among them VADD.F64 and
+// VMOV between two core registers and a D register, so that the region keeps those D
+// registers in f64 locals (codegen.ts dLocal) and the transfers, word reads and writes of
+// halves, faults and exits meet them there. Run through the JIT (threshold 0) and the
+// interpreter; exit, PC, fault address, core and VFP registers and the data pages must agree.
 
 import fc from 'fast-check';
 import { disassembleAt } from '../translator/disasm.js';
@@ -20,7 +22,14 @@ const vldr = (load: boolean, d: number, rn: number, imm8: number, up: boolean) =
 const vldm = (load: boolean, d: number, rn: number, n: number, db: boolean, wb: boolean) =>
   ((db ? 0xed200b00 : 0xec800b00) | (wb || db ? 1 << 21 : 0) | (load ? 1 << 20 : 0) | dreg(d) | (rn << 16) | (2 * n)) >>> 0;
 
+/** VADD.F64 Dd, Dn, Dm. */
+const vadd = (d: number, n: number, m: number) => (0xee300b00 | dreg(d) | ((n & 15) << 16) | ((n >> 4) << 7) | (m & 15) | ((m >> 4) << 5)) >>> 0;
+/** VMOV r3, r4, Dm (toCore) or VMOV Dm, r3, r4. */
+const vmov = (toCore: boolean, m: number) => ((toCore ? 0xec543b10 : 0xec443b10) | (m & 15) | ((m >> 4) << 5)) >>> 0;
+
 const insn = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 })).map(([d, n, m]) => ({ name: 'vadd', word: vadd(d, n, m) })),
+  fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 7 })).map(([t, m]) => ({ name: 'vmov', word: vmov(t, m) })),
   fc
     .tuple(fc.boolean(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.boolean())
     .map(([l, d, rn, imm, up]) => ({ name: l ? 'vldr' : 'vstr', word: vldr(l, d, rn, imm, up) })),
@@ -45,6 +54,7 @@ function runOn(e: typeof jit, words: number[], seed: number, bases: number[]): S
   const r = runPageEdges(e, words, seed, () => {
     bases.forEach((b, i) => (cpu.u32[i] = b));
     cpu.u32[W.FPEXC] = 0x40000000;
+    cpu.u32[W.FPSCR] = seed & 1 ? 0x10 : 0; // IXC set (inline arithmetic runs) or clear (its slow path)
     for (let i = 0; i < 32; i++) cpu.u32[W.VFP + i] = Math.imul(i + 1, seed | 1) >>> 0;
   });
   return { ...r, regs: Array.from(cpu.u32.subarray(0, 4)), vfp: Array.from(cpu.u32.subarray(W.VFP, W.VFP + 32)) };
@@ -60,6 +70,9 @@ describe('D-register transfers in tier 1', () => {
     check(vldr(false, 2, 0, 1, true), /vstr\s+d2, \[r0, #4\]/);
     check(vldm(true, 3, 2, 2, false, true), /vldmia\s+r2!, \{d3-d4\}/);
     check(vldm(false, 1, 0, 3, true, true), /vstmdb\s+r0!, \{d1-d3\}/);
+    check(vadd(5, 1, 7), /vadd\.f64\s+d5, d1, d7/);
+    check(vmov(true, 6), /vmov\s+r3, r4, d6/);
+    check(vmov(false, 2), /vmov\s+d2, r3, r4/);
   });
 
   test('random VLDR/VSTR/VLDM/VSTM near page boundaries: JIT and interpreter agree', () => {

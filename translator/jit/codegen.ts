@@ -11,13 +11,13 @@
 
 import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, setConst, type IRBlock } from '../ir.js';
-import { STATE_BYTES, W, wordName } from '../state.js';
-import { FuncBody, I32, I64, O } from '../wasm/builder.js';
+import { STATE_BYTES, W, wD, wordName } from '../state.js';
+import { F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8, TempArena } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
-import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
+import { emitDHalf, emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
 import { EXIT_SLOW } from './slowexit.js';
 import { BIN } from './binops.js';
@@ -101,6 +101,15 @@ class RegionGen implements DPairCtx {
   private readonly vfp: VfpInliner;
   /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
   private readonly wordLocal = new Int32Array(NWORDS).fill(-1);
+  /**
+   * D register -> its f64 local (-1: in the state block). The registers that the region's
+   * double-precision arithmetic and compares work on live in locals (VfpInliner.cachedForm),
+   * like the core registers: loaded at entry, written back at every exit, and made current in
+   * the state block around the VFP helper calls and inline forms that work there.
+   */
+  private readonly dLocal = new Int32Array(32).fill(-1);
+  /** The D registers with locals. */
+  private readonly dRegs: number[] = [];
   /** The words with locals, and those written, in order of first appearance. */
   private readonly words: number[] = [];
   private readonly written: number[] = [];
@@ -194,7 +203,8 @@ class RegionGen implements DPairCtx {
     this.vfp = new VfpInliner(f, stateBase);
     // State words used and written anywhere in the region, each in a local; but the VFP
     // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
-    // the VFP helpers work on them, so helper calls need no spills.
+    // the VFP helpers work on them, so helper calls need no spills; except the D registers of
+    // the region's double-precision arithmetic (dLocal, found here too).
     // One pass over the region's ops finds those words and the loops of one block.
     const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
@@ -203,6 +213,10 @@ class RegionGen implements DPairCtx {
       const first = this.starts[j] * 6;
       for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) {
         const op = C[q];
+        if (op === Op.CALL) {
+          if (HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
+          continue;
+        }
         if (op !== Op.GET && op !== Op.SET) continue;
         const w = C[q + 5];
         if (op === Op.SET && w === W.PC && !selfLoops[j] && setConst(C, first, q) === blocks[j].pc >>> 0) selfLoops[j] = 1;
@@ -234,6 +248,12 @@ class RegionGen implements DPairCtx {
     this.exitPC = f.local();
     this.exitIT = f.local();
     this.budget = f.local();
+    for (let n = 0; n < 32; n++) {
+      if (this.dLocal[n] === -1) continue;
+      this.dLocal[n] = f.local(F64);
+      this.dRegs.push(n);
+    }
+    this.vfp.dLocal = this.dLocal;
     this.t0 = this.scratch;
     this.t1 = this.valueTmp;
   }
@@ -245,6 +265,7 @@ class RegionGen implements DPairCtx {
   localNames(): Map<number, string> {
     const names = new Map<number, string>([[0, 'entry']]);
     for (const w of this.words) names.set(this.wordLocal[w], wordName(w));
+    for (const n of this.dRegs) names.set(this.dLocal[n], `d${n}`);
     const fixed: [number, string][] = [
       [this.scratch, 'scratch'],
       [this.addrTmp, 'addr'],
@@ -282,16 +303,58 @@ class RegionGen implements DPairCtx {
     for (const w of this.written) f.i32(0).get(this.wordLocal[w]).mem(O.i32_store, 2, this.wordAddr(w));
   }
 
-  /** Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block. */
+  /** Pushes state word `w`: its local, a half of its D register's local, or (VFP words, FPSCR) a load from the state block. */
   private getWord(w: number): void {
-    if (inState(w)) this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(w));
+    const l = this.dLocalOf(w);
+    if (l >= 0) emitDHalf(this.f, w, l);
+    else if (inState(w)) this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(w));
     else this.f.get(this.wordLocal[w]);
+  }
+
+  /** The f64 local of the D register holding VFP state word `w`, or -1. */
+  dLocalOf(w: number): number {
+    return w >= W.VFP && w < W.VFP + 64 ? this.dLocal[(w - W.VFP) >>> 1] : -1;
+  }
+
+  /**
+   * A VFP CALL of block op `q` (arena words from `first`): the D registers its inline form
+   * works on in locals, when its arguments are constants (CONST ops before it) and it has such
+   * a form, get locals (marked -2 until allocated).
+   */
+  private noteVfpCall(block: IRBlock, C: Int32Array, first: number, q: number): void {
+    const args = block.callArgs[C[q + 4]];
+    if (args.length < 2) return;
+    const a = constBefore(C, first, q, args[0]);
+    const b = constBefore(C, first, q, args[1]);
+    if (a === undefined || b === undefined) return;
+    const regs = vfpRegs;
+    if (VfpInliner.cachedForm(C[q + 5], a, b, regs) < 0) return;
+    for (const n of regs) this.dLocal[n] = -2;
+  }
+
+  /** D registers' locals to the state block (all, or those in `only`). */
+  private storeD(only?: readonly number[]): void {
+    const f = this.f;
+    for (const n of only ?? this.dRegs) {
+      const l = this.dLocal[n];
+      if (l >= 0) f.i32(0).get(l).mem(OF.f64_store, 3, this.wordAddr(wD(n)));
+    }
+  }
+
+  /** D registers' locals from the state block (all, or those in `only`). */
+  private loadD(only?: readonly number[]): void {
+    const f = this.f;
+    for (const n of only ?? this.dRegs) {
+      const l = this.dLocal[n];
+      if (l >= 0) f.i32(0).mem(OF.f64_load, 3, this.wordAddr(wD(n))).set(l);
+    }
   }
 
   gen(): FuncBody {
     const f = this.f;
     const blocks = this.blocks;
     this.loadWords();
+    this.loadD();
     this.readBudget();
     f.get(0).set(this.scratch);
 
@@ -331,6 +394,7 @@ class RegionGen implements DPairCtx {
     f.end(); // $epi
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
+    this.storeD();
     const count = this.countL;
     // count += the current block's instructions retired (exit >> 4), but a slow-path exit
     // holds its site there (JavaScript counts its instructions: jit/slowexit.ts)
@@ -767,7 +831,17 @@ class RegionGen implements DPairCtx {
       this.deferredPC = v;
       return;
     }
-    if (inState(w)) {
+    const dl = this.dLocalOf(w);
+    if (dl >= 0) {
+      // One half of a D register in a local: the other half kept, this one replaced.
+      const high = (w - W.VFP) & 1;
+      f.get(dl).op(OF.i64_reinterpret_f64);
+      f.i64(32).op(high ? OF.i64_shl : O.i64_shr_u).i64(32).op(high ? O.i64_shr_u : OF.i64_shl);
+      this.val(a);
+      f.op(O.i64_extend_i32_u);
+      if (high) f.i64(32).op(OF.i64_shl);
+      f.op(OF.i64_or).op(OF.f64_reinterpret_i64).set(dl);
+    } else if (inState(w)) {
       f.i32(0);
       this.val(a);
       f.mem(O.i32_store, 2, this.wordAddr(w));
@@ -1010,14 +1084,38 @@ class RegionGen implements DPairCtx {
     const id = C[q + 5];
     const h = HELPERS[id];
     if (h.touchesState) this.openClean = false;
+    // With D registers in locals, a VFP call or inline form that works on the state block
+    // finds them there and leaves them there.
+    const around = h.vfpOnly && this.dRegs.length > 0;
     // A VFP operation inline, with the call as its slow path.
     if (C[q + 1] < 0 && VfpInliner.inlines(id)) {
       const args = this.block.callArgs[C[q + 4]];
       const a = args.length > 0 ? this.constOf(args[0]) : undefined;
       const b = args.length > 1 ? this.constOf(args[1]) : undefined;
-      if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) return;
-    }
+      const regs = vfpRegs;
+      const reads = around && a !== undefined && b !== undefined ? VfpInliner.cachedForm(id, a, b, regs) : -1;
+      if (reads >= 0) {
+        // On the registers' locals; the slow path (the helper) on the state block.
+        const read = regs.slice(0, reads);
+        const written = regs.slice(reads);
+        const slow = () => {
+          this.storeD(read);
+          this.helperCall(q);
+          this.loadD(written);
+        };
+        this.vfp.useLocals = true;
+        const done = this.vfp.emit(id, a, b, slow, C, this.b0, i);
+        this.vfp.useLocals = false;
+        if (done) return;
+      }
+      if (around) this.storeD();
+      if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) {
+        if (around) this.loadD();
+        return;
+      }
+    } else if (around) this.storeD();
     this.helperCall(q);
+    if (around) this.loadD();
     if (h.traps) this.faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)
   }
 
@@ -1122,6 +1220,15 @@ class RegionGen implements DPairCtx {
   private setDeferredPC(): void {
     if (this.deferredPC !== UNKNOWN) this.f.i32(this.deferredPC).set(this.wordLocal[W.PC]);
   }
+}
+
+/** The D registers of one VFP CALL (VfpInliner.cachedForm's out). */
+const vfpRegs: number[] = [];
+
+/** The value of the CONST op defining temp `t` among the arena ops from word `first` up to (not including) word `q`, if any. */
+function constBefore(C: Int32Array, first: number, q: number, t: number): number | undefined {
+  for (let k = first; k < q; k += 6) if (C[k] === Op.CONST && C[k + 1] === t) return C[k + 5];
+  return undefined;
 }
 
 /** Is state word `w` kept in the state block rather than a local (VFP registers, FPSCR)? */

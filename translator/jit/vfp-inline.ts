@@ -16,6 +16,9 @@
 //   already set (it is sticky: after a program's first inexact operation it stays set unless
 //   the program clears it); conversions compute exactness and set it themselves.
 // Fused multiply-add, half precision and the fixed-point conversions always call the helper.
+//
+// Double-precision arithmetic and compares may work on D registers the region keeps in f64
+// locals (`dLocal`, codegen.ts); every other form works on the state block.
 
 import { Op } from '../ir.js';
 import { W, wD, wS } from '../state.js';
@@ -106,6 +109,13 @@ export class VfpInliner {
   private C: Int32Array = new Int32Array(0);
   private b0 = 0;
   private at = -1;
+  /**
+   * D registers kept in f64 locals by the region (codegen.ts: dLocal[n], -1 when in the state
+   * block), and whether the CALL being emitted may use them (its form is `cachedForm`): other
+   * forms work on the state block, which the code generator makes current around them.
+   */
+  dLocal: Int32Array = new Int32Array(32).fill(-1);
+  useLocals = false;
 
   constructor(
     private readonly f: FuncBody,
@@ -115,6 +125,32 @@ export class VfpInliner {
   /** May helper `id` have an inline form (emit may still decline it)? */
   static inlines(id: number): boolean {
     return id === H.dpD || id === H.dpS || id === H.cmp || id === H.cvt || id === H.toInt || id === H.fromInt;
+  }
+
+  /**
+   * The D registers that the inline form of helper `id` with constant arguments `a`, `b`
+   * reads (`out[0..r)`) and writes (`out[r..]`, `out` after the reads), when it is one that
+   * works on registers kept in locals: double-precision arithmetic (not fused) and compares.
+   * Returns the number read, -1 for any other form (which works on the state block).
+   */
+  static cachedForm(id: number, a: number, b: number, out: number[]): number {
+    out.length = 0;
+    if (id === H.dpD) {
+      if ((b >= VOp.FMA && b <= VOp.FNMS) || b > VOp.SQRT) return -1;
+      const d = a & 0xff;
+      if (b !== VOp.SQRT) out.push((a >>> 8) & 0xff);
+      out.push((a >>> 16) & 0xff);
+      if (b >= VOp.MLA && b <= VOp.NMLS) out.push(d);
+      const reads = out.length;
+      out.push(d);
+      return reads;
+    }
+    if (id === H.cmp && b & 4) {
+      out.push(a & 0xff);
+      if (!(b & 2)) out.push((a >>> 8) & 0xff);
+      return out.length;
+    }
+    return -1;
   }
 
   /** Memarg offset (from address 0) of state word `w`. */
@@ -215,7 +251,9 @@ export class VfpInliner {
   }
 
   private loadReg(p: Prec, n: number): void {
-    this.f.i32(0).mem(p.load, p.align, this.addr(p.word(n)));
+    const l = p.dp && this.useLocals ? this.dLocal[n] : -1;
+    if (l >= 0) this.f.get(l);
+    else this.f.i32(0).mem(p.load, p.align, this.addr(p.word(n)));
   }
 
   /** FPSCR.IXC |= the i32 (0/1) on the stack. */
@@ -347,9 +385,12 @@ export class VfpInliner {
           this.unless();
         }
       }
-      f.i32(0).get(r);
+      const l = p.dp && this.useLocals ? this.dLocal[d] : -1;
+      if (l < 0) f.i32(0);
+      f.get(r);
       if (negate) f.op(p.neg);
-      f.mem(p.store, p.align, this.addr(p.word(d)));
+      if (l >= 0) f.set(l);
+      else f.mem(p.store, p.align, this.addr(p.word(d)));
     };
   }
 

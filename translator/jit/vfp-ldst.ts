@@ -14,7 +14,7 @@
 
 import { Op, type IRBlock } from '../ir.js';
 import { W } from '../state.js';
-import { O, type FuncBody } from '../wasm/builder.js';
+import { O, OF, type FuncBody } from '../wasm/builder.js';
 import type { MemStrategy } from './memstrategy.js';
 
 /** The flags of a VFP word transfer: 4 bytes, alignment-checked (Mem.USER may be added). */
@@ -29,6 +29,8 @@ export interface DPairCtx {
   block: IRBlock;
   /** Memarg offset (from address 0) of state word `w`. */
   wordAddr(w: number): number;
+  /** The f64 local the region keeps the D register holding state word `w` in, or -1 (in the state block). */
+  dLocalOf(w: number): number;
   /** Two i32 scratch locals. */
   t0: number;
   t1: number;
@@ -103,6 +105,19 @@ export function matchDStore(C: Int32Array, b0: number, n: number, i: number, def
   return plus4(C, b0, defAt, C[hi + 2], C[lo + 2]) ? C[g1 + 5] : -1;
 }
 
+/** Pushes VFP state word `w` (a D register's low or high half) from the register's f64 local `l`. */
+export function emitDHalf(f: FuncBody, w: number, l: number): void {
+  f.get(l).op(OF.i64_reinterpret_f64);
+  if ((w - W.VFP) & 1) f.i64(32).op(O.i64_shr_u);
+  f.op(O.i32_wrap_i64);
+}
+
+/** Pushes state word `w` of a D register: from the state block, or from the register's local `l` (when not -1). */
+function half(c: DPairCtx, w: number, l: number): void {
+  if (l >= 0) emitDHalf(c.f, w, l);
+  else c.f.i32(0).mem(O.i32_load, 2, c.wordAddr(w));
+}
+
 /** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
 function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
   c.mem.emitFastCheck(c.f, addr, flags, write, c.block);
@@ -112,12 +127,18 @@ function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): vo
 /** D register (low word `w`) = the 8 bytes at guest address `addr` (a local). */
 export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
+  const l = c.dLocalOf(w);
   fastCheck(c, addr, flags, false);
   const exits = c.exitUnlessFast(flags);
   if (!exits) f.open(O.if);
-  f.i32(0);
-  c.mem.emitHost(f, addr, c.block, flags);
-  f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
+  if (l >= 0) {
+    c.mem.emitHost(f, addr, c.block, flags);
+    f.mem(OF.f64_load, 0, 0).set(l); // loads and local moves keep a NaN's bits (WebAssembly)
+  } else {
+    f.i32(0);
+    c.mem.emitHost(f, addr, c.block, flags);
+    f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
+  }
   if (exits) return;
   f.op(O.else);
   f.get(addr);
@@ -127,24 +148,33 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   c.slowLoadCall(flags);
   f.set(c.t1);
   c.afterSlowLoads();
-  f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
-  f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
+  if (l >= 0) {
+    f.get(c.t0).op(O.i64_extend_i32_u).get(c.t1).op(O.i64_extend_i32_u).i64(32).op(OF.i64_shl).op(OF.i64_or);
+    f.op(OF.f64_reinterpret_i64).set(l);
+  } else {
+    f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
+    f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
+  }
   f.end();
 }
 
 /** The 8 bytes at guest address `addr` (a local) = D register (low word `w`). */
 export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
+  const l = c.dLocalOf(w);
   fastCheck(c, addr, flags, true);
   const exits = c.exitUnlessFast(flags);
   if (!exits) f.open(O.if);
   c.mem.emitHost(f, addr, c.block, flags);
-  f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
+  if (l >= 0) f.get(l).mem(OF.f64_store, 0, 0);
+  else f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
   if (exits) return;
   f.op(O.else);
-  f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
+  f.get(addr);
+  half(c, w, l);
   c.slowStoreCall(flags);
-  f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
+  f.get(addr).i32(4).op(O.i32_add);
+  half(c, w + 1, l);
   c.slowStoreCall(flags);
   f.end();
 }
