@@ -33,22 +33,24 @@ export interface Workload {
 
 /**
  * The engines `--engines` may name: `armvisor run --engine` values, `jit-warm`, the JIT with
- * the translation store an earlier run of the same program left, and `jit-tier2`, a first run
- * with `--tier2 turbofan` (hot regions compiled again by V8's optimizing compiler).
+ * the translation store an earlier run of the same program left, and `jit-liftoff`, a first
+ * run with `--tier2 off` (no region compiled again by V8's optimizing compiler). The default
+ * list leaves `jit-liftoff` out.
  */
-export const BENCH_ENGINES = ['jit', 'jit-warm', 'jit-tier2', 'interp'] as const;
+export const BENCH_ENGINES = ['jit', 'jit-warm', 'jit-liftoff', 'interp'] as const;
+export const DEFAULT_BENCH_ENGINES = ['jit', 'jit-warm', 'interp'];
 
 /** `armvisor run` flags for a bench engine. */
 export function engineFlags(e: string): string[] {
   if (e === 'jit-warm') return ['--engine', 'jit'];
-  if (e === 'jit-tier2') return ['--engine', 'jit', '--tier2', 'turbofan'];
+  if (e === 'jit-liftoff') return ['--engine', 'jit', '--tier2', 'off'];
   return ['--engine', e];
 }
 
 /** How the chart's legend names a bench engine. */
 function engineLabel(e: string): string {
   if (e === 'jit-warm') return 'armvisor --engine jit, later run';
-  if (e === 'jit-tier2') return 'armvisor --tier2 turbofan';
+  if (e === 'jit-liftoff') return 'armvisor --tier2 off';
   return `armvisor --engine ${e}`;
 }
 
@@ -223,7 +225,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     }
 
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: '/tmp' };
-    const engines = opts.engines?.length ? opts.engines : [...BENCH_ENGINES];
+    const engines = opts.engines?.length ? opts.engines : [...DEFAULT_BENCH_ENGINES];
     const bad = engines.filter((e) => !(BENCH_ENGINES as readonly string[]).includes(e));
     if (bad.length) throw new BenchError(`unknown engine ${bad.map((e) => `"${e}"`).join(', ')}; the engines are: ${BENCH_ENGINES.join(', ')}`);
     // The runs' translation stores: emptied for a first run.
@@ -246,7 +248,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
         const q = await runQemu(w.prog, w.args, o);
         if (!qemuRun || q.ms < qemuRun.ms) qemuRun = q;
         for (const e of engines) {
-          if (e === 'jit' || e === 'jit-tier2') forget();
+          if (e === 'jit' || e === 'jit-liftoff') forget();
           // A later run: the store holds what a first run left (the first round makes it).
           if (e === 'jit-warm' && r === 0) {
             forget();

@@ -29,7 +29,7 @@ export function registerBench(program: Command): void {
     .option('--scale <factor>', 'multiply every workload size by this factor', positiveNumber, 1)
     .option('--runs <n>', 'timed runs per emulator and workload (the fastest counts)', positiveInt, 1)
     .option('--only <names>', 'comma-separated workload names (e.g. "hash-arm,busybox gzip")')
-    .option('--engines <list>', 'armvisor engines to time, comma-separated (jit: a first run; jit-warm: a later run, with the translation store the first left; jit-tier2: a first run with --tier2 turbofan)', 'jit,jit-warm,jit-tier2,interp')
+    .option('--engines <list>', 'armvisor engines to time, comma-separated (jit: a first run; jit-warm: a later run, with the translation store the first left; jit-liftoff: a first run with --tier2 off)', 'jit,jit-warm,interp')
     .option('--no-translate', 'skip the translation-cost micro-benchmark')
     .option('--out <dir>', 'where to write cpu.json and cpu.svg (default bench/results)')
     .action(async (o: { scale: number; runs: number; only?: string; engines: string; translate: boolean; out?: string }) => {

@@ -62,9 +62,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
     .option('--check-jit', 'run every compiled block under the interpreter too and stop at the first divergence')
     .addOption(
-        new Option('--tier2 <mode>', "re-optimize the regions that keep running: on, with binaryen in a worker thread; turbofan, by V8's optimizing compiler (pays on long runs)")
+        new Option('--tier2 <mode>', "re-optimize the regions that keep running: turbofan, by V8's optimizing compiler; on, with binaryen in a worker thread; off")
           .choices([...TIER2_MODES])
-          .default('off'),
+          .default('turbofan'),
       )
     .option('--jit-threshold <n>', `guest instructions interpreted on a page before it is compiled (default ${DEFAULT_JIT.threshold}; 0: compile every block before it runs)`)
     .option('--profile', 'print where the time went and the hottest guest functions on stderr')

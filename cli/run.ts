@@ -24,7 +24,7 @@ export interface RunCliOptions {
   argv0?: string;
   /** --check-jit: every compiled block also runs under the interpreter; stop at a divergence. */
   checkJit?: boolean;
-  /** --tier2 off|on|turbofan. */
+  /** --tier2 off|on|turbofan (default turbofan). */
   tier2?: string;
   /** --jit-threshold N: interpreted instructions on a page before it is compiled. */
   jitThreshold?: string;
@@ -166,9 +166,10 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   const profileFd = opts.profileOut ? openOutput(opts.profileOut, '--profile-out') : undefined;
   setJsTierUp();
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
-  // region functions than it saves on typical runs, so tier-1 code stays in Liftoff; --tier2 on
-  // brings the optimizing tiers back for the hottest regions. Set just before the first region
-  // is compiled (under the launcher it is set already: v8preset.ts).
+  // region functions than it saves on typical runs, so tier-1 code stays in Liftoff, and tier 2
+  // (turbofan, the default) compiles only the regions that keep running with it; --tier2 on
+  // brings V8's own tier-up back for binaryen's regions. Set just before the first region is
+  // compiled (under the launcher it is set already: v8preset.ts).
   const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
   const firstCompile = liftoffOnly;
   let proc: LinuxProcess;
@@ -190,7 +191,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
         jitOptions: {
           ...(threshold ? { threshold } : {}),
           tier2: opts.tier2 === 'on',
-          ...(opts.tier2 === 'turbofan' ? { optimize: compileOptimized } : {}),
+          ...((opts.tier2 ?? 'turbofan') === 'turbofan' ? { optimize: compileOptimized } : {}),
           beforeFirstCompile: firstCompile,
         },
       },

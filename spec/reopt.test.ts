@@ -2,7 +2,7 @@
 // code stops every so often to be sampled, a region the samples find hot is compiled again
 // through the optimizing-compile hook (`--tier2 turbofan`), and the new code runs the same; a
 // region retired meanwhile (a write to its page) is not given tier-2 code; and `armvisor run
-// --tier2 turbofan` gives the program's output.
+// --tier2 turbofan`, the default, gives the program's output.
 
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -95,7 +95,7 @@ test("the CLI's optimizing compile (V8's flags switched around it) gives code th
   expect(e.jit!.reopt!.stats.regions).toBe(1);
 });
 
-test('armvisor run --tier2 turbofan gives the program its output', () => {
+test('armvisor run --tier2 turbofan (the default) gives the program its output', () => {
   const prog = guestPath('hash', 'arm');
   requireFile(prog, 'the hash guest');
   const run = (tier2: string) =>
@@ -106,6 +106,11 @@ test('armvisor run --tier2 turbofan gives the program its output', () => {
   expect(on.status).toBe(0);
   expect(on.stdout).toBe(off.stdout);
   expect(on.stderr).toMatch(/tier-2 compile .*regions again, by V8's optimizing compiler/);
+  expect(off.stderr).not.toMatch(/tier-2 compile/);
+  // turbofan is the default
+  const byDefault = spawnSync(process.execPath, [main, 'run', '--translation-cache', 'off', '--profile', prog, '4', '128'], { encoding: 'utf8' });
+  expect(byDefault.status).toBe(0);
+  expect(byDefault.stderr).toMatch(/tier-2 compile/);
   const bad = run('sometimes');
   expect(bad.status).not.toBe(0);
   expect(bad.stderr).toMatch(/--tier2/);

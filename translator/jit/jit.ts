@@ -1,7 +1,8 @@
 // The JIT's decisions: heat per 4 KiB page, when to compile, which blocks form a region, and
 // batching regions into modules. (Code generation: codegen.ts; bytes: wasm/builder.ts.)
 
-import { constWrites, type IRBlock } from '../ir.js';
+import { Op, constWrites, type IRBlock } from '../ir.js';
+import { HELPERS } from '../helpers.js';
 import { W } from '../state.js';
 import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
 import { blockFlags, walkLayout, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
@@ -41,6 +42,8 @@ export interface JitOptions {
    * how long the region keeps running, which its past samples predict.
    */
   tier2PerInsn: number;
+  /** The same for a region whose instructions are a tenth or more VFP operations. */
+  tier2PerInsnFp: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
   /**
@@ -65,7 +68,7 @@ export interface ModuleStore {
  * the start, 4500-8000 measured the same as 3000 on those programs, and at 6000 a trivial static
  * program (glibc's start-up) compiles nothing: 101 -> 93 ms. System mode keeps 2000 (sysjit.ts).
  */
-export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 300_000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 1_000_000, tier2PerInsnFp: 300_000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
@@ -76,16 +79,29 @@ export interface RegionGroup {
   calls: number;
   /** Guest instructions the samples under the wasm dispatcher charged to it (noteSample). */
   sampled: number;
+  /** The samples it needs to go to tier 2, once computed (noteSample). */
+  threshold?: number;
   /** Pages whose code the region holds: its own blocks' and its guests' (see flush). */
   pages: number[];
 }
 
-/** Guest instructions in region `g`'s function: its own blocks and its guest copies. */
-function regionInsns(g: RegionGroup): number {
-  let n = 0;
-  for (const e of g.entries) n += e.block.ninsns;
-  for (const e of g.guests) n += e.block.ninsns;
-  return n;
+/**
+ * The sampled guest instructions after which region `g` goes to tier 2: `perInsn` per guest
+ * instruction of its function (own blocks and guest copies), or `perInsnFp` when a tenth or
+ * more of those instructions are VFP operations done by helper CALLs (arithmetic, compares,
+ * conversions), where V8's optimizing compiler gains most per instruction.
+ */
+function tier2Threshold(g: RegionGroup, perInsn: number, perInsnFp: number): number {
+  let insns = 0;
+  let vfp = 0;
+  for (const list of [g.entries, g.guests]) {
+    for (const e of list) {
+      const b = e.block;
+      insns += b.ninsns;
+      for (let k = 0; k < b.nops * 6; k += 6) if (b.code[k] === Op.CALL && HELPERS[b.code[k + 5]].vfpOnly) vfp++;
+    }
+  }
+  return insns * (vfp * 10 >= insns ? perInsnFp : perInsn);
 }
 
 /** A cached block; once compiled, the region function that runs it and its index there. */
@@ -384,7 +400,9 @@ export class Jit {
     const g = e.group;
     if (!g || g.calls < 0) return;
     g.sampled += n;
-    if (g.sampled >= this.opts.tier2Insns && g.sampled >= this.opts.tier2PerInsn * regionInsns(g)) this.promote(g);
+    if (g.sampled < this.opts.tier2Insns) return;
+    g.threshold ??= tier2Threshold(g, this.opts.tier2PerInsn, this.opts.tier2PerInsnFp);
+    if (g.sampled >= g.threshold) this.promote(g);
   }
 
   /** How often generated code under the wasm dispatcher stops for noteSample (guest instructions; 0: never, no tier 2). */
