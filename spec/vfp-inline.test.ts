@@ -146,13 +146,18 @@ const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
 mem.protect(CODE, 0x1000, Perm.R | Perm.X);
 const interp = new Engine(cpu, mem);
 const jit = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0 } });
+/** Generating code as tier 2 does: D registers in f64 locals (codegen.ts dLocal). */
+const jitVfpLocals = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, vfpLocals: true } });
 
 function runOn(e: Engine, words: number[], d: [number, number][], fpscrIn: number, apsr: number, r0 = 0): Side {
   words.forEach((w, i) => mem.dv.setUint32(CODE + 4 * i, w, true));
   mem.dv.setUint32(CODE + 4 * words.length, SVC, true);
   interp.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.jit!.dispatcher?.clear();
+  // Every JIT engine on this memory: they share the wasm dispatcher's table in it.
+  for (const x of [jit, jitVfpLocals]) {
+    x.invalidatePage(CODE >>> PAGE_SHIFT);
+    x.jit!.dispatcher?.clear();
+  }
   cpu.i32.fill(0, 0, 256);
   cpu.i32[W.EXCL_ADDR] = -1;
   cpu.apsr = apsr;
@@ -200,6 +205,8 @@ describe('inline VFP code in tier 1', () => {
           const got = runOn(jit, words, d, f, nzcv << 28, r0);
           const where = () => `${prog.map((p) => `${p.name} ${p.word.toString(16)}`).join('; ')} fpscr=${f.toString(16)} r0=${r0.toString(16)}`;
           expect({ ...got, where: where() }).toEqual({ ...want, where: where() });
+          const tier2 = runOn(jitVfpLocals, words, d, f, nzcv << 28, r0);
+          expect({ ...tier2, where: `${where()} (D registers in locals)` }).toEqual({ ...want, where: `${where()} (D registers in locals)` });
         },
       ),
       { numRuns: Number(process.env.VFP_INLINE_RUNS ?? 1500) },

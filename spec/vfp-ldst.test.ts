@@ -4,15 +4,15 @@
 // page (the pair crosses pages), a neighbouring page unmapped or read-only (a data abort on
 // the first or the second word), unaligned bases (alignment faults). Among them VADD.F64 and
 // VMOV between two core registers and a D register, so that the region keeps those D
-// registers in f64 locals (codegen.ts dLocal) and the transfers, word reads and writes of
-// halves, faults and exits meet them there. Run through the JIT (threshold 0) and the
+// registers in f64 locals (codegen.ts dLocal, as tier 2's code does) and the transfers, word
+// reads and writes of halves, faults and exits meet them there. Run through the JIT (threshold 0) and the
 // interpreter; exit, PC, fault address, core and VFP registers and the data pages must agree.
 
 import fc from 'fast-check';
 import { disassembleAt } from '../translator/disasm.js';
 import { Exit } from '../translator/ir.js';
 import { W } from '../translator/state.js';
-import { CODE, DATA, DATA_LEN, cpu, interp, jit, mem, runPageEdges, enginesAgree, type EdgeRun } from './helpers/page-edges.js';
+import { CODE, DATA, DATA_LEN, cpu, interp, jit, jitVfpLocals, mem, runPageEdges, enginesAgree, type EdgeRun } from './helpers/page-edges.js';
 
 /** D register d as the Vd field and D bit. */
 const dreg = (d: number) => ((d & 15) << 12) | ((d >> 4) << 22);
@@ -77,6 +77,10 @@ describe('D-register transfers in tier 1', () => {
 
   test('random VLDR/VSTR/VLDM/VSTM near page boundaries: JIT and interpreter agree', () => {
     fc.assert(enginesAgree(insn, 5, base, runOn), { numRuns: Number(process.env.VFP_LDST_RUNS ?? 1000) });
+  });
+
+  test("the same with tier 2's code, D registers in f64 locals: JIT and interpreter agree", () => {
+    fc.assert(enginesAgree(insn, 5, base, runOn, jitVfpLocals), { numRuns: Number(process.env.VFP_LDST_RUNS ?? 1000) });
   });
 
   test('a pair across two pages, the second read-only: the store faults on its second word', () => {

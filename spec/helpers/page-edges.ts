@@ -23,6 +23,8 @@ mem.protect(DATA, DATA_LEN, Perm.R | Perm.W);
 mem.protect(DATA + DATA_LEN, 0x1000, Perm.R);
 export const interp = new Engine(cpu, mem);
 export const jit = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0 } });
+/** The JIT generating code as tier 2 does (D registers in f64 locals: codegen.ts dLocal). */
+export const jitVfpLocals = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, vfpLocals: true } });
 
 /** What a run left: its exit, PC, fault address, the data area's words. */
 export interface EdgeRun {
@@ -40,8 +42,11 @@ export function runPageEdges(e: Engine, words: number[], seed: number, setup: ()
   words.forEach((w, i) => mem.dv.setUint32(CODE + 4 * i, w, true));
   mem.dv.setUint32(CODE + 4 * words.length, SVC, true);
   interp.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.invalidatePage(CODE >>> PAGE_SHIFT);
-  jit.jit!.dispatcher?.clear();
+  // Every JIT engine on this memory: they share the wasm dispatcher's table in it.
+  for (const x of [jit, jitVfpLocals]) {
+    x.invalidatePage(CODE >>> PAGE_SHIFT);
+    x.jit!.dispatcher?.clear();
+  }
   for (let a = 0; a < DATA_LEN + 0x1000; a += 4) mem.dv.setUint32(DATA + a, Math.imul(a + seed, 0x9e3779b1) >>> 0, true);
   cpu.i32.fill(0, 0, 256);
   cpu.i32[W.EXCL_ADDR] = -1;
@@ -70,11 +75,12 @@ export function enginesAgree<T extends object>(
   maxLength: number,
   base: fc.Arbitrary<number>,
   runOn: (e: Engine, words: number[], seed: number, bases: number[]) => T,
+  engine: Engine = jit,
 ): fc.IPropertyWithHooks<[EdgeInsn[], number[], number]> {
   return fc.property(fc.array(insn, { minLength: 1, maxLength }), fc.array(base, { minLength: 3, maxLength: 3 }), fc.integer(), (prog, bases, seed) => {
     const words = prog.map((p) => p.word);
     const want = runOn(interp, words, seed, bases);
-    const got = runOn(jit, words, seed, bases);
+    const got = runOn(engine, words, seed, bases);
     const where = `${prog.map((p) => `${p.name} ${p.word.toString(16)}`).join('; ')} bases=${bases.map((b) => b.toString(16))}`;
     expect({ ...got, where }).toEqual({ ...want, where });
   });

@@ -62,8 +62,8 @@ export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
  * The state words the region touches stay in locals throughout. The loop leaves when the
  * instructions it ran reach the state word BUDGET, so the runtime keeps control.
  */
-export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup, names = false): FuncBody {
-  const g = new RegionGen(blocks, stateBase, mem, imports, lookup);
+export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup, names = false, vfpLocals = false): FuncBody {
+  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, vfpLocals);
   const f = g.gen();
   if (names) f.localNames = g.localNames();
   return f;
@@ -102,14 +102,17 @@ class RegionGen implements DPairCtx {
   /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
   private readonly wordLocal = new Int32Array(NWORDS).fill(-1);
   /**
-   * D register -> its f64 local (-1: in the state block). The registers that the region's
-   * double-precision arithmetic and compares work on live in locals (VfpInliner.cachedForm),
-   * like the core registers: loaded at entry, written back at every exit, and made current in
-   * the state block around the VFP helper calls and inline forms that work there.
+   * D register -> its f64 local (-1: only in the state block). The registers that the region's
+   * double-precision arithmetic and compares work on are read from locals
+   * (VfpInliner.cachedForm): loaded at entry and after the VFP helper calls and inline forms
+   * that work on the state block; every write goes to the local and through to the state
+   * block, which so stays current for exits, faults and helpers.
    */
   private readonly dLocal = new Int32Array(32).fill(-1);
   /** The D registers with locals. */
   private readonly dRegs: number[] = [];
+  /** A word written to half of a D local (SET), when the region has D locals. */
+  private dHalf = -1;
   /** The words with locals, and those written, in order of first appearance. */
   private readonly words: number[] = [];
   private readonly written: number[] = [];
@@ -186,6 +189,8 @@ class RegionGen implements DPairCtx {
     readonly mem: MemStrategy,
     private readonly imports: ImportMap,
     private readonly lookup: RegionLookup,
+    /** Keep D registers in f64 locals (dLocal): tier 2's regions only (jit/reopt.ts, tier2.ts). */
+    vfpLocals = false,
   ) {
     arena.reset();
     temps.reset();
@@ -203,8 +208,9 @@ class RegionGen implements DPairCtx {
     this.vfp = new VfpInliner(f, stateBase);
     // State words used and written anywhere in the region, each in a local; but the VFP
     // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
-    // the VFP helpers work on them, so helper calls need no spills; except the D registers of
-    // the region's double-precision arithmetic (dLocal, found here too).
+    // the VFP helpers work on them, so helper calls need no spills; in tier 2's code (vfpLocals)
+    // the D registers of the region's double-precision arithmetic are read from locals too
+    // (dLocal, found here).
     // One pass over the region's ops finds those words and the loops of one block.
     const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
@@ -214,7 +220,7 @@ class RegionGen implements DPairCtx {
       for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) {
         const op = C[q];
         if (op === Op.CALL) {
-          if (HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
+          if (vfpLocals && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
           continue;
         }
         if (op !== Op.GET && op !== Op.SET) continue;
@@ -253,6 +259,7 @@ class RegionGen implements DPairCtx {
       this.dLocal[n] = f.local(F64);
       this.dRegs.push(n);
     }
+    if (this.dRegs.length) this.dHalf = f.local();
     this.vfp.dLocal = this.dLocal;
     this.t0 = this.scratch;
     this.t1 = this.valueTmp;
@@ -323,22 +330,11 @@ class RegionGen implements DPairCtx {
    */
   private noteVfpCall(block: IRBlock, C: Int32Array, first: number, q: number): void {
     const args = block.callArgs[C[q + 4]];
-    if (args.length < 2) return;
-    const a = constBefore(C, first, q, args[0]);
-    const b = constBefore(C, first, q, args[1]);
-    if (a === undefined || b === undefined) return;
+    const a = args.length < 2 ? undefined : constBefore(C, first, q, args[0]);
+    const b = a === undefined ? undefined : constBefore(C, first, q, args[1]);
     const regs = vfpRegs;
-    if (VfpInliner.cachedForm(C[q + 5], a, b, regs) < 0) return;
+    if (a === undefined || b === undefined || VfpInliner.cachedForm(C[q + 5], a, b, regs) < 0) return;
     for (const n of regs) this.dLocal[n] = -2;
-  }
-
-  /** D registers' locals to the state block (all, or those in `only`). */
-  private storeD(only?: readonly number[]): void {
-    const f = this.f;
-    for (const n of only ?? this.dRegs) {
-      const l = this.dLocal[n];
-      if (l >= 0) f.i32(0).get(l).mem(OF.f64_store, 3, this.wordAddr(wD(n)));
-    }
   }
 
   /** D registers' locals from the state block (all, or those in `only`). */
@@ -394,7 +390,6 @@ class RegionGen implements DPairCtx {
     f.end(); // $epi
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
-    this.storeD();
     const count = this.countL;
     // count += the current block's instructions retired (exit >> 4), but a slow-path exit
     // holds its site there (JavaScript counts its instructions: jit/slowexit.ts)
@@ -834,11 +829,14 @@ class RegionGen implements DPairCtx {
     const dl = this.dLocalOf(w);
     if (dl >= 0) {
       // One half of a D register in a local: the other half kept, this one replaced.
+      // Written through: the word to the state block as well.
       const high = (w - W.VFP) & 1;
+      f.i32(0);
+      this.val(a);
+      f.tee(this.dHalf).mem(O.i32_store, 2, this.wordAddr(w));
       f.get(dl).op(OF.i64_reinterpret_f64);
       f.i64(32).op(high ? OF.i64_shl : O.i64_shr_u).i64(32).op(high ? O.i64_shr_u : OF.i64_shl);
-      this.val(a);
-      f.op(O.i64_extend_i32_u);
+      f.get(this.dHalf).op(O.i64_extend_i32_u);
       if (high) f.i64(32).op(OF.i64_shl);
       f.op(OF.i64_or).op(OF.f64_reinterpret_i64).set(dl);
     } else if (inState(w)) {
@@ -1086,6 +1084,8 @@ class RegionGen implements DPairCtx {
     if (h.touchesState) this.openClean = false;
     // With D registers in locals, a VFP call or inline form that works on the state block
     // finds them there and leaves them there.
+    // The state block always holds them too (every write to a D local is written through), so
+    // it is current for the call; after it the locals are loaded again.
     const around = h.vfpOnly && this.dRegs.length > 0;
     // A VFP operation inline, with the call as its slow path.
     if (C[q + 1] < 0 && VfpInliner.inlines(id)) {
@@ -1096,10 +1096,8 @@ class RegionGen implements DPairCtx {
       const reads = around && a !== undefined && b !== undefined ? VfpInliner.cachedForm(id, a, b, regs) : -1;
       if (reads >= 0) {
         // On the registers' locals; the slow path (the helper) on the state block.
-        const read = regs.slice(0, reads);
         const written = regs.slice(reads);
         const slow = () => {
-          this.storeD(read);
           this.helperCall(q);
           this.loadD(written);
         };
@@ -1108,12 +1106,11 @@ class RegionGen implements DPairCtx {
         this.vfp.useLocals = false;
         if (done) return;
       }
-      if (around) this.storeD();
       if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) {
         if (around) this.loadD();
         return;
       }
-    } else if (around) this.storeD();
+    }
     this.helperCall(q);
     if (around) this.loadD();
     if (h.traps) this.faultCheck(); // a CpuTrap: the import's wrapper set JIT_FAULT (module.ts)

@@ -46,6 +46,8 @@ export interface JitOptions {
   tier2PerInsnFp: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
+  /** Tier 1 keeps D registers in f64 locals as tier 2 does (buildModule's vfpLocals): for tests of that code. */
+  vfpLocals?: boolean;
   /**
    * Called once, before the first region is compiled (the CLI sets V8's flags there, so a
    * short run that never compiles does not load node:v8).
@@ -151,10 +153,10 @@ export function nowMs(): number {
  * Compiles `regions` as one module and counts it in `stats`; the options' beforeFirstCompile
  * runs before the first module.
  */
-export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile'>, stats: CompileStats, stored?: Stored): RegionFn[] {
+export function compileCounted(regions: IRBlock[][], target: JitTarget, opts: Pick<JitOptions, 'beforeFirstCompile' | 'vfpLocals'>, stats: CompileStats, stored?: Stored): RegionFn[] {
   if (opts.beforeFirstCompile && stats.modules === 0) opts.beforeFirstCompile();
   const t0 = nowMs();
-  const { fns, bytes } = stored ? compileStored(regions, target, stored, stats) : compileRegions(regions, target);
+  const { fns, bytes } = stored ? compileStored(regions, target, stored, stats) : compileRegions(regions, target, opts.vfpLocals);
   stats.compileMs += nowMs() - t0;
   stats.modules++;
   stats.regions += regions.length;

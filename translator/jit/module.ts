@@ -88,6 +88,12 @@ export function buildModule(
   target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>,
   /** A name section (functions and their locals) for reading the module (--dump-region); the code is the same. */
   names = false,
+  /**
+   * D registers of double-precision arithmetic in f64 locals (codegen.ts dLocal): for tier 2,
+   * whose few regions run long; in tier 1 the extra bytes (slow paths, the reloads around other
+   * VFP calls: +2.5% on the tier-1 benchmark's code) cost V8's compile more than they gain.
+   */
+  vfpLocals = false,
 ): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
@@ -140,7 +146,7 @@ export function buildModule(
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, names);
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, names, vfpLocals);
     const fn = m.addFunction([I32], [I32], body);
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);
@@ -149,8 +155,8 @@ export function buildModule(
 }
 
 /** Compiles and instantiates `regions` synchronously; returns one function per region. */
-export function compileRegions(regions: IRBlock[][], target: JitTarget): CompiledModule {
-  const { bytes, sites } = buildModule(regions, target);
+export function compileRegions(regions: IRBlock[][], target: JitTarget, vfpLocals = false): CompiledModule {
+  const { bytes, sites } = buildModule(regions, target, false, vfpLocals);
   return { fns: instantiate(bytes, regions.length, target, sites), bytes };
 }
 

@@ -37,7 +37,7 @@ export class Reopt {
    */
   build(own: BlockEntry[], guests: BlockEntry[]): RegionFn {
     const t = performance.now();
-    const { bytes, sites } = buildModule([[...own, ...guests].map((e) => e.block)], this.target);
+    const { bytes, sites } = buildModule([[...own, ...guests].map((e) => e.block)], this.target, false, true);
     const serial = this.serial++;
     const tagged = withCustomSection(bytes, 'armvisor.reopt', Uint8Array.of(serial & 0xff, (serial >>> 8) & 0xff, (serial >>> 16) & 0xff, serial >>> 24));
     const [fn] = instantiate(this.compile(tagged), 1, this.target, sites);

@@ -74,7 +74,7 @@ export class Tier2 {
 
   /** Queues region `group` (its live own blocks and guest copies) for optimization. */
   request(group: RegionGroup, entries: BlockEntry[], guests: BlockEntry[]): void {
-    const { bytes, sites } = buildModule([[...entries, ...guests].map((e) => e.block)], this.target);
+    const { bytes, sites } = buildModule([[...entries, ...guests].map((e) => e.block)], this.target, false, true);
     const id = this.nextId++;
     this.pending.set(id, { group, entries, sites });
     this.stats.requested++;

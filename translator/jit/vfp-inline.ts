@@ -17,8 +17,8 @@
 //   the program clears it); conversions compute exactness and set it themselves.
 // Fused multiply-add, half precision and the fixed-point conversions always call the helper.
 //
-// Double-precision arithmetic and compares may work on D registers the region keeps in f64
-// locals (`dLocal`, codegen.ts); every other form works on the state block.
+// In tier 2's code, double-precision arithmetic and compares read D registers from f64 locals
+// (`dLocal`, codegen.ts) and write them through; every other form works on the state block.
 
 import { Op } from '../ir.js';
 import { W, wD, wS } from '../state.js';
@@ -386,11 +386,10 @@ export class VfpInliner {
         }
       }
       const l = p.dp && this.useLocals ? this.dLocal[d] : -1;
-      if (l < 0) f.i32(0);
-      f.get(r);
+      f.i32(0).get(r);
       if (negate) f.op(p.neg);
-      if (l >= 0) f.set(l);
-      else f.mem(p.store, p.align, this.addr(p.word(d)));
+      if (l >= 0) f.tee(l); // and written through to the state block
+      f.mem(p.store, p.align, this.addr(p.word(d)));
     };
   }
 

@@ -131,14 +131,11 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   fastCheck(c, addr, flags, false);
   const exits = c.exitUnlessFast(flags);
   if (!exits) f.open(O.if);
-  if (l >= 0) {
-    c.mem.emitHost(f, addr, c.block, flags);
-    f.mem(OF.f64_load, 0, 0).set(l); // loads and local moves keep a NaN's bits (WebAssembly)
-  } else {
-    f.i32(0);
-    c.mem.emitHost(f, addr, c.block, flags);
-    f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
-  }
+  f.i32(0);
+  c.mem.emitHost(f, addr, c.block, flags);
+  // into the register's local too, when it has one (loads and local moves keep a NaN's bits)
+  if (l >= 0) f.mem(OF.f64_load, 0, 0).tee(l).mem(OF.f64_store, 3, c.wordAddr(w));
+  else f.mem(O.i64_load, 0, 0).mem(O.i64_store, 3, c.wordAddr(w));
   if (exits) return;
   f.op(O.else);
   f.get(addr);
@@ -148,13 +145,9 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
   c.slowLoadCall(flags);
   f.set(c.t1);
   c.afterSlowLoads();
-  if (l >= 0) {
-    f.get(c.t0).op(O.i64_extend_i32_u).get(c.t1).op(O.i64_extend_i32_u).i64(32).op(OF.i64_shl).op(OF.i64_or);
-    f.op(OF.f64_reinterpret_i64).set(l);
-  } else {
-    f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
-    f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
-  }
+  f.i32(0).get(c.t0).mem(O.i32_store, 2, c.wordAddr(w));
+  f.i32(0).get(c.t1).mem(O.i32_store, 2, c.wordAddr(w + 1));
+  if (l >= 0) f.i32(0).mem(OF.f64_load, 3, c.wordAddr(w)).set(l);
   f.end();
 }
 
