@@ -57,6 +57,19 @@ test('a region the samples find hot is compiled again through the hook, once, an
   expect(e.jit!.reopt!.stats.regions).toBe(1);
 });
 
+test('a compile that fails leaves the region its tier-1 code, and the run goes on', () => {
+  const mem = loopMemory(MOV_R1_1M);
+  const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
+  const optimize = (): WebAssembly.Module => {
+    throw new RangeError('WebAssembly.Module(): out of memory');
+  };
+  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, optimize } });
+  cpu.pc = BASE;
+  expect(e.run()).toBe(Exit.SVC);
+  expect(cpu.i32[0]).toBe(0x100000);
+  expect(e.jit!.reopt!.stats).toMatchObject({ regions: 0, failed: 1 });
+});
+
 test('no tier 2: generated code is not stopped for samples', () => {
   const mem = loopMemory(MOV_R1_64K);
   const cpu = new CpuState(mem.memory.buffer, STATE_BASE);

@@ -419,7 +419,10 @@ export class Jit {
     const own = g.entries.filter((x) => !x.dead);
     const guests = g.guests.filter((x) => !x.dead);
     if (this.tier2) this.tier2.request(g, own, guests);
-    else this.installOptimized(g, this.reopt!.build(own, guests), own);
+    else {
+      const fn = this.reopt!.build(own, guests);
+      if (fn) this.installOptimized(g, fn, own);
+    }
   }
 
   /**

@@ -18,10 +18,12 @@ export interface ReoptStats {
   regions: number;
   /** Main-thread time those compiles and instantiations took, ms. */
   ms: number;
+  /** Compiles that failed (the region keeps its tier-1 code). */
+  failed: number;
 }
 
 export class Reopt {
-  readonly stats: ReoptStats = { regions: 0, ms: 0 };
+  readonly stats: ReoptStats = { regions: 0, ms: 0, failed: 0 };
   private serial = 0;
 
   constructor(
@@ -35,13 +37,19 @@ export class Reopt {
    * compiled code of a module whose bytes it has seen (the tier-1 batch may have held this
    * region alone), which would bring back the Liftoff code.
    */
-  build(own: BlockEntry[], guests: BlockEntry[]): RegionFn {
+  build(own: BlockEntry[], guests: BlockEntry[]): RegionFn | null {
     const t = performance.now();
     const { bytes, sites } = buildModule([[...own, ...guests].map((e) => e.block)], this.target, false, true);
     const serial = this.serial++;
     const tagged = withCustomSection(bytes, 'armvisor.reopt', Uint8Array.of(serial & 0xff, (serial >>> 8) & 0xff, (serial >>> 16) & 0xff, serial >>> 24));
-    const [fn] = instantiate(this.compile(tagged), 1, this.target, sites);
-    this.stats.regions++;
+    let fn: RegionFn | null = null;
+    try {
+      [fn] = instantiate(this.compile(tagged), 1, this.target, sites);
+      this.stats.regions++;
+    } catch {
+      // V8 refused the compile (out of memory, a flag it would not take): tier 1's code stays.
+      this.stats.failed++;
+    }
     this.stats.ms += performance.now() - t;
     return fn;
   }

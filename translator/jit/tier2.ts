@@ -100,7 +100,13 @@ export class Tier2 {
       return;
     }
     this.stats.workerMs += m.ms ?? 0;
-    const fns = instantiate(m.bytes, 1, this.target, p.sites);
+    let fns: RegionFn[];
+    try {
+      fns = instantiate(m.bytes, 1, this.target, p.sites);
+    } catch {
+      this.stats.failed++; // binaryen's module did not compile: tier 1's code stays
+      return;
+    }
     if (this.install(p.group, fns[0], p.entries)) this.stats.installed++;
   }
 
