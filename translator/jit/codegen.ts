@@ -17,7 +17,7 @@ import { OpArena, ScratchI32, ScratchU8, TempArena } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
-import { emitDHalf, emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
+import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
 import { EXIT_SLOW } from './slowexit.js';
 import { BIN } from './binops.js';
@@ -111,8 +111,6 @@ class RegionGen implements DPairCtx {
   private readonly dLocal = new Int32Array(32).fill(-1);
   /** The D registers with locals. */
   private readonly dRegs: number[] = [];
-  /** A word written to half of a D local (SET), when the region has D locals. */
-  private dHalf = -1;
   /** The words with locals, and those written, in order of first appearance. */
   private readonly words: number[] = [];
   private readonly written: number[] = [];
@@ -259,7 +257,6 @@ class RegionGen implements DPairCtx {
       this.dLocal[n] = f.local(F64);
       this.dRegs.push(n);
     }
-    if (this.dRegs.length) this.dHalf = f.local();
     this.vfp.dLocal = this.dLocal;
     this.t0 = this.scratch;
     this.t1 = this.valueTmp;
@@ -310,11 +307,12 @@ class RegionGen implements DPairCtx {
     for (const w of this.written) f.i32(0).get(this.wordLocal[w]).mem(O.i32_store, 2, this.wordAddr(w));
   }
 
-  /** Pushes state word `w`: its local, a half of its D register's local, or (VFP words, FPSCR) a load from the state block. */
+  /**
+   * Pushes state word `w`: its local, or (VFP words, FPSCR) a load from the state block, which
+   * holds the D registers kept in locals too (written through).
+   */
   private getWord(w: number): void {
-    const l = this.dLocalOf(w);
-    if (l >= 0) emitDHalf(this.f, w, l);
-    else if (inState(w)) this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(w));
+    if (inState(w)) this.f.i32(0).mem(O.i32_load, 2, this.wordAddr(w));
     else this.f.get(this.wordLocal[w]);
   }
 
@@ -826,23 +824,12 @@ class RegionGen implements DPairCtx {
       this.deferredPC = v;
       return;
     }
-    const dl = this.dLocalOf(w);
-    if (dl >= 0) {
-      // One half of a D register in a local: the other half kept, this one replaced.
-      // Written through: the word to the state block as well.
-      const high = (w - W.VFP) & 1;
-      f.i32(0);
-      this.val(a);
-      f.tee(this.dHalf).mem(O.i32_store, 2, this.wordAddr(w));
-      f.get(dl).op(OF.i64_reinterpret_f64);
-      f.i64(32).op(high ? OF.i64_shl : O.i64_shr_u).i64(32).op(high ? O.i64_shr_u : OF.i64_shl);
-      f.get(this.dHalf).op(O.i64_extend_i32_u);
-      if (high) f.i64(32).op(OF.i64_shl);
-      f.op(OF.i64_or).op(OF.f64_reinterpret_i64).set(dl);
-    } else if (inState(w)) {
+    if (inState(w)) {
       f.i32(0);
       this.val(a);
       f.mem(O.i32_store, 2, this.wordAddr(w));
+      // Half of a D register kept in a local: the local again from the whole register.
+      if (this.dLocalOf(w) >= 0) this.loadD([(w - W.VFP) >>> 1]);
     } else {
       this.val(a);
       f.set(this.wordLocal[w]);
@@ -1082,10 +1069,9 @@ class RegionGen implements DPairCtx {
     const id = C[q + 5];
     const h = HELPERS[id];
     if (h.touchesState) this.openClean = false;
-    // With D registers in locals, a VFP call or inline form that works on the state block
-    // finds them there and leaves them there.
-    // The state block always holds them too (every write to a D local is written through), so
-    // it is current for the call; after it the locals are loaded again.
+    // With D registers in locals, a VFP call or inline form that works on the state block finds
+    // them there (every write to a D local is written through), and the locals are loaded again
+    // after it.
     const around = h.vfpOnly && this.dRegs.length > 0;
     // A VFP operation inline, with the call as its slow path.
     if (C[q + 1] < 0 && VfpInliner.inlines(id)) {

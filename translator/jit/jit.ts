@@ -93,7 +93,7 @@ export interface RegionGroup {
  * more of those instructions are VFP operations done by helper CALLs (arithmetic, compares,
  * conversions), where V8's optimizing compiler gains most per instruction.
  */
-function tier2Threshold(g: RegionGroup, perInsn: number, perInsnFp: number): number {
+function sampleThreshold(g: RegionGroup, perInsn: number, perInsnFp: number): number {
   let insns = 0;
   let vfp = 0;
   for (const list of [g.entries, g.guests]) {
@@ -403,7 +403,7 @@ export class Jit {
     if (!g || g.calls < 0) return;
     g.sampled += n;
     if (g.sampled < this.opts.tier2Insns) return;
-    g.threshold ??= tier2Threshold(g, this.opts.tier2PerInsn, this.opts.tier2PerInsnFp);
+    g.threshold ??= sampleThreshold(g, this.opts.tier2PerInsn, this.opts.tier2PerInsnFp);
     if (g.sampled >= g.threshold) this.promote(g);
   }
 

@@ -105,19 +105,6 @@ export function matchDStore(C: Int32Array, b0: number, n: number, i: number, def
   return plus4(C, b0, defAt, C[hi + 2], C[lo + 2]) ? C[g1 + 5] : -1;
 }
 
-/** Pushes VFP state word `w` (a D register's low or high half) from the register's f64 local `l`. */
-export function emitDHalf(f: FuncBody, w: number, l: number): void {
-  f.get(l).op(OF.i64_reinterpret_f64);
-  if ((w - W.VFP) & 1) f.i64(32).op(O.i64_shr_u);
-  f.op(O.i32_wrap_i64);
-}
-
-/** Pushes state word `w` of a D register: from the state block, or from the register's local `l` (when not -1). */
-function half(c: DPairCtx, w: number, l: number): void {
-  if (l >= 0) emitDHalf(c.f, w, l);
-  else c.f.i32(0).mem(O.i32_load, 2, c.wordAddr(w));
-}
-
 /** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
 function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
   c.mem.emitFastCheck(c.f, addr, flags, write, c.block);
@@ -163,11 +150,10 @@ export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number):
   else f.i32(0).mem(O.i64_load, 3, c.wordAddr(w)).mem(O.i64_store, 0, 0);
   if (exits) return;
   f.op(O.else);
-  f.get(addr);
-  half(c, w, l);
+  // (the state block holds a register kept in a local too: written through)
+  f.get(addr).i32(0).mem(O.i32_load, 2, c.wordAddr(w));
   c.slowStoreCall(flags);
-  f.get(addr).i32(4).op(O.i32_add);
-  half(c, w + 1, l);
+  f.get(addr).i32(4).op(O.i32_add).i32(0).mem(O.i32_load, 2, c.wordAddr(w + 1));
   c.slowStoreCall(flags);
   f.end();
 }

@@ -490,8 +490,6 @@ export const OF = {
   f64_promote_f32: 0xbb,
   i32_reinterpret_f32: 0xbc,
   i64_reinterpret_f64: 0xbd,
-  f64_reinterpret_i64: 0xbf,
-  i64_or: 0x84,
   i64_sub: 0x7d,
   i64_shl: 0x86,
   i64_lt_u: 0x54,
