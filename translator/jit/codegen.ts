@@ -465,13 +465,21 @@ class RegionGen implements DPairCtx {
   }
 
   /**
-   * With slow-path exits: consumes the fast-path condition on the stack (a word run's, a D
-   * register pair's) and leaves the region before the instruction when it is 0; true if
-   * emitted, false (nothing emitted) for the caller's slow-path calls instead.
+   * The fast-path test of an access whose `bytes` from guest address `addr` (a local) must all
+   * lie in its page (a word run, a D register's pair): with slow-path exits, the exit before
+   * the instruction when it fails, true (the access follows unguarded); else the condition
+   * left on the stack for the caller's `if`, false.
    */
-  exitUnlessFast(flags: number): boolean {
-    if (!this.mem.slowExits) return false;
-    this.f.op(O.i32_eqz);
+  spanCheck(addr: number, flags: number, write: boolean, bytes: number, known?: number): boolean {
+    const mem = this.mem;
+    const f = this.f;
+    if (mem.slowExits && mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes);
+    else {
+      mem.emitFastCheck(f, addr, flags, write, this.block, known);
+      emitInPage(f, addr, bytes);
+      if (!mem.slowExits) return false;
+      f.op(O.i32_eqz);
+    }
     this.exitIf(flags);
     return true;
   }
@@ -919,9 +927,7 @@ class RegionGen implements DPairCtx {
       }
     }
     if (this.hostL < 0) this.hostL = f.local();
-    this.mem.emitFastCheck(f, addr, flags, store, this.block, k);
-    emitInPage(f, addr, 4 * n);
-    const exits = this.exitUnlessFast(flags);
+    const exits = this.spanCheck(addr, flags, store, 4 * n, k);
     if (!exits) f.open(O.if);
     this.mem.emitHost(f, addr, this.block, flags, k);
     f.set(this.hostL);

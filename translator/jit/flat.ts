@@ -28,15 +28,16 @@ export class FlatStrategy implements MemStrategy {
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     this.emitCheck(f, addr, flags, write, false);
   }
-  emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
-    this.emitCheck(f, addr, flags, write, true);
+  emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void {
+    this.emitCheck(f, addr, flags, write, true, span);
   }
   /**
    * The fast-path test (`slow`: its negation, non-zero when the access must go slow). Each
    * ends in one comparison, but for the aligned and byte accesses' slow tests, whose value the
-   * `if` takes as it is.
+   * `if` takes as it is. `span` (aligned accesses only): the bytes from addr that must lie in
+   * its page, when more than the access's own (a word run, a D register pair).
    */
-  private emitCheck(f: FuncBody, addr: number, flags: number, write: boolean, slow: boolean): void {
+  private emitCheck(f: FuncBody, addr: number, flags: number, write: boolean, slow: boolean, span = 0): void {
     const size = flags & Mem.SIZE_MASK;
     // bad = perm[addr >>> 12] & NO_FAST_R (or NO_FAST_W: runtime/memory/flat.ts keeps those
     // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
@@ -48,7 +49,11 @@ export class FlatStrategy implements MemStrategy {
       // (bad | (addr & mask)) == 0
       const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
       f.get(addr).i32(mask).op(O.i32_and).op(O.i32_or);
-      if (!slow) f.op(O.i32_eqz);
+      if (span > mask + 1) {
+        // ((bad | (addr & mask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison for
+        // both tests (an `and` of two, as before, left V8 two booleans to make and combine)
+        f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - span).op(slow ? O.i32_gt_u : O.i32_le_u);
+      } else if (!slow) f.op(O.i32_eqz);
     } else if (size > 1) {
       // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
       f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(slow ? O.i32_gt_u : O.i32_le_u);

@@ -48,6 +48,8 @@ export interface MemStrategy {
    * Optional, with slowExits: emits code that leaves an i32 on the stack, non-zero when a
    * single access must take the slow path (the fast-path test's negation, ending where it can
    * in the comparison an `if` fuses with); without it, the fast-path test and an `eqz`.
+   * `span`, for aligned accesses: the bytes from the address that must lie in its page too,
+   * when more than the access's size (a run of words, a D register's pair).
    */
-  emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean): void;
+  emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void;
 }

@@ -40,8 +40,12 @@ export interface DPairCtx {
   slowStoreCall(flags: number): void;
   /** After a code path's slow-path loads: what a device read may have changed (codegen.ts). */
   afterSlowLoads(): void;
-  /** Slow-path exits (jit/slowexit.ts): consumes the fast-path condition, leaving the region when 0; false: not used, nothing emitted. */
-  exitUnlessFast(flags: number): boolean;
+  /**
+   * The fast-path test of the `bytes` at guest address `addr` (a local): true when a failure
+   * leaves the region (slow-path exits, jit/slowexit.ts) and the access follows unguarded,
+   * false when the condition is left on the stack for an `if`.
+   */
+  spanCheck(addr: number, flags: number, write: boolean, bytes: number): boolean;
 }
 
 /**
@@ -105,18 +109,11 @@ export function matchDStore(C: Int32Array, b0: number, n: number, i: number, def
   return plus4(C, b0, defAt, C[hi + 2], C[lo + 2]) ? C[g1 + 5] : -1;
 }
 
-/** Pushes 1 when the pair at guest address `addr` (a local) may go the fast way, else 0. */
-function fastCheck(c: DPairCtx, addr: number, flags: number, write: boolean): void {
-  c.mem.emitFastCheck(c.f, addr, flags, write, c.block);
-  emitInPage(c.f, addr, 8);
-}
-
 /** D register (low word `w`) = the 8 bytes at guest address `addr` (a local). */
 export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
   const l = c.dLocalOf(w);
-  fastCheck(c, addr, flags, false);
-  const exits = c.exitUnlessFast(flags);
+  const exits = c.spanCheck(addr, flags, false, 8);
   if (!exits) f.open(O.if);
   f.i32(0);
   c.mem.emitHost(f, addr, c.block, flags);
@@ -142,8 +139,7 @@ export function emitDLoad(c: DPairCtx, addr: number, flags: number, w: number): 
 export function emitDStore(c: DPairCtx, addr: number, flags: number, w: number): void {
   const f = c.f;
   const l = c.dLocalOf(w);
-  fastCheck(c, addr, flags, true);
-  const exits = c.exitUnlessFast(flags);
+  const exits = c.spanCheck(addr, flags, true, 8);
   if (!exits) f.open(O.if);
   c.mem.emitHost(f, addr, c.block, flags);
   if (l >= 0) f.get(l).mem(OF.f64_store, 0, 0);
