@@ -23,7 +23,7 @@
 import { Op } from '../ir.js';
 import { W, wD, wS } from '../state.js';
 import { Cvt, H, VOp } from '../vfp/helpers.js';
-import { F32, F64, I32, O, OF, fconst, i64const, sleb64, type FuncBody } from '../wasm/builder.js';
+import { F32, F64, I32, O, OF, fconst, type FuncBody } from '../wasm/builder.js';
 
 // FPSCR fields (ARM ARM: the Floating-point Status and Control Register).
 const IXC = 1 << 4;
@@ -32,11 +32,6 @@ const FZ = 1 << 24;
 /** The state of FPSCR under which arithmetic may run inline: RMode = RN, FZ = 0, IXC = 1. */
 const ARITH_MASK = RMODE | FZ | IXC;
 const ARITH_WANT = IXC;
-// The i64 constants normal() and finite() compare a double's bits with (shifted left by one,
-// the sign out), encoded once.
-const TWO_53 = sleb64(2n << 53n);
-const MAXNORM_53 = sleb64(0x7fdn << 53n);
-const INF_53 = sleb64(0x7ffn << 53n);
 
 /** The instructions of one precision. */
 interface Prec {
@@ -267,15 +262,16 @@ export class VfpInliner {
    * Pushes 1 if local `r` is normal, not in the lowest binade (so |r| > the smallest normal:
    * ARM detects tininess before rounding) and finite, else 0. On the bits, with the sign
    * shifted out: exponent in [2, max - 1]. Integer compares: Liftoff's float compares cost
-   * a branch each.
+   * a branch each. A double's test reads bits 31-62 (the exponent at 21-31): 32-bit
+   * constants, which x86 compares take as immediates (64-bit ones TurboFan kept in registers
+   * or reloaded from its constant pool at every test).
    */
   private normal(p: Prec, r: number): void {
     const f = this.f;
     f.get(r);
     if (p.dp) {
-      f.op(OF.i64_reinterpret_f64).i64(1).op(OF.i64_shl);
-      i64const(f, TWO_53).op(OF.i64_sub);
-      i64const(f, MAXNORM_53).op(OF.i64_lt_u);
+      f.op(OF.i64_reinterpret_f64).i64(31).op(O.i64_shr_u).op(O.i32_wrap_i64);
+      f.i32(2 << 21).op(O.i32_sub).i32(0x7fd << 21).op(O.i32_lt_u);
     } else {
       f.op(OF.i32_reinterpret_f32).i32(1).op(O.i32_shl);
       f.i32(2 << 24).op(O.i32_sub).i32(0xfd << 24).op(O.i32_lt_u);
@@ -287,8 +283,7 @@ export class VfpInliner {
     const f = this.f;
     f.get(r);
     if (p.dp) {
-      f.op(OF.i64_reinterpret_f64).i64(1).op(OF.i64_shl);
-      i64const(f, INF_53).op(OF.i64_lt_u);
+      f.op(OF.i64_reinterpret_f64).i64(31).op(O.i64_shr_u).op(O.i32_wrap_i64).i32(0x7ff << 21).op(O.i32_lt_u);
     } else {
       f.op(OF.i32_reinterpret_f32).i32(1).op(O.i32_shl).i32(0xff << 24).op(O.i32_lt_u);
     }
