@@ -23,6 +23,7 @@ import { EXIT_SLOW } from './slowexit.js';
 import { BIN } from './binops.js';
 import { emitLookup } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
+import { planGroups, type AccessGroups } from './groupcheck.js';
 import { Kind, PURE_OP, planTemps, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -153,6 +154,12 @@ class RegionGen implements DPairCtx {
   private pc = 0;
   private itNow = -1;
   private ifDepth = 0;
+  /** Tier 2's grouped access tests (groupcheck.ts): this block's groups, their answers' locals, the op being generated. */
+  private readonly groupChecks: boolean;
+  private groups: AccessGroups | null = null;
+  private readonly covL: number[] = [];
+  private groupAddr = -1;
+  private access = -1;
   // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
   private pcConst = UNKNOWN;
   private tConst = UNKNOWN;
@@ -192,6 +199,7 @@ class RegionGen implements DPairCtx {
   ) {
     arena.reset();
     temps.reset();
+    this.groupChecks = vfpLocals && mem.slowExits && mem.emitGroupCheck !== undefined;
     const nb = blocks.length;
     this.starts = new Int32Array(nb);
     this.counts = new Int32Array(nb);
@@ -455,12 +463,14 @@ class RegionGen implements DPairCtx {
   private slowCheck(addr: number, flags: number, write: boolean, known: number | undefined): boolean {
     const mem = this.mem;
     if (!mem.slowExits) return false;
+    const grouped = this.openGroup(addr);
     if (mem.emitSlowCheck) mem.emitSlowCheck(this.f, addr, flags, write);
     else {
       mem.emitFastCheck(this.f, addr, flags, write, this.block, known);
       this.f.op(O.i32_eqz);
     }
-    this.exitIf(flags);
+    this.exitIf(flags, grouped);
+    if (grouped) this.f.end();
     return true;
   }
 
@@ -473,23 +483,51 @@ class RegionGen implements DPairCtx {
   spanCheck(addr: number, flags: number, write: boolean, bytes: number, known?: number): boolean {
     const mem = this.mem;
     const f = this.f;
-    if (mem.slowExits && mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes);
+    if (!mem.slowExits) {
+      mem.emitFastCheck(f, addr, flags, write, this.block, known);
+      emitInPage(f, addr, bytes);
+      return false;
+    }
+    const grouped = this.openGroup(addr);
+    if (mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes);
     else {
       mem.emitFastCheck(f, addr, flags, write, this.block, known);
       emitInPage(f, addr, bytes);
-      if (!mem.slowExits) return false;
       f.op(O.i32_eqz);
     }
-    this.exitIf(flags);
+    this.exitIf(flags, grouped);
+    if (grouped) f.end();
     return true;
   }
 
-  /** Consumes an i32: when non-zero, the slow-path exit before the current instruction (jit/slowexit.ts). */
-  private exitIf(flags: number): void {
+  /**
+   * When the access being generated (op `access`) belongs to a group (groupcheck.ts): its
+   * first access makes the group's test from its own address `addr` (a local); each opens an
+   * `if` on the answer being no, in which its own test follows. True if opened.
+   */
+  private openGroup(addr: number): boolean {
+    const G = this.groups;
+    const g = G ? G.groupOf[this.access] : -1;
+    if (g < 0) return false;
+    const f = this.f;
+    if (G!.lead[g] === this.access) {
+      f.get(addr).i32(G!.delta[g]).op(O.i32_add).set(this.groupAddr);
+      this.mem.emitGroupCheck!(f, this.groupAddr, G!.reads[g], G!.writes[g], G!.amask[g], G!.span[g]);
+      f.set(this.covL[g]);
+    }
+    f.get(this.covL[g]).op(O.i32_eqz).open(O.if);
+    return true;
+  }
+
+  /**
+   * Consumes an i32: when non-zero, the slow-path exit before the current instruction
+   * (jit/slowexit.ts); `inGroup`: inside openGroup's `if`.
+   */
+  private exitIf(flags: number, inGroup = false): void {
     const site = this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc);
     if (site >= 1 << 27) throw new Error('codegen: too many slow-path sites in a module');
     this.f.open(O.if);
-    this.toEpilogue(EXIT_SLOW, site, 1);
+    this.toEpilogue(EXIT_SLOW, site, inGroup ? 2 : 1);
     this.f.end();
   }
 
@@ -759,6 +797,13 @@ class RegionGen implements DPairCtx {
     this.knownValue = knownValueS.take(block.ntemps, 0);
     const tl = (this.tl = tlScratch.take(block.ntemps, 0));
     const { kind, lastUse, freeHead, freeNext, pool } = this;
+    const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, plan.defAt) : null);
+    if (groups) {
+      // No group has been tested yet (a test inside an IF may not run).
+      while (this.covL.length < groups.count) this.covL.push(f.local());
+      if (this.groupAddr < 0) this.groupAddr = f.local();
+      for (let g = 0; g < groups.count; g++) f.i32(0).set(this.covL[g]);
+    }
 
     for (let i = 0; i < nops; i++) {
       const q = (b0 + i) * 6;
@@ -968,6 +1013,7 @@ class RegionGen implements DPairCtx {
   /** A LOAD (op i); returns the index of the last op it consumed. */
   private genLoad(i: number, q: number): number {
     const f = this.f;
+    this.access = i;
     const C = this.C;
     const flags = C[q + 5];
     const oa = C[q + 2];
@@ -1013,6 +1059,7 @@ class RegionGen implements DPairCtx {
   /** A STORE (op i); returns the index of the last op it consumed. */
   private genStore(i: number, q: number): number {
     const f = this.f;
+    this.access = i;
     const C = this.C;
     const flags = C[q + 5];
     const oa = C[q + 2];

@@ -31,6 +31,13 @@ export class FlatStrategy implements MemStrategy {
   emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void {
     this.emitCheck(f, addr, flags, write, true, span);
   }
+  /** ((perm & bits) | (addr & amask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison. */
+  emitGroupCheck(f: FuncBody, addr: number, reads: boolean, writes: boolean, amask: number, span: number): void {
+    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
+    f.i32((reads ? NO_FAST_R : 0) | (writes ? NO_FAST_W : 0)).op(O.i32_and);
+    f.get(addr).i32(amask).op(O.i32_and).op(O.i32_or);
+    f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - span).op(O.i32_le_u);
+  }
   /**
    * The fast-path test (`slow`: its negation, non-zero when the access must go slow). Each
    * ends in one comparison, but for the aligned and byte accesses' slow tests, whose value the

@@ -52,4 +52,11 @@ export interface MemStrategy {
    * when more than the access's size (a run of words, a D register's pair).
    */
   emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void;
+  /**
+   * Optional, with slowExits (tier 2's grouped tests, jit/groupcheck.ts): emits code that
+   * leaves an i32 on the stack, non-zero when the `span` bytes from the guest address in local
+   * `addr` lie in one page that loads (`reads`) and stores (`writes`) may reach directly and
+   * addr & amask is 0.
+   */
+  emitGroupCheck?(f: FuncBody, addr: number, reads: boolean, writes: boolean, amask: number, span: number): void;
 }
