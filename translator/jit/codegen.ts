@@ -24,7 +24,7 @@ import { BIN } from './binops.js';
 import { emitLookup } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
 import { planGroups, type AccessGroups } from './groupcheck.js';
-import { Kind, PURE_OP, planTemps, sameCondition, skipPure } from './tempplan.js';
+import { Kind, PURE_OP, inState, planTemps, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -1268,10 +1268,6 @@ function constBefore(C: Int32Array, first: number, q: number, t: number): number
 }
 
 /** Is state word `w` kept in the state block rather than a local (VFP registers, FPSCR)? */
-function inState(w: number): boolean {
-  return w >= W.VFP || w === W.FPSCR;
-}
-
 /** The exit reason in the epilogue's `exit` of a fault (exitPC, exitIT: its instruction's state). */
 const EXIT_FAULT = 15;
 

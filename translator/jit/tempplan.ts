@@ -5,7 +5,7 @@
 
 import { HELPERS } from '../helpers.js';
 import { Op, type IRBlock } from '../ir.js';
-import { STATE_BYTES } from '../state.js';
+import { STATE_BYTES, W } from '../state.js';
 import { ScratchI32, ScratchU8, opTable, type TempArena } from '../opt/scratch.js';
 import { BIN } from './binops.js';
 
@@ -106,8 +106,11 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock, 
     else if (d >= 0 && PURE_OP[op]) {
       if (op === Op.CONST) kind[d] = Kind.CONST;
       else if (op === Op.GET) {
-        const ns = nextSet[C[q + 5]];
-        if (uses[tb + d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d]) kind[d] = Kind.ALIAS;
+        const w = C[q + 5];
+        const ns = nextSet[w];
+        // A word kept in the state block is loaded again at each read of an alias: read more
+        // than once (VMRS APSR_nzcv's four flags), it is loaded once into a local instead.
+        if (uses[tb + d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d] && !(inState(w) && uses[tb + d] > 1)) kind[d] = Kind.ALIAS;
       } else if (uses[tb + d] === 1 && READS_ONCE[C[lastReader[tb + d] * 6]]) {
         kind[d] = Kind.INLINE;
         eff[i] = lastUse[d];
@@ -148,4 +151,9 @@ export function sameCondition(C: Int32Array, b0: number, defAt: Int32Array, a: n
   if (op === Op.CONST || op === Op.GET) return C[x + 5] === C[y + 5];
   if (BIN[op] === undefined) return false;
   return sameCondition(C, b0, defAt, C[x + 2], C[y + 2], depth + 1) && sameCondition(C, b0, defAt, C[x + 3], C[y + 3], depth + 1);
+}
+
+/** Is state word `w` kept in the state block, not in a local (the VFP registers and FPSCR)? */
+export function inState(w: number): boolean {
+  return w >= W.VFP || w === W.FPSCR;
 }
