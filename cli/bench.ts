@@ -26,13 +26,13 @@ export function registerBench(program: Command): void {
       'run the CPU workloads (our guests, busybox) under qemu-arm and armvisor (JIT and interpreter); print time ratios and guest MIPS, ' +
         'write bench/results/cpu.json and cpu.svg, and measure translation cost',
     )
-    .option('--scale <factor>', 'multiply every workload size by this factor', positiveNumber, 1)
+    .option('--scale <factor>', 'multiply every workload size by this factor (default 20: runs of seconds; 1: the short runs, where start-up weighs most)', positiveNumber)
     .option('--runs <n>', 'timed runs per emulator and workload (the fastest counts)', positiveInt, 1)
     .option('--only <names>', 'comma-separated workload names (e.g. "hash-arm,busybox gzip")')
-    .option('--engines <list>', 'armvisor engines to time, comma-separated (jit: a first run; jit-warm: a later run, with the translation store the first left; jit-liftoff: a first run with --tier2 off)', 'jit,jit-warm,interp')
+    .option('--engines <list>', 'armvisor engines to time, comma-separated (jit: a first run; jit-warm: a later run, with the translation store the first left; jit-liftoff: a first run with --tier2 off; interp: the IR interpreter)', 'jit,jit-warm')
     .option('--no-translate', 'skip the translation-cost micro-benchmark')
     .option('--out <dir>', 'where to write cpu.json and cpu.svg (default bench/results)')
-    .action(async (o: { scale: number; runs: number; only?: string; engines: string; translate: boolean; out?: string }) => {
+    .action(async (o: { scale?: number; runs: number; only?: string; engines: string; translate: boolean; out?: string }) => {
       const { benchCpu, BenchError } = (await import(pathToFileURL(distPath('bench/cpu.js')).href)) as typeof import('../bench/cpu.js');
       try {
         await benchCpu({

@@ -70,7 +70,7 @@ export interface ModuleStore {
  * the start, 4500-8000 measured the same as 3000 on those programs, and at 6000 a trivial static
  * program (glibc's start-up) compiles nothing: 101 -> 93 ms. System mode keeps 2000 (sysjit.ts).
  */
-export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 1_000_000, tier2PerInsnFp: 300_000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 1_000_000, tier2PerInsnFp: 100_000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
