@@ -12,7 +12,7 @@ import { disassembleAt } from '../translator/disasm.js';
 import { Exit } from '../translator/ir.js';
 import { liftBlock } from '../translator/lift/block.js';
 import { planGroups } from '../translator/jit/groupcheck.js';
-import { CODE, DATA, DATA_LEN, cpu, interp, jitVfpLocals, mem, runPageEdges, enginesAgree, type EdgeRun } from './helpers/page-edges.js';
+import { CODE, DATA, DATA_LEN, basesNear, interp, jitVfpLocals, mem, runWithBases, enginesAgree } from './helpers/page-edges.js';
 
 /** LDR/STR{B} Rt, [Rn, #+-imm12]{!} or [Rn], #+-imm12 (A8.8.63, A8.8.204). */
 const ldr = (load: boolean, byte: boolean, rt: number, rn: number, imm: number, up: boolean, p: boolean, w: boolean) =>
@@ -52,23 +52,9 @@ const insn = fc.oneof(
 );
 
 /** Base addresses: around the page boundaries of the data area, aligned or not. */
-const base = fc.oneof(
-  fc.constantFrom(0x21000, 0x21008, 0x21fc0, 0x21ff0, 0x21ffc, 0x22000, 0x22f80, 0x22fd0, 0x22ffc, 0x23000, 0x21004, 0x21800, 0x20fe0),
-  fc.integer({ min: 0x20f00 / 4, max: 0x23040 / 4 }).map((x) => x * 4),
-  fc.integer({ min: 0x20f00, max: 0x23010 }),
-);
+const base = basesNear([0x21000, 0x21008, 0x21fc0, 0x21ff0, 0x21ffc, 0x22000, 0x22f80, 0x22fd0, 0x22ffc, 0x23000, 0x21004, 0x21800, 0x20fe0], [0x20f00, 0x23040], [0x20f00, 0x23010]);
 
-interface Side extends EdgeRun {
-  regs: number[];
-}
-
-function runOn(e: typeof interp, words: number[], seed: number, bases: number[]): Side {
-  const r = runPageEdges(e, words, seed, () => {
-    for (let i = 3; i < 13; i++) cpu.u32[i] = Math.imul(i, seed | 1) >>> 0;
-    bases.forEach((b, i) => (cpu.u32[i] = b));
-  });
-  return { ...r, regs: Array.from(cpu.u32.subarray(0, 15)) };
-}
+const runOn = runWithBases;
 
 /** The access groups planGroups finds in the block lifted from A32 `words`. */
 function groupsOf(words: number[]): { members: number[][]; span: number[] } {

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { disassembleAt } from '../translator/disasm.js';
 import { Exit } from '../translator/ir.js';
-import { CODE, DATA, DATA_LEN, cpu, interp, jit, mem, runPageEdges, enginesAgree, type EdgeRun } from './helpers/page-edges.js';
+import { CODE, DATA, DATA_LEN, basesNear, interp, jit, mem, runWithBases, enginesAgree } from './helpers/page-edges.js';
 
 /** LDM/STM{IA,IB,DA,DB} Rn{!}, {list} (A32, A8.8.58-A8.8.61, A8.8.199-A8.8.202). */
 const ldm = (load: boolean, rn: number, list: number, p: boolean, u: boolean, w: boolean) =>
@@ -39,23 +39,9 @@ const insn = fc.oneof(
 );
 
 /** Base addresses: around the page boundaries of the data area, aligned or not. */
-const base = fc.oneof(
-  fc.constantFrom(0x21000, 0x21008, 0x21ff8, 0x21ffc, 0x21fe0, 0x22000, 0x22ff8, 0x22ffc, 0x22fe4, 0x23000, 0x23004, 0x21004, 0x21800),
-  fc.integer({ min: 0x20fc0 / 4, max: 0x23040 / 4 }).map((x) => x * 4),
-  fc.integer({ min: 0x20ff0, max: 0x23010 }),
-);
+const base = basesNear([0x21000, 0x21008, 0x21ff8, 0x21ffc, 0x21fe0, 0x22000, 0x22ff8, 0x22ffc, 0x22fe4, 0x23000, 0x23004, 0x21004, 0x21800], [0x20fc0, 0x23040], [0x20ff0, 0x23010]);
 
-interface Side extends EdgeRun {
-  regs: number[];
-}
-
-function runOn(e: typeof jit, words: number[], seed: number, bases: number[]): Side {
-  const r = runPageEdges(e, words, seed, () => {
-    for (let i = 3; i < 13; i++) cpu.u32[i] = Math.imul(i, seed | 1) >>> 0;
-    bases.forEach((b, i) => (cpu.u32[i] = b));
-  });
-  return { ...r, regs: Array.from(cpu.u32.subarray(0, 15)) };
-}
+const runOn = runWithBases;
 
 describe('word runs in tier 1', () => {
   test('the test encodings are the instructions they claim to be', () => {

@@ -85,3 +85,25 @@ export function enginesAgree<T extends object>(
     expect({ ...got, where }).toEqual({ ...want, where });
   });
 }
+
+/** What a run left, with the core registers r0-r14. */
+export interface CoreEdgeRun extends EdgeRun {
+  regs: number[];
+}
+
+/** runPageEdges with r3-r12 from the seed and r0-r2 the three `bases`; the core registers too. */
+export function runWithBases(e: Engine, words: number[], seed: number, bases: number[]): CoreEdgeRun {
+  const r = runPageEdges(e, words, seed, () => {
+    for (let i = 3; i < 13; i++) cpu.u32[i] = Math.imul(i, seed | 1) >>> 0;
+    bases.forEach((b, i) => (cpu.u32[i] = b));
+  });
+  return { ...r, regs: Array.from(cpu.u32.subarray(0, 15)) };
+}
+
+/**
+ * Base addresses around the data area's page boundaries: one of `edges`, a word address in
+ * `words` or any address in `bytes` (inclusive ranges).
+ */
+export function basesNear(edges: number[], words: [number, number], bytes: [number, number]): fc.Arbitrary<number> {
+  return fc.oneof(fc.constantFrom(...edges), fc.integer({ min: words[0] / 4, max: words[1] / 4 }).map((x) => x * 4), fc.integer({ min: bytes[0], max: bytes[1] }));
+}
