@@ -23,7 +23,7 @@ export function registerBench(program: Command): void {
   bench
     .command('cpu')
     .description(
-      'run the CPU workloads (our guests, busybox) under qemu-arm and armvisor (JIT and interpreter); print time ratios and guest MIPS, ' +
+      'run the CPU workloads (our guests, busybox) under qemu-arm and armvisor (the JIT; the interpreter with --engines interp); print time ratios and guest MIPS, ' +
         'write bench/results/cpu.json and cpu.svg, and measure translation cost',
     )
     .option('--scale <factor>', 'multiply every workload size by this factor (default 20: runs of seconds; 1: the short runs, where start-up weighs most)', positiveNumber)
