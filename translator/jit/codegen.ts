@@ -461,17 +461,7 @@ class RegionGen implements DPairCtx {
    * instead.
    */
   private slowCheck(addr: number, flags: number, write: boolean, known: number | undefined): boolean {
-    const mem = this.mem;
-    if (!mem.slowExits) return false;
-    const grouped = this.openGroup(addr);
-    if (mem.emitSlowCheck) mem.emitSlowCheck(this.f, addr, flags, write);
-    else {
-      mem.emitFastCheck(this.f, addr, flags, write, this.block, known);
-      this.f.op(O.i32_eqz);
-    }
-    this.exitIf(flags, grouped);
-    if (grouped) this.f.end();
-    return true;
+    return this.mem.slowExits && this.spanCheck(addr, flags, write, flags & Mem.SIZE_MASK, known);
   }
 
   /**
