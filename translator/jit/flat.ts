@@ -33,10 +33,14 @@ export class FlatStrategy implements MemStrategy {
   }
   /** ((perm & bits) | (addr & amask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison. */
   emitGroupCheck(f: FuncBody, addr: number, reads: boolean, writes: boolean, amask: number, span: number): void {
-    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
-    f.i32((reads ? NO_FAST_R : 0) | (writes ? NO_FAST_W : 0)).op(O.i32_and);
+    this.emitBad(f, addr, (reads ? NO_FAST_R : 0) | (writes ? NO_FAST_W : 0));
     f.get(addr).i32(amask).op(O.i32_and).op(O.i32_or);
-    f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - span).op(O.i32_le_u);
+    emitInPageTest(f, addr, span, false);
+  }
+  /** Pushes perm[addr >>> 12] & bits: zero when the page allows the access. */
+  private emitBad(f: FuncBody, addr: number, bits: number): void {
+    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
+    f.i32(bits).op(O.i32_and);
   }
   /**
    * The fast-path test (`slow`: its negation, non-zero when the access must go slow). Each
@@ -50,8 +54,7 @@ export class FlatStrategy implements MemStrategy {
     // bits): zero when the page allows the access (writes: W set and CODE clear, so code pages
     // go slow). The test ends in one comparison, which V8's baseline compiler fuses with the
     // `if` that follows (cmp + jcc).
-    f.get(addr).i32(12).op(O.i32_shr_u).mem(O.i32_load8_u, 0, this.permBase);
-    f.i32(write ? NO_FAST_W : NO_FAST_R).op(O.i32_and);
+    this.emitBad(f, addr, write ? NO_FAST_W : NO_FAST_R);
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
       // (bad | (addr & mask)) == 0
       const mask = flags & Mem.ALIGN8 ? 7 : size - 1;
@@ -59,13 +62,22 @@ export class FlatStrategy implements MemStrategy {
       if (span > mask + 1) {
         // ((bad | (addr & mask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison for
         // both tests (an `and` of two, as before, left V8 two booleans to make and combine)
-        f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - span).op(slow ? O.i32_gt_u : O.i32_le_u);
+        emitInPageTest(f, addr, span, slow);
       } else if (!slow) f.op(O.i32_eqz);
     } else if (size > 1) {
       // (bad << 12 | (addr & 0xfff)) <= 4096 - size: any bad bit makes it 4096 or more
-      f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - size).op(slow ? O.i32_gt_u : O.i32_le_u);
+      emitInPageTest(f, addr, size, slow);
     } else if (!slow) {
       f.op(O.i32_eqz);
     }
   }
+}
+
+/**
+ * Consumes `bad` (non-zero: the page refuses the access) and pushes (bad << 12 | (addr &
+ * 0xfff)) <= 4096 - span (`slow`: its negation, >): any bad bit, or `span` bytes from addr
+ * crossing the page's end, fails it, in one comparison an `if` fuses with.
+ */
+function emitInPageTest(f: FuncBody, addr: number, span: number, slow: boolean): void {
+  f.i32(12).op(O.i32_shl).get(addr).i32(0xfff).op(O.i32_and).op(O.i32_or).i32(4096 - span).op(slow ? O.i32_gt_u : O.i32_le_u);
 }

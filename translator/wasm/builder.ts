@@ -490,35 +490,7 @@ export const OF = {
   f64_promote_f32: 0xbb,
   i32_reinterpret_f32: 0xbc,
   i64_reinterpret_f64: 0xbd,
-  i64_sub: 0x7d,
-  i64_shl: 0x86,
-  i64_lt_u: 0x54,
 } as const;
-
-/** The signed LEB128 bytes of a 64-bit value (an i64.const's immediate). */
-export function sleb64(v: bigint): Uint8Array {
-  const out: number[] = [];
-  v = BigInt.asIntN(64, v);
-  for (;;) {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return Uint8Array.from(out);
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-/**
- * i64.const of a value encoded once with sleb64: BigInt arithmetic at every use cost 2% of
- * the code generator's time on VFP code.
- */
-export function i64const(f: FuncBody, encoded: Uint8Array): FuncBody {
-  f.op(O.i64_const);
-  f.code.bytes(encoded);
-  return f;
-}
 
 /** fconst's scratch: an ArrayBuffer per constant cost more than the rest of emitting it. */
 const fbytes = new DataView(new ArrayBuffer(8));
