@@ -194,7 +194,7 @@ class RegionGen implements DPairCtx {
     readonly mem: MemStrategy,
     private readonly imports: ImportMap,
     private readonly lookup: RegionLookup,
-    /** Keep D registers in f64 locals (dLocal): tier 2's regions only (jit/reopt.ts, tier2.ts). */
+    /** Tier 2's form (jit/reopt.ts, tier2.ts): D registers in f64 locals (dLocal), grouped access tests (groupcheck.ts). */
     vfpLocals = false,
   ) {
     arena.reset();

@@ -46,7 +46,7 @@ export interface JitOptions {
   tier2PerInsnFp: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
-  /** Tier 1 keeps D registers in f64 locals as tier 2 does (buildModule's vfpLocals): for tests of that code. */
+  /** Tier 1 generates tier 2's form of code (buildModule's vfpLocals: D registers in f64 locals, grouped access tests): for tests of that code. */
   vfpLocals?: boolean;
   /**
    * Called once, before the first region is compiled (the CLI sets V8's flags there, so a

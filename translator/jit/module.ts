@@ -89,9 +89,11 @@ export function buildModule(
   /** A name section (functions and their locals) for reading the module (--dump-region); the code is the same. */
   names = false,
   /**
-   * D registers of double-precision arithmetic in f64 locals (codegen.ts dLocal): for tier 2,
+   * Tier 2's form of code, named for its first part: D registers of double-precision arithmetic
+   * in f64 locals (codegen.ts dLocal) and grouped access tests (groupcheck.ts). For tier 2,
    * whose few regions run long; in tier 1 the extra bytes (slow paths, the reloads around other
-   * VFP calls: +2.5% on the tier-1 benchmark's code) cost V8's compile more than they gain.
+   * VFP calls: +2.5% on the tier-1 benchmark's code) and the planning cost V8's compile and the
+   * code generator more than they gain.
    */
   vfpLocals = false,
 ): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
