@@ -62,7 +62,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--engine <engine>', 'jit: hot code compiled to WebAssembly; interp: the IR interpreter only').choices([...ENGINES]).default('jit'))
     .option('--check-jit', 'run every compiled block under the interpreter too and stop at the first divergence')
     .addOption(
-        new Option('--tier2 <mode>', "re-optimize the regions that keep running: turbofan, by V8's optimizing compiler; on, with binaryen in a worker thread; off")
+        new Option('--tier2 <mode>', "re-optimize the regions that keep running: turbofan, by V8's optimizing compiler in a worker thread; on, with binaryen in a worker thread; off")
           .choices([...TIER2_MODES])
           .default('turbofan'),
       )

@@ -8,8 +8,8 @@ import { imageSymbols } from '../runtime/linux/images.js';
 import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
-import { compileOptimized, setV8Flag } from './v8flags.js';
-import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG } from './v8preset.js';
+import { setV8Flag } from './v8flags.js';
+import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG, TIER2_WORKER_FLAGS } from './v8preset.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -101,6 +101,11 @@ export function setLiftoffOnly(): void {
   setV8Flag(LIFTOFF_ONLY_FLAG);
 }
 
+/** Liftoff for generated code, but TurboFan for tier 2's function index (TIER2_WORKER_FLAGS). */
+function setTier2WorkerFlags(): void {
+  for (const f of TIER2_WORKER_FLAGS) setV8Flag(f);
+}
+
 /** A GdbPortError as a UsageError (one line, exit 1). */
 function usage<T>(f: () => T): T {
   try {
@@ -167,11 +172,12 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   setJsTierUp();
   // Measured (docs/ARCHITECTURE.md, "V8's tiers"): V8's optimizing compiler costs more on our
   // region functions than it saves on typical runs, so tier-1 code stays in Liftoff, and tier 2
-  // (turbofan, the default) compiles only the regions that keep running with it; --tier2 on
-  // brings V8's own tier-up back for binaryen's regions. Set just before the first region is
-  // compiled (under the launcher it is set already: v8preset.ts).
-  const liftoffOnly = engine === 'jit' && opts.tier2 !== 'on' ? setLiftoffOnly : undefined;
-  const firstCompile = liftoffOnly;
+  // (turbofan, the default) compiles only the regions that keep running with it, on a worker
+  // thread, at the one function index V8 is told to optimize; --tier2 on brings V8's own tier-up
+  // back for binaryen's regions. Set just before the first region is compiled (under the
+  // launcher they are set already: v8preset.ts).
+  const tier2 = opts.tier2 ?? 'turbofan';
+  const firstCompile = engine !== 'jit' || tier2 === 'on' ? undefined : tier2 === 'turbofan' ? setTier2WorkerFlags : setLiftoffOnly;
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({
@@ -191,7 +197,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
         jitOptions: {
           ...(threshold ? { threshold } : {}),
           tier2: opts.tier2 === 'on',
-          ...((opts.tier2 ?? 'turbofan') === 'turbofan' ? { optimize: compileOptimized } : {}),
+          ...(tier2 === 'turbofan' ? { optimize: 'worker' as const } : {}),
           beforeFirstCompile: firstCompile,
         },
       },
@@ -213,6 +219,7 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
     throw e;
   } finally {
     proc.engine.jit?.tier2?.stop();
+    proc.engine.jit?.reopt?.stop();
   }
   const jit = proc.engine.jit;
   // Named from the program, its interpreter and the shared libraries it mapped, where each was.

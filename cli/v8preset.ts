@@ -26,6 +26,22 @@ export const JS_TIER_UP_FLAG = '--interrupt-budget=1000000';
 export const LIFTOFF_ONLY_FLAG = '--liftoff-only';
 
 /**
+ * `--tier2 turbofan` (the default): generated code in Liftoff, without V8's own tier-up, except
+ * function 30 of every module (translator/jit/module.ts OPTIMIZED_FUNC_INDEX, where tier 2 puts
+ * the region it rebuilds; tier-1 modules leave it empty), which V8 compiles with TurboFan. The
+ * flags never change during the run, so tier 2's module can be compiled on a worker thread
+ * while the guest goes on (translator/jit/reopt.ts). Compilation is eager, or V8 would compile
+ * that function at its first call, on the main thread. Before, tier 2 switched V8's flags
+ * around a compile on the main thread.
+ */
+export const TIER2_WORKER_FLAGS: readonly string[] = [
+  '--no-wasm-tier-up',
+  '--no-wasm-dynamic-tiering',
+  `--wasm-tier-mask-for-testing=${2 ** 30}`,
+  '--no-wasm-lazy-compilation',
+];
+
+/**
  * `boot`: a kernel boot keeps reaching new translator and device code for seconds, so TurboFan
  * recompiles the translator's large functions many times; with V8's default inlining budget
  * (920) that took ~1.3 s CPU of a ~5 s boot (buildModule alone ~180 ms per compile, everything
@@ -51,7 +67,15 @@ export function v8FlagsFor(argv: readonly string[]): string[] {
   const jit = option(argv, '--engine') !== 'interp';
   switch (argv[0]) {
     case 'run':
-      return jit && option(argv, '--tier2') !== 'on' ? [JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG] : [JS_TIER_UP_FLAG];
+      if (!jit) return [JS_TIER_UP_FLAG];
+      switch (option(argv, '--tier2') ?? 'turbofan') {
+        case 'turbofan':
+          return [JS_TIER_UP_FLAG, ...TIER2_WORKER_FLAGS];
+        case 'on':
+          return [JS_TIER_UP_FLAG];
+        default:
+          return [JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG];
+      }
     case 'boot':
       return jit ? [BOOT_INLINING_FLAG, LIFTOFF_ONLY_FLAG] : [];
     default:

@@ -128,6 +128,8 @@ export class Engine {
 
   /** The next block runs in the interpreter even if compiled: generated code left at its first instruction's slow path. */
   private interpretNext = false;
+  /** The instruction count at the last sample of generated code for tier 2 (run()). */
+  private sampledTo = 0;
 
   /**
    * Generated code left at a slow path (jit/slowexit.ts) of region `fn` (null: the one the wasm
@@ -230,10 +232,17 @@ export class Engine {
         jit!.reinstall(e);
         let w: ExitReason | typeof MISS;
         if (period) {
-          const n0 = this.cpu.icount;
-          const stop = Math.min(limit, n0 + period);
+          // The period runs on across exits (syscalls, misses): a program that makes a syscall
+          // every 50k instructions, as busybox md5sum does between its 4 KB reads, must still be
+          // sampled (until December 2026 each call counted from its own start, and such programs
+          // never reached tier 2 unless --profile, which samples on its own clock, was given).
+          // When the period is over, generated code stops at its first chance.
+          const stop = Math.min(limit, Math.max(this.sampledTo + period, this.cpu.icount + 1));
           w = wasmLoop(stop % 0x100000000, Math.floor(stop / 0x100000000)) as ExitReason | typeof MISS;
-          if (w === Exit.NEXT) jit!.noteSample(this.entry(), this.cpu.icount - n0);
+          if (w === Exit.NEXT && this.cpu.icount >= stop) {
+            jit!.noteSample(this.entry(), this.cpu.icount - this.sampledTo);
+            this.sampledTo = this.cpu.icount;
+          }
         } else w = wasmLoop(limLo, limHi) as ExitReason | typeof MISS;
         jit!.pollTier2();
         if (w === MISS) continue;

@@ -157,7 +157,12 @@ export class Profiler {
     lines.push(`    lifting to IR     ${s(this.liftMs).padStart(9)}  ${pct(this.liftMs)}${liftDetail}`);
     if (this.storeBlocks) lines.push(`    from the store    ${s(this.storeMs).padStart(9)}  ${pct(this.storeMs)}  (${f(this.storeBlocks)} blocks, their pages compared)`);
     lines.push(`    tier-1 compile    ${s(compileMs).padStart(9)}  ${pct(compileMs)}`);
-    if (this.reopt) lines.push(`    tier-2 compile    ${s(reoptMs).padStart(9)}  ${pct(reoptMs)}  (${f(this.reopt.regions)} regions again, by V8's optimizing compiler${this.reopt.failed ? `; ${f(this.reopt.failed)} failed` : ''})`);
+    if (this.reopt) {
+      const r = this.reopt;
+      const where = r.workerMs ? ` on a worker thread (${s(r.workerMs)} there; here, building and installing)` : '';
+      const notes = [r.failed ? `${f(r.failed)} failed` : '', r.stale ? `${f(r.stale)} retired before they came back` : ''].filter(Boolean).join(', ');
+      lines.push(`    tier-2 compile    ${s(reoptMs).padStart(9)}  ${pct(reoptMs)}  (${f(r.regions)} regions again, by V8's optimizing compiler${where}${notes ? `; ${notes}` : ''})`);
+    }
     lines.push(`    dispatcher        ${s(dispatchMs).padStart(9)}  ${pct(dispatchMs)}`);
     for (const [kind, ms] of this.eventMs) lines.push(`    ${`${kind}s`.padEnd(17)} ${s(ms).padStart(9)}  ${pct(ms)}`);
     const other = Math.max(0, outsideMs - [...this.eventMs.values()].reduce((a, b) => a + b, 0));

@@ -1,8 +1,10 @@
 // Tier 2 under the wasm dispatcher (translator/jit/jit.ts noteSample, jit/reopt.ts): generated
-// code stops every so often to be sampled, a region the samples find hot is compiled again
-// through the optimizing-compile hook (`--tier2 turbofan`), and the new code runs the same; a
-// region retired meanwhile (a write to its page) is not given tier-2 code; and `armvisor run
-// --tier2 turbofan`, the default, gives the program's output.
+// code stops every so often to be sampled, a region the samples find hot is compiled again,
+// through a synchronous hook or on a worker thread (`--tier2 turbofan`), and the new code runs
+// the same; a region retired meanwhile (a write to its page) is not given tier-2 code; tier 2's
+// function sits at the index V8 is told to optimize, which tier-1 modules leave empty; and
+// `armvisor run --tier2 turbofan`, the default, gives the program's output, with V8's
+// optimizing compiler compiling that function.
 
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -11,8 +13,12 @@ import { FlatMemory, Perm, STATE_BASE } from '../runtime/memory/flat.js';
 import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { Exit } from '../translator/ir.js';
 import { CpuState } from '../translator/state.js';
-import { compileOptimized } from '../cli/v8flags.js';
+import { buildModule, OPTIMIZED_FUNC_INDEX } from '../translator/jit/module.js';
+import { IRBuilder, type IRBlock } from '../translator/ir.js';
+import { W } from '../translator/state.js';
 import { guestPath, requireFile } from './helpers/differential.js';
+import wabtInit from 'wabt';
+import { WABT_FEATURES } from '../translator/jit/wat.js';
 
 const BASE = 0x10000;
 const main = path.join(path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'), 'dist', 'cli', 'main.js');
@@ -33,7 +39,7 @@ function engine(mem: FlatMemory, compiled: Uint8Array[]) {
     compiled.push(bytes);
     return new WebAssembly.Module(bytes);
   };
-  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, optimize } });
+  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, tier2Start: 0, optimize } });
   return { cpu, e };
 }
 
@@ -57,13 +63,29 @@ test('a region the samples find hot is compiled again through the hook, once, an
   expect(e.jit!.reopt!.stats.regions).toBe(1);
 });
 
+test('a program that makes a syscall every few instructions is still sampled, and its loop goes to tier 2', () => {
+  // loop: add r0, r0, #1; svc 0; subs r1, r1, #1; bne loop (the engine returns at every svc)
+  const mem = new FlatMemory();
+  mem.setPerm(BASE >>> 12, Perm.R | Perm.X);
+  [0xe3a00000, MOV_R1_64K, 0xe2800001, 0xef000000, 0xe2511001, 0x1afffffb, 0xef000000].forEach((w, i) => mem.dv.setUint32(BASE + 4 * i, w >>> 0, true));
+  const compiled: Uint8Array[] = [];
+  const { cpu, e } = engine(mem, compiled);
+  cpu.pc = BASE;
+  let calls = 0;
+  while (e.run() === Exit.SVC && cpu.pc !== BASE + 28) calls++;
+  expect(calls).toBe(0x10000);
+  expect(cpu.i32[0]).toBe(0x10000);
+  expect(compiled).toHaveLength(1);
+  expect(e.jit!.reopt!.stats.regions).toBe(1);
+});
+
 test('a compile that fails leaves the region its tier-1 code, and the run goes on', () => {
   const mem = loopMemory(MOV_R1_1M);
   const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
   const optimize = (): WebAssembly.Module => {
     throw new RangeError('WebAssembly.Module(): out of memory');
   };
-  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, optimize } });
+  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, tier2Start: 0, optimize } });
   cpu.pc = BASE;
   expect(e.run()).toBe(Exit.SVC);
   expect(cpu.i32[0]).toBe(0x100000);
@@ -98,15 +120,123 @@ test('tier-2 code is not installed in a region retired since it was sent (its pa
   expect(own[0].region).toBeNull();
 });
 
-test("the CLI's optimizing compile (V8's flags switched around it) gives code that runs the same", () => {
+/** Polls `e`'s tier 2 until nothing is in flight (the worker answers on its own thread). */
+async function settle(e: Engine): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (e.jit!.reopt!.inFlight > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+    e.jit!.pollTier2();
+  }
+}
+
+/**
+ * Two loops of 1M iterations on two pages: r0 counts both. The run's first region for tier 2
+ * compiles on the main thread, the second on the worker.
+ */
+function twoLoopMemory(): FlatMemory {
   const mem = loopMemory(MOV_R1_1M);
+  mem.dv.setUint32(BASE + 20, 0xea0003f9, true); // b BASE + 0x1000 (instead of svc)
+  mem.setPerm((BASE + 0x1000) >>> 12, Perm.R | Perm.X);
+  [MOV_R1_1M, 0xe2800001, 0xe2511001, 0x1afffffc, 0xef000000].forEach((w, i) => mem.dv.setUint32(BASE + 0x1000 + 4 * i, w >>> 0, true));
+  return mem;
+}
+
+function workerEngine(mem: FlatMemory) {
   const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
-  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, optimize: compileOptimized } });
-  cpu.pc = BASE;
-  expect(e.run()).toBe(Exit.SVC);
-  expect(cpu.i32[0]).toBe(0x100000);
-  expect(e.jit!.reopt!.stats.regions).toBe(1);
+  const e = new Engine(cpu, mem, { jit: flatJitTarget(mem, cpu), jitOptions: { threshold: 0, tier2Insns: 20_000, tier2PerInsn: 0, tier2Start: 0, optimize: 'worker' } });
+  return { cpu, e, jit: e.jit! };
+}
+
+test('on a worker thread: the first region compiles at once, the next there and is installed at a later poll; both run the same', async () => {
+  const { cpu, e, jit } = workerEngine(twoLoopMemory());
+  try {
+    cpu.pc = BASE;
+    expect(e.run()).toBe(Exit.SVC);
+    expect(cpu.i32[0]).toBe(0x200000);
+    await settle(e);
+    expect(jit.reopt!.stats).toMatchObject({ regions: 2, failed: 0, stale: 0 });
+    expect(jit.reopt!.stats.workerMs).toBeGreaterThan(0);
+    for (const page of [BASE >>> 12, (BASE >>> 12) + 1]) expect(jit.blocksOnPage(page).some((x) => x.region !== null)).toBe(true);
+    cpu.pc = BASE;
+    expect(e.run()).toBe(Exit.SVC);
+    expect(cpu.i32[0]).toBe(0x200000);
+    expect(jit.reopt!.stats.regions).toBe(2);
+  } finally {
+    jit.reopt!.stop();
+  }
 });
+
+test('on a worker thread: a region retired while its compile is out does not get the result', async () => {
+  const { cpu, e, jit } = workerEngine(twoLoopMemory());
+  try {
+    const poll = jit.pollTier2.bind(jit);
+    jit.pollTier2 = () => {}; // nothing comes back during the run
+    cpu.pc = BASE;
+    expect(e.run()).toBe(Exit.SVC);
+    expect(jit.reopt!.inFlight).toBe(1);
+    const second = (BASE >>> 12) + 1;
+    jit.forget(jit.blocksOnPage(second), second);
+    jit.pollTier2 = poll;
+    await settle(e);
+    expect(jit.reopt!.stats).toMatchObject({ regions: 1, stale: 1 });
+    expect(jit.blocksOnPage(second).every((x) => x.region === null)).toBe(true);
+  } finally {
+    jit.reopt!.stop();
+  }
+});
+
+let wabt: Awaited<ReturnType<typeof wabtInit>>;
+beforeAll(async () => {
+  wabt = await wabtInit();
+});
+
+/** The function index export `name` of module `bytes` refers to. */
+function exportIndex(bytes: Uint8Array, name: string): number {
+  const mod = wabt.readWasm(bytes, { readDebugNames: false, ...WABT_FEATURES });
+  const text = mod.toText({});
+  mod.destroy();
+  const m = new RegExp(`\\(export "${name}" \\(func (\\d+)\\)\\)`).exec(text);
+  if (!m) throw new Error(`no export ${name}`);
+  return Number(m[1]);
+}
+
+/** A block at `pc` that sets r0 and leaves for `pc + 4`. */
+function tinyBlock(pc: number): IRBlock {
+  const b = new IRBuilder();
+  b.insn(pc, 4);
+  b.set(0, b.const(pc));
+  b.set(W.PC, b.const(pc + 4));
+  b.exit(Exit.NEXT);
+  return b.finish(pc, false, 0, 1, pc + 4);
+}
+
+test("tier 2's function sits at OPTIMIZED_FUNC_INDEX, which tier-1 modules leave to an empty function", () => {
+  const mem = new FlatMemory();
+  const target = flatJitTarget(mem, new CpuState(mem.memory.buffer, STATE_BASE));
+  const t2 = buildModule([[tinyBlock(BASE)]], target, false, true, true);
+  expect(exportIndex(t2.bytes, 'r0')).toBe(OPTIMIZED_FUNC_INDEX);
+  // 40 regions in one tier-1 module: none of them at that index, and all of them run.
+  const regions = Array.from({ length: 40 }, (_, i) => [tinyBlock(BASE + 8 * i)]);
+  const t1 = buildModule(regions, target);
+  const indices = regions.map((_, i) => exportIndex(t1.bytes, `r${i}`));
+  expect(indices).not.toContain(OPTIMIZED_FUNC_INDEX);
+  expect(new Set(indices).size).toBe(40);
+  expect(() => new WebAssembly.Module(t1.bytes)).not.toThrow();
+});
+
+test('armvisor run, no --profile: a long run gets tier 2, which V8 compiles at OPTIMIZED_FUNC_INDEX with TurboFan, and the output is right', () => {
+  const prog = guestPath('hash', 'arm');
+  requireFile(prog, 'the hash guest');
+  // 40 rounds: ~300M guest instructions, past tier2Start. V8 prints its compiles on stdout.
+  const args = [main, 'run', '--translation-cache', 'off', prog, '40', '128'];
+  const on = spawnSync(process.execPath, ['--trace-wasm-compilation-times', ...args], { encoding: 'utf8' });
+  const off = spawnSync(process.execPath, [main, 'run', '--translation-cache', 'off', '--tier2', 'off', prog, '40', '128'], { encoding: 'utf8' });
+  expect(on.status).toBe(0);
+  expect(off.status).toBe(0);
+  // (Unbundled, the flags are set at the first region compile: V8 may have tiered the wasm dispatcher up before.)
+  expect(on.stdout).toContain(`#${OPTIMIZED_FUNC_INDEX} using TurboFan`);
+  expect(on.stdout.split('\n').filter((l) => !l.startsWith('Compiled function')).join('\n')).toBe(off.stdout);
+}, 60_000);
 
 test('armvisor run --tier2 turbofan (the default) gives the program its output', () => {
   const prog = guestPath('hash', 'arm');

@@ -7,7 +7,7 @@ import { W } from '../state.js';
 import { buildModule, compileRegions, instantiate, type JitTarget, type RegionFn } from './module.js';
 import { blockFlags, walkLayout, type BatchLayout, type StoredBatch, type StoredModule } from '../persist/store.js';
 import { Tier2 } from './tier2.js';
-import { Reopt, type OptimizingCompile } from './reopt.js';
+import { Reopt, type Optimize } from './reopt.js';
 import { Dispatcher } from './dispatch.js';
 import { truncateBlock } from '../opt/truncate.js';
 
@@ -24,10 +24,10 @@ export interface JitOptions {
   /** Rebuild the hottest regions with binaryen in a worker (`--tier2 on`). */
   tier2: boolean;
   /**
-   * Compile the hottest regions again with V8's optimizing compiler through this hook
-   * (`--tier2 turbofan`: jit/reopt.ts), unless `tier2` is set.
+   * Compile the hottest regions again with V8's optimizing compiler (`--tier2 turbofan`:
+   * jit/reopt.ts), on a worker thread or through a synchronous hook, unless `tier2` is set.
    */
-  optimize?: OptimizingCompile;
+  optimize?: Optimize;
   /** Calls of a region from JavaScript (no wasm dispatcher: --check-jit, tests) before it goes to tier 2. */
   tier2Threshold: number;
   /**
@@ -44,6 +44,15 @@ export interface JitOptions {
   tier2PerInsn: number;
   /** The same for a region whose instructions are a tenth or more VFP operations. */
   tier2PerInsnFp: number;
+  /**
+   * Guest instructions the samples must add up to, over all regions, before a region goes to
+   * tier 2: a run this long is likely to run about as long again, which pays for tier 2's
+   * compile worker (a thread with its own V8 and Node: ~40 ms of CPU to start, on the other
+   * core of a 2-core machine) and the compiles.
+   */
+  tier2Start: number;
+  /** The same for a region whose instructions are a tenth or more VFP operations (tier2PerInsnFp). */
+  tier2StartFp: number;
   /** Most blocks in one region function: V8's optimizing compiler costs grow fast with size. */
   maxRegionBlocks: number;
   /** Tier 1 generates tier 2's form of code (buildModule's vfpLocals: D registers in f64 locals, grouped access tests): for tests of that code. */
@@ -70,7 +79,7 @@ export interface ModuleStore {
  * the start, 4500-8000 measured the same as 3000 on those programs, and at 6000 a trivial static
  * program (glibc's start-up) compiles nothing: 101 -> 93 ms. System mode keeps 2000 (sysjit.ts).
  */
-export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 1_000_000, tier2PerInsnFp: 100_000, maxRegionBlocks: 64 };
+export const DEFAULT_JIT: JitOptions = { threshold: 6000, batch: 8, maxDelay: 300, tier2: false, tier2Threshold: 20000, tier2Insns: 4_000_000, tier2PerInsn: 100_000, tier2PerInsnFp: 100_000, tier2Start: 300_000_000, tier2StartFp: 10_000_000, maxRegionBlocks: 64 };
 
 /** The blocks compiled together as one region, and how often generated code entered it. */
 export interface RegionGroup {
@@ -83,17 +92,20 @@ export interface RegionGroup {
   sampled: number;
   /** The samples it needs to go to tier 2, once computed (noteSample). */
   threshold?: number;
+  /** The run's samples over all regions it waits for before it goes to tier 2 (tier2Start or tier2StartFp), with `threshold`. */
+  start?: number;
   /** Pages whose code the region holds: its own blocks' and its guests' (see flush). */
   pages: number[];
 }
 
 /**
- * The sampled guest instructions after which region `g` goes to tier 2: `perInsn` per guest
- * instruction of its function (own blocks and guest copies), or `perInsnFp` when a tenth or
- * more of those instructions are VFP operations done by helper CALLs (arithmetic, compares,
- * conversions), where V8's optimizing compiler gains most per instruction.
+ * Sets when region `g` goes to tier 2: after `tier2PerInsn` sampled guest instructions per guest
+ * instruction of its function (own blocks and guest copies) and once the run's samples reach
+ * `tier2Start`; or after `tier2PerInsnFp` and `tier2StartFp` when a tenth or more of those
+ * instructions are VFP operations done by helper CALLs (arithmetic, compares, conversions),
+ * where V8's optimizing compiler gains most per instruction.
  */
-function sampleThreshold(g: RegionGroup, perInsn: number, perInsnFp: number): number {
+function setThreshold(g: RegionGroup, o: JitOptions): void {
   let insns = 0;
   let vfp = 0;
   for (const list of [g.entries, g.guests]) {
@@ -103,7 +115,9 @@ function sampleThreshold(g: RegionGroup, perInsn: number, perInsnFp: number): nu
       for (let k = 0; k < b.nops * 6; k += 6) if (b.code[k] === Op.CALL && HELPERS[b.code[k + 5]].vfpOnly) vfp++;
     }
   }
-  return insns * (vfp * 10 >= insns ? perInsnFp : perInsn);
+  const fp = vfp * 10 >= insns;
+  g.threshold = insns * (fp ? o.tier2PerInsnFp : o.tier2PerInsn);
+  g.start = fp ? o.tier2StartFp : o.tier2Start;
 }
 
 /** A cached block; once compiled, the region function that runs it and its index there. */
@@ -261,6 +275,8 @@ export class Jit {
   /** The regions holding code of each page, so that a write to the page retires them all. */
   private readonly pageGroups = new Map<number, Set<RegionGroup>>();
   private queue: number[] = [];
+  /** Guest instructions sampled over all regions (noteSample). */
+  private sampled = 0;
   private age = 0;
   readonly stats: JitStats = { modules: 0, regions: 0, blocks: 0, guestInsns: 0, wasmBytes: 0, compileMs: 0, modulesStored: 0 };
   readonly tier2: Tier2 | null;
@@ -276,7 +292,7 @@ export class Jit {
     readonly opts: JitOptions = DEFAULT_JIT,
   ) {
     this.tier2 = opts.tier2 ? new Tier2(target, (g, fn, own) => this.installOptimized(g, fn, own)) : null;
-    this.reopt = !opts.tier2 && opts.optimize ? new Reopt(target, opts.optimize) : null;
+    this.reopt = !opts.tier2 && opts.optimize ? new Reopt(target, opts.optimize, (g, fn, own) => this.installOptimized(g, fn, own)) : null;
     this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase) : null;
   }
 
@@ -384,6 +400,7 @@ export class Jit {
   /** Installs what tier 2 has finished (cheap when nothing is in flight). */
   pollTier2(): void {
     this.tier2?.poll();
+    this.reopt?.poll();
   }
 
   /** Counts one entry into generated code; sends the region to tier 2 when it is hot. */
@@ -402,9 +419,10 @@ export class Jit {
     const g = e.group;
     if (!g || g.calls < 0) return;
     g.sampled += n;
+    this.sampled += n;
     if (g.sampled < this.opts.tier2Insns) return;
-    g.threshold ??= sampleThreshold(g, this.opts.tier2PerInsn, this.opts.tier2PerInsnFp);
-    if (g.sampled >= g.threshold) this.promote(g);
+    if (g.threshold === undefined) setThreshold(g, this.opts);
+    if (g.sampled >= g.threshold! && this.sampled >= g.start!) this.promote(g);
   }
 
   /** How often generated code under the wasm dispatcher stops for noteSample (guest instructions; 0: never, no tier 2). */
@@ -412,17 +430,14 @@ export class Jit {
     return this.tier2 || this.reopt ? Math.max(1024, Math.floor(this.opts.tier2Insns / 4)) : 0;
   }
 
-  /** Sends a hot region to tier 2: binaryen's (answered later) or V8's optimizing compiler (now). */
+  /** Sends a hot region to tier 2: binaryen's or V8's optimizing compiler on a worker (answered later), or V8's through a hook (now). */
   private promote(g: RegionGroup): void {
     if (g.calls < 0 || !(this.tier2 || this.reopt)) return;
     g.calls = -Infinity;
     const own = g.entries.filter((x) => !x.dead);
     const guests = g.guests.filter((x) => !x.dead);
     if (this.tier2) this.tier2.request(g, own, guests);
-    else {
-      const fn = this.reopt!.build(own, guests);
-      if (fn) this.installOptimized(g, fn, own);
-    }
+    else this.reopt!.request(g, own, guests);
   }
 
   /**

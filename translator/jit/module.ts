@@ -6,7 +6,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { CpuTrap } from '../sys.js';
-import { I32, isShared, ModuleBuilder } from '../wasm/builder.js';
+import { FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
 import { MemFault, type GuestMemory } from '../interp.js';
@@ -82,6 +82,15 @@ export interface CompiledModule {
  */
 export type SiteTable = Int32Array;
 
+/**
+ * The function index where tier 2 puts the region it rebuilds (buildModule's `optimized`), and
+ * which tier-1 modules leave to an empty function: the CLI has V8 compile this one index of every
+ * module with its optimizing compiler and all others with Liftoff (`--wasm-tier-mask-for-testing`,
+ * cli/v8preset.ts), so a module compiled on any thread, under flags that never change, holds
+ * tier-2 code exactly where tier 2 asked for it. (V8 reads the mask for indices below 32.)
+ */
+export const OPTIMIZED_FUNC_INDEX = 30;
+
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...), its helper ids and its site table. */
 export function buildModule(
   regions: IRBlock[][],
@@ -96,6 +105,11 @@ export function buildModule(
    * code generator more than they gain.
    */
   vfpLocals = false,
+  /**
+   * Tier 2's module: its one region goes at function index OPTIMIZED_FUNC_INDEX, after empty
+   * functions. Throws when the module's imports alone pass that index.
+   */
+  optimized = false,
 ): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
@@ -144,7 +158,16 @@ export function buildModule(
       return f;
     },
   };
+  // Empty functions (never called) keep OPTIMIZED_FUNC_INDEX for tier 2's region alone.
+  const pad = (upTo: number) => {
+    while (m.importCount + m.funcCount < upTo) m.addFunction([I32], [I32], new FuncBody(1).op(O.unreachable));
+  };
+  if (optimized) {
+    if (regions.length !== 1 || m.importCount > OPTIMIZED_FUNC_INDEX) throw new Error(`jit: no room for tier 2's function at index ${OPTIMIZED_FUNC_INDEX}`);
+    pad(OPTIMIZED_FUNC_INDEX);
+  }
   regions.forEach((blocks, i) => {
+    if (!optimized && m.importCount + m.funcCount === OPTIMIZED_FUNC_INDEX) pad(OPTIMIZED_FUNC_INDEX + 1);
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
@@ -168,7 +191,8 @@ export function compileRegions(regions: IRBlock[][], target: JitTarget, vfpLocal
  */
 export function instantiate(code: Uint8Array | WebAssembly.Module, count: number, target: JitTarget, sites: SiteTable): RegionFn[] {
   const cpu = target.cpu;
-  const mod = code instanceof WebAssembly.Module ? code : new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
+  // (Not `instanceof WebAssembly.Module`: a module from a worker thread may come from another realm, as under jest.)
+  const mod = ArrayBuffer.isView(code) ? new WebAssembly.Module(code as Uint8Array<ArrayBuffer>) : code;
   // Helpers are imported under their ids; supply exactly the ones the module asks for.
   const h: Record<string, Function> = {};
   for (const imp of WebAssembly.Module.imports(mod)) {

@@ -349,6 +349,11 @@ export class ModuleBuilder {
     return this.imports.length;
   }
 
+  /** Functions added so far (their indices follow the imports'). */
+  get funcCount(): number {
+    return this.funcs.length;
+  }
+
   /** Adds a function; returns its function index. */
   addFunction(params: ValType[], results: ValType[], body: FuncBody): number {
     this.funcs.push({ type: this.type(params, results), body });
