@@ -8,12 +8,13 @@
 //   set once for the whole run), so tier 2's module, with the region at that index, is compiled
 //   on a worker thread (jit/compile-worker.ts) while the guest runs on, and installed when the
 //   engine next polls (the run's first region is compiled on the main thread instead);
-// - a function compiling bytes with TurboFan on the calling thread (the CLI switches V8's flags
-//   around it), installed at once.
+// - a function compiling the bytes on the calling thread, whose result is installed at once
+//   (tests use one to see the bytes).
 
 import { withCustomSection } from '../wasm/builder.js';
 import { buildModule, instantiate, type JitTarget, type RegionFn, type SiteTable } from './module.js';
-import { CompileWorker } from './compile-worker.js';
+import { compileWorker, type CompileReply } from './compile-worker.js';
+import type { PolledWorker } from './polled-worker.js';
 import type { BlockEntry, RegionGroup } from './jit.js';
 
 /** Compiles module bytes with V8's optimizing compiler (synchronously, on the calling thread). */
@@ -46,7 +47,7 @@ export class Reopt {
   private serial = 0;
   /** Regions sent to tier 2 so far. */
   private requested = 0;
-  private readonly worker: CompileWorker | null;
+  private readonly worker: PolledWorker<CompileReply> | null;
   private readonly pending = new Map<number, Pending>();
 
   constructor(
@@ -55,7 +56,7 @@ export class Reopt {
     /** Makes the compiled function the region's code (Jit.installOptimized): false if the region was retired meanwhile. */
     readonly install: (group: RegionGroup, fn: RegionFn, own: BlockEntry[]) => boolean,
   ) {
-    this.worker = optimize === 'worker' ? new CompileWorker() : null;
+    this.worker = optimize === 'worker' ? compileWorker(() => this.lost()) : null;
   }
 
   /** Regions sent to the worker and not back yet. */
@@ -94,7 +95,7 @@ export class Reopt {
         const bytes = built.bytes;
         this.finish({ group, own, sites: built.sites }, () => new WebAssembly.Module(bytes));
       } else {
-        const id = this.worker!.request(built.bytes);
+        const id = this.worker!.request({ bytes: built.bytes }, [built.bytes.buffer]);
         if (id < 0) this.stats.failed++;
         else this.pending.set(id, { group, own, sites: built.sites });
       }
@@ -127,6 +128,12 @@ export class Reopt {
     if (typeof fn !== 'function') this.stats.failed++;
     else if (this.install(p.group, fn, p.own)) this.stats.regions++;
     else this.stats.stale++;
+  }
+
+  /** The worker died: what it had will never come back. */
+  private lost(): void {
+    this.stats.failed += this.pending.size;
+    this.pending.clear();
   }
 
   stop(): void {

@@ -1,13 +1,12 @@
 // Tier 2: the hottest regions are rebuilt with binaryen's optimizer in a worker thread and
-// swapped in when ready, so the guest never waits for it. `--tier2 off|on`. A user-mode run
-// never returns to Node's event loop, so the replies come back over a MessagePort that the
-// engine polls (receiveMessageOnPort) rather than as events.
+// swapped in when ready, so the guest never waits for it. `--tier2 off|on`. The replies come
+// back over a MessagePort that the engine polls (polled-worker.ts).
 
-import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BlockEntry, RegionGroup } from './jit.js';
 import { buildModule, instantiate, type SiteTable, type JitTarget, type RegionFn } from './module.js';
+import { PolledWorker } from './polled-worker.js';
 
 export interface Tier2Stats {
   requested: number;
@@ -32,10 +31,11 @@ interface Reply {
 }
 
 export class Tier2 {
-  private worker: Worker | null = null;
-  private port: MessagePort | null = null;
+  private readonly worker = new PolledWorker<Reply>(Tier2.workerPath(), {}, () => {
+    this.stats.failed += this.pending.size;
+    this.pending.clear();
+  });
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
   readonly stats: Tier2Stats = { requested: 0, installed: 0, failed: 0, workerMs: 0 };
 
   constructor(
@@ -57,28 +57,13 @@ export class Tier2 {
     return here.replace(/([\\/])translator([\\/])jit([\\/])/, '$1dist$1translator$2jit$3');
   }
 
-  private start(): MessagePort {
-    const { port1, port2 } = new MessageChannel();
-    const w = new Worker(Tier2.workerPath(), { workerData: { port: port2 }, transferList: [port2] });
-    w.unref(); // never keeps the process alive
-    port1.unref();
-    w.on('error', () => {
-      this.stats.failed += this.pending.size;
-      this.pending.clear();
-      this.worker = null;
-      this.port = null;
-    });
-    this.worker = w;
-    return (this.port = port1);
-  }
-
   /** Queues region `group` (its live own blocks and guest copies) for optimization. */
   request(group: RegionGroup, entries: BlockEntry[], guests: BlockEntry[]): void {
     const { bytes, sites } = buildModule([[...entries, ...guests].map((e) => e.block)], this.target, false, true);
-    const id = this.nextId++;
-    this.pending.set(id, { group, entries, sites });
     this.stats.requested++;
-    (this.port ?? this.start()).postMessage({ id, bytes, level: this.level });
+    const id = this.worker.request({ bytes, level: this.level });
+    if (id < 0) this.stats.failed++; // no worker could be started
+    else this.pending.set(id, { group, entries, sites });
   }
 
   get inFlight(): number {
@@ -87,8 +72,8 @@ export class Tier2 {
 
   /** Takes the worker's replies so far, without waiting, and installs the rebuilt regions. */
   poll(): void {
-    if (!this.port || this.pending.size === 0) return;
-    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.done(m.message as Reply);
+    if (this.pending.size === 0) return;
+    for (const m of this.worker.poll()) this.done(m);
   }
 
   private done(m: Reply): void {
@@ -111,8 +96,6 @@ export class Tier2 {
   }
 
   stop(): void {
-    void this.worker?.terminate();
-    this.worker = null;
-    this.port = null;
+    this.worker.stop();
   }
 }
