@@ -37,5 +37,5 @@ export interface CompileReply extends Reply {
  * a Worker costs the main thread.
  */
 export function compileWorker(onError: () => void): PolledWorker<CompileReply> {
-  return new PolledWorker<CompileReply>(SOURCE, { eval: true, env: SHARE_ENV, stdin: false, stdout: true, stderr: true, trackUnmanagedFds: false }, onError);
+  return new PolledWorker<CompileReply>(SOURCE, () => ({ eval: true, env: SHARE_ENV, stdin: false, stdout: true, stderr: true, trackUnmanagedFds: false }), onError);
 }

@@ -21,7 +21,8 @@ export class PolledWorker<R extends Reply> {
   constructor(
     /** The worker's script: a file path, or source with `options.eval`. It gets the port as workerData.port. */
     readonly script: string,
-    readonly options: WorkerOptions = {},
+    /** The Worker's options, asked for when it starts (reading node:worker_threads' exports earlier would load it in every run). */
+    readonly options: () => WorkerOptions = () => ({}),
     /** Called when the worker dies: its requests will never be answered (the next request starts another). */
     readonly onError: () => void = () => {},
   ) {}
@@ -45,7 +46,7 @@ export class PolledWorker<R extends Reply> {
 
   private start(): MessagePort {
     const { port1, port2 } = new MessageChannel();
-    const w = new Worker(this.script, { ...this.options, workerData: { port: port2 }, transferList: [port2] });
+    const w = new Worker(this.script, { ...this.options(), workerData: { port: port2 }, transferList: [port2] });
     w.unref();
     port1.unref();
     w.on('error', () => {

@@ -31,7 +31,7 @@ interface Reply {
 }
 
 export class Tier2 {
-  private readonly worker = new PolledWorker<Reply>(Tier2.workerPath(), {}, () => {
+  private readonly worker = new PolledWorker<Reply>(Tier2.workerPath(), undefined, () => {
     this.stats.failed += this.pending.size;
     this.pending.clear();
   });
