@@ -5,6 +5,9 @@
 import { FlatMemory, Perm } from '../runtime/memory/flat.js';
 import { Op, type IRBlock } from '../translator/ir.js';
 import { liftBlock, type CodeSource } from '../translator/lift/block.js';
+import { Interpreter } from '../translator/interp.js';
+import { CpuState, W } from '../translator/state.js';
+import { STATE_BASE } from '../runtime/memory/flat.js';
 
 const BASE = 0x10000;
 
@@ -57,5 +60,35 @@ describe('literal loads at lift time', () => {
     const mem = memWith([0xe59f0004, 0xe12fff1e, 0xe1a00000, 0xcafef00d]);
     const src: CodeSource = { fetch16: (a) => mem.fetch16(a) };
     expect(ops(liftBlock(src, BASE, false, 0), Op.LOAD)).toHaveLength(1);
+  });
+});
+
+// IRBuilder.get: a register or flag a SET of a constant wrote earlier in the block reads as
+// that constant (so MOVW/MOVT folds to one), except past the end of the IF body that wrote it.
+describe('constants forwarded from SET to GET at lift time', () => {
+  const gets = (b: IRBlock, w: number) => ops(b, Op.GET).filter((o) => o.imm === w).length;
+  function run(words: number[], init: (c: CpuState) => void): CpuState {
+    const mem = memWith(words);
+    const cpu = new CpuState(mem.memory.buffer, STATE_BASE);
+    init(cpu);
+    new Interpreter(cpu, mem).run(liftBlock(mem, BASE, false, 0));
+    return cpu;
+  }
+
+  test('MOVW then MOVT: no GET of the register, the value as before', () => {
+    const words = [0xe3010234, 0xe3450678, 0xe12fff1e]; // movw r0, #0x1234; movt r0, #0x5678; bx lr
+    expect(gets(liftBlock(memWith(words), BASE, false, 0), W.R0)).toBe(0);
+    expect(run(words, () => {}).u32[W.R0]).toBe(0x56781234);
+  });
+
+  test('a conditional MOVW is not forwarded past its condition', () => {
+    const words = [0x03010234, 0xe3450678, 0xe12fff1e]; // movweq r0, #0x1234; movt r0, #0x5678; bx lr
+    expect(gets(liftBlock(memWith(words), BASE, false, 0), W.R0)).toBe(1);
+    const set = (z: number) => (c: CpuState) => {
+      c.u32[W.R0] = 0xaaaabbbb;
+      c.u32[W.Z] = z;
+    };
+    expect(run(words, set(1)).u32[W.R0]).toBe(0x56781234);
+    expect(run(words, set(0)).u32[W.R0]).toBe(0x5678bbbb);
   });
 });

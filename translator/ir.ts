@@ -194,6 +194,14 @@ function zeros(n: number): number[] {
 }
 
 let sharedCode: number[] | null = zeros(OP_WORDS * 256);
+/**
+ * IRBuilder's known constants (see its `get`) for words 0-19, shared: one block is lifted at a
+ * time. A word's entry holds while knownStamp[w] is the builder's stamp.
+ */
+const knownStamp = new Int32Array(20);
+const knownValue = new Int32Array(20);
+const knownDepth = new Int32Array(20);
+let lastStamp = 0;
 
 /** Builds one block's op list; the lifter's only way to emit IR. */
 export class IRBuilder {
@@ -272,10 +280,29 @@ export class IRBuilder {
   hasStore(): boolean {
     return this.stored;
   }
+  /**
+   * State words whose value is a known constant here (knownValue, with the IF depth of its
+   * SET): a GET of one is that CONST instead, so code generation folds what is computed from
+   * it (a MOVT after a MOVW, an ADD to a literal loaded by PC). Only the core registers but PC
+   * and the flags, which nothing but SETs and helpers write; dropped when a helper is called
+   * (it may write state) or when the IF body holding the SET ends. `stamp` marks this
+   * builder's entries; a new one forgets them all.
+   */
+  private stamp = ++lastStamp;
   get(word: number): number {
+    if (word < 20 && knownStamp[word] === this.stamp) return this.const(knownValue[word]);
     return this.emit(Op.GET, this.temp(), -1, -1, -1, word);
   }
   set(word: number, a: number): void {
+    if (word < 20) {
+      // Only a CONST made just before (an immediate operand): looking further back costs the lifter more than it gains.
+      const k = this.n * 6 - 6;
+      if (word !== 15 && k >= 0 && this.code[k] === 0 /* CONST */ && this.code[k + 1] === a) {
+        knownStamp[word] = this.stamp;
+        knownValue[word] = this.code[k + 5];
+        knownDepth[word] = this.ifStack.length;
+      } else knownStamp[word] = 0;
+    }
     this.emit(Op.SET, -1, a, -1, -1, word);
   }
   bin(op: OpCode, a: number, b: number): number {
@@ -300,10 +327,12 @@ export class IRBuilder {
   }
   /** Calls helper `id` (see helpers.ts); returns the result temp. */
   call(id: number, args: number[]): number {
+    this.stamp = ++lastStamp;
     return this.emit(Op.CALL, this.temp(), -1, -1, this.argsIndex(args), id);
   }
   /** Calls helper `id` for its effect only. */
   callVoid(id: number, args: number[]): void {
+    this.stamp = ++lastStamp;
     this.emit(Op.CALL, -1, -1, -1, this.argsIndex(args), id);
   }
   if(cond: number): void {
@@ -313,6 +342,8 @@ export class IRBuilder {
   endif(): void {
     const at = this.ifStack.pop();
     if (at === undefined) throw new Error('IR: ENDIF without IF');
+    const depth = this.ifStack.length;
+    for (let w = 0; w < 20; w++) if (knownDepth[w] > depth) knownStamp[w] = 0;
     this.code[at * OP_WORDS + F_C] = this.n;
     this.emit(Op.ENDIF, -1, -1, -1, -1, 0);
   }
