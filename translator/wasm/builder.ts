@@ -99,6 +99,16 @@ export class Bytes {
     this.buf[this.len++] = v;
     return this;
   }
+  /** Opcode `o` and one immediate, LEB128-encoded: most often a single byte (a local, a small constant's bits). */
+  op1(o: number, v: number): void {
+    if (v >>> 0 < 128) {
+      if (this.len + 2 > this.buf.length) this.grow(2);
+      const b = this.buf;
+      b[this.len] = o;
+      b[this.len + 1] = v;
+      this.len += 2;
+    } else this.u8(o).uleb(v);
+  }
   bytes(b: Uint8Array): this {
     this.grow(b.length);
     this.buf.set(b, this.len);
@@ -199,7 +209,9 @@ export class FuncBody {
     return this;
   }
   i32(v: number): this {
-    this.code.u8(O.i32_const).sleb(v);
+    const c = this.code;
+    if (v >= -64 && v < 64) c.op1(O.i32_const, v & 0x7f);
+    else c.u8(O.i32_const).sleb(v);
     return this;
   }
   /** i64.const of a value in the int32 range. */
@@ -208,20 +220,22 @@ export class FuncBody {
     return this;
   }
   get(l: number): this {
-    if (this.code.len === this.setEnd && l === this.setLocal) {
+    const c = this.code;
+    if (c.len === this.setEnd && l === this.setLocal) {
       // `local.set l; local.get l` is `local.tee l`: same length as the set, one op less.
-      this.code.buf[this.setAt] = O.local_tee;
+      c.buf[this.setAt] = O.local_tee;
       this.setEnd = -1;
       return this;
     }
-    this.code.u8(O.local_get).uleb(l);
+    c.op1(O.local_get, l);
     return this;
   }
   set(l: number): this {
-    this.setAt = this.code.len;
+    const c = this.code;
+    this.setAt = c.len;
     this.setLocal = l;
-    this.code.u8(O.local_set).uleb(l);
-    this.setEnd = this.code.len;
+    c.op1(O.local_set, l);
+    this.setEnd = c.len;
     return this;
   }
   tee(l: number): this {
