@@ -9,7 +9,7 @@ import { JitDivergence } from '../runtime/lockstep.js';
 import { GdbPortError, parseGdbPort, serveGdb } from '../runtime/gdb/server.js';
 import { LinuxGdbTarget } from '../runtime/linux/gdb-target.js';
 import { setV8Flag } from './v8flags.js';
-import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG, TIER2_WORKER_FLAGS } from './v8preset.js';
+import { JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG, runCodeFlags } from './v8preset.js';
 
 export interface RunCliOptions {
   sysroot?: string;
@@ -101,11 +101,6 @@ export function setLiftoffOnly(): void {
   setV8Flag(LIFTOFF_ONLY_FLAG);
 }
 
-/** Liftoff for generated code, but TurboFan for tier 2's function index (TIER2_WORKER_FLAGS). */
-function setTier2WorkerFlags(): void {
-  for (const f of TIER2_WORKER_FLAGS) setV8Flag(f);
-}
-
 /** A GdbPortError as a UsageError (one line, exit 1). */
 function usage<T>(f: () => T): T {
   try {
@@ -177,7 +172,8 @@ export async function runProgram(prog: string, args: string[], opts: RunCliOptio
   // back for binaryen's regions. Set just before the first region is compiled (under the
   // launcher they are set already: v8preset.ts).
   const tier2 = opts.tier2 ?? 'turbofan';
-  const firstCompile = engine !== 'jit' || tier2 === 'on' ? undefined : tier2 === 'turbofan' ? setTier2WorkerFlags : setLiftoffOnly;
+  const codeFlags = runCodeFlags(engine === 'jit', tier2);
+  const firstCompile = codeFlags.length ? () => codeFlags.forEach((f) => setV8Flag(f)) : undefined;
   let proc: LinuxProcess;
   try {
     proc = new LinuxProcess({

@@ -59,6 +59,17 @@ function option(argv: readonly string[], name: string): string | undefined {
 }
 
 /**
+ * `run`'s flags for generated code, by engine and `--tier2` mode (default turbofan): none for
+ * the interpreter or binaryen's tier 2 (`on`, which keeps V8's own tier-up), TIER2_WORKER_FLAGS
+ * for turbofan, Liftoff only for `off`. The launcher sets them before the bundle is compiled;
+ * unbundled, cli/run.ts sets the same ones at the first region compile.
+ */
+export function runCodeFlags(jit: boolean, tier2 = 'turbofan'): readonly string[] {
+  if (!jit || tier2 === 'on') return [];
+  return tier2 === 'turbofan' ? TIER2_WORKER_FLAGS : [LIFTOFF_ONLY_FLAG];
+}
+
+/**
  * The flags for `armvisor` with these arguments (process.argv.slice(2)). A guest argument that
  * looks like one of the options can only make this choose fewer flags than the command then
  * sets, which costs that run its code cache and nothing else.
@@ -67,15 +78,7 @@ export function v8FlagsFor(argv: readonly string[]): string[] {
   const jit = option(argv, '--engine') !== 'interp';
   switch (argv[0]) {
     case 'run':
-      if (!jit) return [JS_TIER_UP_FLAG];
-      switch (option(argv, '--tier2') ?? 'turbofan') {
-        case 'turbofan':
-          return [JS_TIER_UP_FLAG, ...TIER2_WORKER_FLAGS];
-        case 'on':
-          return [JS_TIER_UP_FLAG];
-        default:
-          return [JS_TIER_UP_FLAG, LIFTOFF_ONLY_FLAG];
-      }
+      return [JS_TIER_UP_FLAG, ...runCodeFlags(jit, option(argv, '--tier2'))];
     case 'boot':
       return jit ? [BOOT_INLINING_FLAG, LIFTOFF_ONLY_FLAG] : [];
     default:
