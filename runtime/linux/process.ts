@@ -114,7 +114,7 @@ export class LinuxProcess {
     const jit = opts.engine === 'interp' ? undefined : flatJitTarget(this.mem, this.cpu);
     // Module keys include the target's layout: generated code addresses the state, the
     // permission table and the dispatcher's table directly.
-    const seed = jit ? [jit.pages, jit.cpu.base, (jit.strategy as { permBase?: number }).permBase ?? -1, jit.dispatchBase ?? -1] : [];
+    const seed = jit ? [jit.pages, jit.cpu.base, (jit.strategy as { permBase?: number }).permBase ?? -1, (jit.strategy as { fastBase?: number }).fastBase ?? -1, jit.dispatchBase ?? -1] : [];
     this.translations = jit && opts.translationCache && !opts.trace && !eo.checkJit ? TranslationFile.open(opts.program, this.mem.i32, seed) : null;
     this.engine = new Engine(this.cpu, this.mem, {
       ...eo,

@@ -8,7 +8,7 @@
 import { checkAlign, MemFault, type GuestMemory } from '../../translator/interp.js';
 import type { CodeSource } from '../../translator/lift/block.js';
 import { Mem } from '../../translator/ir.js';
-import { NO_FAST_R, NO_FAST_W } from '../../translator/jit/flat.js';
+import { FAST_CHUNK_SHIFT, FAST_TABLE_BYTES, NO_FAST_R, NO_FAST_W } from '../../translator/jit/flat.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -34,6 +34,14 @@ export const STATE_BASE = 0xc0000000;
 export const PERM_BASE = 0xc0100000;
 /** The JIT's wasm-dispatcher lookup table (1 MiB). */
 export const DISPATCH_BASE = 0xc0200000;
+/**
+ * Generated code's chunk tables (translator/jit/flat.ts): for loads at FAST_BASE, for stores
+ * FAST_STRIDE above it, 32 MiB each. Only the entries of mapped pages are ever written, so the
+ * OS backs 32 bytes of each table per mapped page.
+ */
+export const FAST_BASE = 0xc0400000;
+export const FAST_STRIDE = FAST_TABLE_BYTES + 0x400000;
+const CHUNKS_PER_PAGE = 1 << (PAGE_SHIFT - FAST_CHUNK_SHIFT);
 
 export class FlatMemory implements GuestMemory, CodeSource {
   readonly memory: WebAssembly.Memory;
@@ -43,6 +51,9 @@ export class FlatMemory implements GuestMemory, CodeSource {
   readonly dv: DataView;
   /** One byte per guest page: Perm bits (lives at PERM_BASE in the same memory). */
   readonly perm: Uint8Array;
+  /** The chunk tables, loads' then stores', at FAST_BASE: kept by setPerm from NO_FAST_R/W. */
+  private readonly fastR: Uint8Array;
+  private readonly fastW: Uint8Array;
   /** Called with a page number when a store hits a page marked CODE. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -55,11 +66,19 @@ export class FlatMemory implements GuestMemory, CodeSource {
     this.dv = new DataView(buf);
     this.perm = new Uint8Array(buf, PERM_BASE, 1 << 20);
     this.perm.fill(permByte(0));
+    this.fastR = new Uint8Array(buf, FAST_BASE, FAST_TABLE_BYTES);
+    this.fastW = new Uint8Array(buf, FAST_BASE + FAST_STRIDE, FAST_TABLE_BYTES);
   }
 
-  /** Sets page `p`'s Perm bits (R, W, X, CODE); the only writer of the table. */
+  /** Sets page `p`'s Perm bits (R, W, X, CODE); the only writer of the tables. */
   setPerm(p: number, v: number): void {
-    this.perm[p] = permByte(v);
+    const was = this.perm[p];
+    const b = permByte(v);
+    this.perm[p] = b;
+    // the chunk tables start all 0 (no access): write only changes, so unmapped stays untouched
+    const at = p * CHUNKS_PER_PAGE;
+    if ((was ^ b) & NO_FAST_R) this.fastR.fill(b & NO_FAST_R ? 0 : 0xff, at, at + CHUNKS_PER_PAGE);
+    if ((was ^ b) & NO_FAST_W) this.fastW.fill(b & NO_FAST_W ? 0 : 0xff, at, at + CHUNKS_PER_PAGE);
   }
 
   /** Sets the permissions of [addr, addr+len) (page granular), keeping the CODE bit. */

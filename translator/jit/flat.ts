@@ -1,6 +1,7 @@
 // The user-mode memory strategy of generated code: the guest address is the host offset in the
-// shared memory, and one permission byte per page (kept by runtime/memory/flat.ts) decides
-// whether an access may go straight to memory.
+// shared memory, and tables kept by runtime/memory/flat.ts decide whether an access may go
+// straight to memory: a permission byte per page, and for the common single access a chunk
+// table (below) that answers in one load.
 
 import { Mem } from '../ir.js';
 import { O, type FuncBody } from '../wasm/builder.js';
@@ -13,6 +14,21 @@ import type { MemStrategy } from './memstrategy.js';
 export const NO_FAST_R = 16;
 export const NO_FAST_W = 32;
 
+/**
+ * The chunk tables, one for loads and one for stores: a byte per 2^FAST_CHUNK_SHIFT bytes of
+ * guest address space, 0xff where the chunk's page may be reached directly (the table's own
+ * NO_FAST bit clear), 0 elsewhere, and a 0 byte after the table's end. A 16-bit load at
+ * table + (addr >>> FAST_CHUNK_SHIFT) reads the bytes of addr's chunk and the next one, so
+ * it is -1 (signed) exactly when every byte from addr up to the next chunk's end is in pages
+ * that allow the access: one load tests an access of up to FAST_SPAN bytes, page crossing
+ * included. The price: an access in the last chunk of a page whose next page refuses it takes
+ * the slow path, though it does not cross.
+ */
+export const FAST_CHUNK_SHIFT = 7;
+export const FAST_SPAN = 1 << FAST_CHUNK_SHIFT;
+/** Bytes of one chunk table (without its trailing 0 byte). */
+export const FAST_TABLE_BYTES = 2 ** (32 - FAST_CHUNK_SHIFT);
+
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
   readonly loadsMayStop = false;
@@ -20,6 +36,9 @@ export class FlatStrategy implements MemStrategy {
     readonly permBase: number,
     /** Slow paths as region exits (jit/slowexit.ts); false: calls into the memory port, as system mode's. */
     readonly slowExits = true,
+    /** The load chunk table's address (the store table's follows at fastBase + fastStride); -1: none. */
+    readonly fastBase = -1,
+    readonly fastStride = 0,
   ) {}
   /** The host address is the guest address itself. */
   emitHost(f: FuncBody, addr: number): void {
@@ -29,7 +48,14 @@ export class FlatStrategy implements MemStrategy {
     this.emitCheck(f, addr, flags, write, false);
   }
   emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void {
-    this.emitCheck(f, addr, flags, write, true, span);
+    const size = flags & Mem.SIZE_MASK;
+    if (this.fastBase < 0 || Math.max(size, span ?? 0) > FAST_SPAN) return this.emitCheck(f, addr, flags, write, true, span);
+    // chunk[addr >>> shift] as a signed 16-bit load: -1 when the access may go direct
+    f.get(addr).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase + (write ? this.fastStride : 0));
+    if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
+      // (chunks + 1) | (addr & mask): non-zero when slow
+      f.i32(1).op(O.i32_add).get(addr).i32(flags & Mem.ALIGN8 ? 7 : size - 1).op(O.i32_and).op(O.i32_or);
+    } else f.i32(-1).op(O.i32_ne);
   }
   /** ((perm & bits) | (addr & amask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison. */
   emitGroupCheck(f: FuncBody, addr: number, reads: boolean, writes: boolean, amask: number, span: number): void {
