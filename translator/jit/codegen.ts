@@ -479,7 +479,7 @@ class RegionGen implements DPairCtx {
       return false;
     }
     const grouped = this.openGroup(addr);
-    if (mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes);
+    if (mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes, this.pc);
     else {
       mem.emitFastCheck(f, addr, flags, write, this.block, known);
       emitInPage(f, addr, bytes);

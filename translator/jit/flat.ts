@@ -32,6 +32,8 @@ export const FAST_TABLE_BYTES = 2 ** (32 - FAST_CHUNK_SHIFT);
 /** Linux user mode: guest address = host offset; a permission byte per page decides. */
 export class FlatStrategy implements MemStrategy {
   readonly loadsMayStop = false;
+  /** Code pages whose single accesses get the exact test (exact(): their slow exits kept coming). */
+  private readonly exactPages = new Set<number>();
   constructor(
     readonly permBase: number,
     /** Slow paths as region exits (jit/slowexit.ts); false: calls into the memory port, as system mode's. */
@@ -47,15 +49,19 @@ export class FlatStrategy implements MemStrategy {
   emitFastCheck(f: FuncBody, addr: number, flags: number, write: boolean): void {
     this.emitCheck(f, addr, flags, write, false);
   }
-  emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void {
-    const size = flags & Mem.SIZE_MASK;
-    if (this.fastBase < 0 || Math.max(size, span ?? 0) > FAST_SPAN) return this.emitCheck(f, addr, flags, write, true, span);
+  emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span: number, pc: number): void {
+    if (this.fastBase < 0 || span > FAST_SPAN || this.exactPages.has(pc >>> 12)) return this.emitCheck(f, addr, flags, write, true, span);
     // chunk[addr >>> shift] as a signed 16-bit load: -1 when the access may go direct
     f.get(addr).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase + (write ? this.fastStride : 0));
     if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
       // (chunks + 1) | (addr & mask): non-zero when slow
-      f.i32(1).op(O.i32_add).get(addr).i32(flags & Mem.ALIGN8 ? 7 : size - 1).op(O.i32_and).op(O.i32_or);
+      f.i32(1).op(O.i32_add).get(addr).i32(flags & Mem.ALIGN8 ? 7 : (flags & Mem.SIZE_MASK) - 1).op(O.i32_and).op(O.i32_or);
     } else f.i32(-1).op(O.i32_ne);
+  }
+  exact(page: number): boolean {
+    if (this.fastBase < 0 || this.exactPages.has(page)) return false;
+    this.exactPages.add(page);
+    return true;
   }
   /** ((perm & bits) | (addr & amask)) << 12 | (addr & 0xfff)) <= 4096 - span: one comparison. */
   emitGroupCheck(f: FuncBody, addr: number, reads: boolean, writes: boolean, amask: number, span: number): void {

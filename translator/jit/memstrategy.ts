@@ -48,10 +48,17 @@ export interface MemStrategy {
    * Optional, with slowExits: emits code that leaves an i32 on the stack, non-zero when a
    * single access must take the slow path (the fast-path test's negation, ending where it can
    * in the comparison an `if` fuses with); without it, the fast-path test and an `eqz`.
-   * `span`, for aligned accesses: the bytes from the address that must lie in its page too,
-   * when more than the access's size (a run of words, a D register's pair).
+   * `span`: the bytes from the address that the access reaches (more than its size for a run
+   * of words or a D register's pair); `pc`: its instruction's guest address.
    */
-  emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean, span?: number): void;
+  emitSlowCheck?(f: FuncBody, addr: number, flags: number, write: boolean, span: number, pc: number): void;
+  /**
+   * Optional, with emitSlowCheck, for a strategy whose usual single-access test may send a
+   * direct access down the slow path (flat.ts's chunk test near a refusing page): the
+   * instructions of guest code page `page` get the exact test in code generated from now on.
+   * True if that changes their code (the caller then translates the page again).
+   */
+  exact?(page: number): boolean;
   /**
    * Optional, with slowExits (tier 2's grouped tests, jit/groupcheck.ts): emits code that
    * leaves an i32 on the stack, non-zero when the `span` bytes from the guest address in local
