@@ -30,6 +30,12 @@ export interface DecodedInsn {
   unconditional: boolean;
   /** A VFP (cp10/cp11) row (isVfpRow). */
   vfp: boolean;
+  /**
+   * The condition field among the args (A32 rows, Thumb B<c>), or -1. Read here rather than from
+   * `args`, whose shape varies by row: the lifter's per-instruction `args.cond` was a
+   * megamorphic load.
+   */
+  cond: number;
 }
 
 /** A32 with cond != 1111. Key: bits 27:20 and 7:4. */
@@ -62,7 +68,7 @@ export const ALL_DECODERS = [A32, A32_UNCOND, T16, T32];
 const ARM_ENV: DecodeEnv = { inIT: false, lastInIT: true };
 
 function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
-  return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true, vfp: VFP_ROWS.has(d.row) } : null;
+  return d ? { row: d.row, sem: d.row.sem, args: d.args, unconditional: d.row.always === true, vfp: VFP_ROWS.has(d.row), cond: d.args.cond ?? -1 } : null;
 }
 
 /**

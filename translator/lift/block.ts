@@ -131,7 +131,7 @@ export function liftBlock(src: CodeSource, pc: number, thumb: boolean, itstate: 
     let cond = 14;
     const inIT = (it & 0xf) !== 0;
     if (inIT) cond = itCond(it);
-    else if (d && d.args.cond !== undefined) cond = d.args.cond;
+    else if (d && d.cond >= 0) cond = d.cond;
     else if (!d && !thumb && insn >>> 28 !== 15) cond = insn >>> 28; // QEMU: an UNDEFINED A32 encoding traps only if its condition passes
     if (d && d.unconditional) cond = 14; // BKPT, IT itself... execute regardless
     ctx.cond = cond;
