@@ -66,14 +66,16 @@ test.each([
   }
 });
 
-test('the text names the guest registers a region keeps in locals, and its helpers', async () => {
+test('the text names the guest registers a region keeps in locals, and the helpers it calls', async () => {
   const [blocks] = regionsOf('nbody', 'arm', 400).filter((r) => r.some((b) => b.code.some((_, k) => k % 6 === 0 && b.code[k] === 30 /* CALL */)));
   const wat = await regionWat(blocks, target);
   expect(wat).toMatch(/\(param \$entry i32\)/);
   expect(wat).toMatch(/\(local \$(r\d+|sp|lr|pc) i32\)/);
   // User mode's slow paths are region exits (jit/slowexit.ts): no slow-path imports to name...
   expect(wat).not.toMatch(/slow_load|slow_store/);
-  expect(wat).toMatch(/\(import "h" "\d+" \(func \$[a-z]/);
+  // Helpers are called through the helper table, each call named in a comment.
+  expect(wat).toMatch(/\(import "e" "h" \(table /);
+  expect(wat).toMatch(/^\s*i32\.const \d+\n\s*call_indirect .*;; helper vfp_[a-z_]+$/m);
   // ...but with slow-path calls (as in system mode) they are named too.
   const callWat = await regionWat(blocks, { ...target, strategy: new FlatStrategy(PERM_BASE, false) });
   expect(callWat).toMatch(/\(import "e" "ld" \(func \$slow_load /);

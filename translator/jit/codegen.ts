@@ -28,8 +28,8 @@ import { Kind, PURE_OP, inState, planTemps, sameCondition, skipPure } from './te
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
-  /** Function index of helper `id` (imports it on first use). */
-  helper(id: number): number;
+  /** Emits the call of helper `id`, its four arguments on the stack (module.ts: through the helper table). */
+  callHelper(f: FuncBody, id: number): void;
   /**
    * Slow-path load: (addr, site id) -> value; on a fault records it and throws (module.ts).
    * A device read may raise an interrupt (system mode: MemStrategy.loadsMayStop), so generated
@@ -1095,7 +1095,7 @@ class RegionGen implements DPairCtx {
       if (j < args.length) this.val(args[j]);
       else f.i32(0);
     }
-    f.call(this.imports.helper(id));
+    this.imports.callHelper(f, id);
     if (d >= 0) f.set(this.tl[d]);
     else f.op(O.drop);
     this.readBudget();

@@ -1,14 +1,13 @@
 // Batches region functions into one wasm module (paying V8's per-module cost once) and
-// instantiates it against the shared memory, the helpers and the slow memory paths.
+// instantiates it against the shared memory, the helper table and the slow memory paths.
 
 import { blockKey } from '../cache.js';
-import { HELPERS } from '../helpers.js';
 import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
-import { CpuTrap } from '../sys.js';
 import { FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
+import { HELPER_SIG, HELPER_TABLE_SIZE, helperTable } from './helper-table.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 import { noteSiteTable } from './slowexit.js';
 
@@ -91,7 +90,7 @@ export type SiteTable = Int32Array;
  */
 export const OPTIMIZED_FUNC_INDEX = 30;
 
-/** Builds the module bytes for `regions` (each exported as r0, r1, ...), its helper ids and its site table. */
+/** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its site table. */
 export function buildModule(
   regions: IRBlock[][],
   target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>,
@@ -110,7 +109,7 @@ export function buildModule(
    * functions. Throws when the module's imports alone pass that index.
    */
   optimized = false,
-): { bytes: Uint8Array<ArrayBuffer>; helperIds: number[]; sites: SiteTable } {
+): { bytes: Uint8Array<ArrayBuffer>; sites: SiteTable } {
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
   // Slow-path calls, unless the strategy's slow paths are exits (jit/slowexit.ts): an import
@@ -119,28 +118,13 @@ export function buildModule(
   const slowLoad = calls ? m.importFunc('e', 'ld', [I32, I32], [I32]) : -1;
   const slowStore = calls ? m.importFunc('e', 'st', [I32, I32, I32], [I32]) : -1;
   const sites: number[] = [];
-  // Import every helper the batch calls, before any function is added.
-  const helperIds: number[] = [];
-  const helperFunc = new Map<number, number>();
-  for (const r of regions)
-    for (const b of r) {
-      if (b.callArgs.length === 0) continue; // no CALL op (each has an argument list)
-      const code = b.code;
-      for (let k = 0, end = b.nops * OP_WORDS; k < end; k += OP_WORDS) {
-        if (code[k] !== Op.CALL) continue;
-        const id = code[k + F_IMM];
-        if (!helperFunc.has(id)) {
-          helperFunc.set(id, m.importFunc('h', String(id), [I32, I32, I32, I32], [I32]));
-          helperIds.push(id);
-        }
-      }
-    }
-  if (names) {
-    if (calls) {
-      m.nameFunction(slowLoad, 'slow_load');
-      m.nameFunction(slowStore, 'slow_store');
-    }
-    for (const [id, f] of helperFunc) m.nameFunction(f, HELPERS[id].name);
+  // Helpers are called through the vCPU's helper table (helper-table.ts), imported when the
+  // batch has a CALL.
+  const helperType = regions.some((r) => r.some((b) => b.callArgs.length > 0)) ? m.type([...HELPER_SIG], [I32]) : -1;
+  if (helperType >= 0) m.importTable('e', 'h', HELPER_TABLE_SIZE, HELPER_TABLE_SIZE);
+  if (names && calls) {
+    m.nameFunction(slowLoad, 'slow_load');
+    m.nameFunction(slowStore, 'slow_store');
   }
   const imports = {
     slowLoad,
@@ -152,10 +136,9 @@ export function buildModule(
       sites.push(word, pc | 0);
       return n / 2;
     },
-    helper: (id: number) => {
-      const f = helperFunc.get(id);
-      if (f === undefined) throw new Error(`jit: helper ${id} not imported`);
-      return f;
+    callHelper: (f: FuncBody, id: number) => {
+      if (helperType < 0) throw new Error(`jit: helper ${id} called from a batch without CALL ops`);
+      f.i32(id).callIndirect(helperType);
     },
   };
   // Empty functions (never called) keep OPTIMIZED_FUNC_INDEX for tier 2's region alone.
@@ -176,7 +159,7 @@ export function buildModule(
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);
   });
-  return { bytes: m.finish(), helperIds, sites: Int32Array.from(sites) };
+  return { bytes: m.finish(), sites: Int32Array.from(sites) };
 }
 
 /** Compiles and instantiates `regions` synchronously; returns one function per region. */
@@ -193,33 +176,13 @@ export function instantiate(code: Uint8Array | WebAssembly.Module, count: number
   const cpu = target.cpu;
   // (Not `instanceof WebAssembly.Module`: a module from a worker thread may come from another realm, as under jest.)
   const mod = ArrayBuffer.isView(code) ? new WebAssembly.Module(code as Uint8Array<ArrayBuffer>) : code;
-  // Helpers are imported under their ids; supply exactly the ones the module asks for.
-  const h: Record<string, Function> = {};
-  for (const imp of WebAssembly.Module.imports(mod)) {
-    if (imp.module !== 'h') continue;
-    const helper = HELPERS[Number(imp.name)];
-    const fn = helper.fn;
-    h[imp.name] = helper.traps
-      ? (a: number, b: number, c: number, d: number) => {
-          // An exception raised by the helper: generated code checks JIT_FAULT after the call.
-          try {
-            return fn(cpu, a, b, c, d) | 0;
-          } catch (e) {
-            if (!(e instanceof CpuTrap)) throw e;
-            cpu.i32[W.JIT_FAULT] = e.reason;
-            return 0;
-          }
-        }
-      : (a: number, b: number, c: number, d: number) => fn(cpu, a, b, c, d) | 0;
-  }
-  const inst = new WebAssembly.Instance(mod, {
-    e: {
-      m: target.memory,
-      ld: (addr: number, id: number) => target.slowLoad(addr, sites[2 * id], sites[2 * id + 1]),
-      st: (addr: number, value: number, id: number) => target.slowStore(addr, value, sites[2 * id], sites[2 * id + 1]),
-    },
-    h,
-  });
+  const e: Record<string, unknown> = {
+    m: target.memory,
+    ld: (addr: number, id: number) => target.slowLoad(addr, sites[2 * id], sites[2 * id + 1]),
+    st: (addr: number, value: number, id: number) => target.slowStore(addr, value, sites[2 * id], sites[2 * id + 1]),
+  };
+  if (WebAssembly.Module.imports(mod).some((i) => i.kind === 'table' && i.name === 'h')) e.h = helperTable(cpu);
+  const inst = new WebAssembly.Instance(mod, { e } as WebAssembly.Imports);
   const ex = inst.exports as Record<string, RegionFn>;
   const fns: RegionFn[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 // --dump-region: a region's generated wasm as text, through wabt's wasm2wat (loaded lazily).
 
+import { HELPERS } from '../helpers.js';
 import type { IRBlock } from '../ir.js';
 import { buildModule, type JitTarget } from './module.js';
 
@@ -31,7 +32,7 @@ export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memo
   try {
     validate(mod);
     mod.applyNames();
-    return markBlocks(mod.toText({ foldExprs: false, inlineExport: false }), blocks);
+    return nameHelperCalls(markBlocks(mod.toText({ foldExprs: false, inlineExport: false }), blocks));
   } finally {
     mod.destroy();
   }
@@ -77,3 +78,19 @@ export function markBlocks(text: string, blocks: readonly IRBlock[]): string {
   return out.join('\n');
 }
 
+
+/**
+ * A comment naming the helper of each helper call: generated code calls helpers through the
+ * helper table (helper-table.ts), `i32.const id` then `call_indirect`, so the text has no
+ * function name to show.
+ */
+export function nameHelperCalls(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    if (!/^\s*call_indirect\b/.test(lines[i])) continue;
+    const id = /^\s*i32\.const (\d+)\s*$/.exec(lines[i - 1]);
+    const name = id ? HELPERS[Number(id[1])]?.name : undefined;
+    if (name) lines[i] += `  ;; helper ${name}`;
+  }
+  return lines.join('\n');
+}

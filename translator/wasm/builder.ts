@@ -26,6 +26,7 @@ export const O = {
   br_table: 0x0e,
   return: 0x0f,
   call: 0x10,
+  call_indirect: 0x11,
   drop: 0x1a,
   select: 0x1b,
   local_get: 0x20,
@@ -272,6 +273,11 @@ export class FuncBody {
   }
   call(f: number): this {
     this.code.u8(O.call).uleb(f);
+    return this;
+  }
+  /** call_indirect of function type `type` through table 0; the entry's index on the stack. */
+  callIndirect(type: number): this {
+    this.code.u8(O.call_indirect).uleb(type).u8(0);
     return this;
   }
 

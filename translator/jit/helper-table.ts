@@ -1,0 +1,69 @@
+// Generated code calls the JavaScript helpers (translator/helpers.ts) through one funcref table
+// per vCPU: `call_indirect` with the helper's id, whose entry is a small wasm function calling
+// the helper. Modules import the table instead of the helpers: V8 11.3 (Node 20) compiles an
+// import wrapper per imported function signature into every module that imports functions,
+// ~95 µs of its compile, where a table import costs it ~20 (each tier-1 module used to import
+// the helpers it calls, all of one signature).
+
+import { CpuTrap } from '../sys.js';
+import { HELPERS } from '../helpers.js';
+import type { CpuState } from '../state.js';
+import { W } from '../state.js';
+import { FuncBody, I32, ModuleBuilder } from '../wasm/builder.js';
+
+/** Entries of a helper table: room for every helper id (HELPERS), as modules import it with these limits. */
+export const HELPER_TABLE_SIZE = 256;
+/** A helper's signature in generated code: four arguments, one result. */
+export const HELPER_SIG = [I32, I32, I32, I32] as const;
+
+interface Filled {
+  table: WebAssembly.Table;
+  /** Entries 0..filled-1 hold their helper. */
+  filled: number;
+}
+const tables = new WeakMap<CpuState, Filled>();
+
+/** The helper table of `cpu`, holding every helper registered so far. */
+export function helperTable(cpu: CpuState): WebAssembly.Table {
+  let t = tables.get(cpu);
+  if (!t) {
+    t = { table: new WebAssembly.Table({ element: 'anyfunc', initial: HELPER_TABLE_SIZE, maximum: HELPER_TABLE_SIZE }), filled: 0 };
+    tables.set(cpu, t);
+  }
+  if (t.filled < HELPERS.length) fill(t, cpu, HELPERS.length);
+  return t.table;
+}
+
+/** Entries t.filled..to-1: one module of trampolines, each calling its imported helper. */
+function fill(t: Filled, cpu: CpuState, to: number): void {
+  if (to > HELPER_TABLE_SIZE) throw new Error(`jit: ${to} helpers, more than the helper table's ${HELPER_TABLE_SIZE}`);
+  const from = t.filled;
+  const m = new ModuleBuilder();
+  const sig = [...HELPER_SIG];
+  const h: Record<string, Function> = {};
+  for (let id = from; id < to; id++) {
+    m.importFunc('h', String(id), sig, [I32]);
+    h[String(id)] = jsHelper(cpu, id);
+  }
+  for (let i = 0; i < to - from; i++) m.export(String(i), m.addFunction(sig, [I32], new FuncBody(4).get(0).get(1).get(2).get(3).call(i)));
+  const ex = new WebAssembly.Instance(new WebAssembly.Module(m.finish()), { h }).exports;
+  for (let id = from; id < to; id++) t.table.set(id, ex[String(id - from)] as Function);
+  t.filled = to;
+}
+
+/** Helper `id` as generated code calls it: on `cpu`, its result an i32; a CpuTrap recorded in JIT_FAULT, which generated code checks after the call. */
+function jsHelper(cpu: CpuState, id: number): Function {
+  // helper.fn read at each call, not once here: tests replace it to count calls
+  const helper = HELPERS[id];
+  return helper.traps
+    ? (a: number, b: number, c: number, d: number) => {
+        try {
+          return helper.fn(cpu, a, b, c, d) | 0;
+        } catch (e) {
+          if (!(e instanceof CpuTrap)) throw e;
+          cpu.i32[W.JIT_FAULT] = e.reason;
+          return 0;
+        }
+      }
+    : (a: number, b: number, c: number, d: number) => helper.fn(cpu, a, b, c, d) | 0;
+}
