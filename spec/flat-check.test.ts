@@ -13,15 +13,20 @@ import { FAST_BASE, FAST_STRIDE, FlatMemory, PAGE_SIZE, PERM_BASE, Perm } from '
 
 const mem = new FlatMemory();
 const FIRST = 0x10; // pages FIRST .. FIRST+3 get random permissions
-const KINDS: { flags: number; write: boolean; span: number }[] = [];
-for (const write of [false, true]) {
-  for (const flags of [1, 2, 4, Mem.SIGNED | 2, 4 | Mem.ALIGN, 8 | Mem.ALIGN8, 4 | Mem.ALIGN]) {
-    const size = flags & Mem.SIZE_MASK;
-    KINDS.push({ flags, write, span: size });
-  }
-  KINDS.push({ flags: 4 | Mem.ALIGN, write, span: 64 }); // a run of 16 words (ldm/stm)
-  KINDS.push({ flags: 4 | Mem.ALIGN, write, span: 256 }); // wider than a chunk: the exact test
-}
+/** Accesses as the code generator asks for their tests: Mem flags and the bytes reached (span). */
+const FORMS: [number, number][] = [
+  [1, 1],
+  [2, 2],
+  [Mem.SIGNED | 2, 2],
+  [4, 4],
+  [2 | Mem.ALIGN, 2],
+  [4 | Mem.ALIGN, 4],
+  [4 | Mem.ALIGN, 8], // LDRD, a D register's pair
+  [4 | Mem.ALIGN8, 8], // LDREXD
+  [4 | Mem.ALIGN, 64], // a run of 16 words (LDM/STM)
+  [4 | Mem.ALIGN, 256], // wider than a chunk: the exact test
+];
+const KINDS = [false, true].flatMap((write) => FORMS.map(([flags, span]) => ({ flags, write, span })));
 
 /** One module: per kind, func(addr) -> non-zero when the access must go slow; with the chunk tables, then without. */
 function build(strategy: FlatStrategy): ((addr: number) => number)[] {
@@ -48,7 +53,11 @@ const allows = (p: number, write: boolean) => {
 
 const arb = fc.record({
   prots: fc.array(fc.constantFrom(...PROTS), { minLength: 4, maxLength: 4 }),
-  addr: fc.integer({ min: FIRST * PAGE_SIZE - 300, max: (FIRST + 4) * PAGE_SIZE + 300 }),
+  // anywhere in the pages, or near one of their boundaries, where the tests differ
+  addr: fc.oneof(
+    fc.integer({ min: FIRST * PAGE_SIZE - 300, max: (FIRST + 4) * PAGE_SIZE + 300 }),
+    fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: -300, max: 300 })).map(([p, d]) => (FIRST + p) * PAGE_SIZE + d),
+  ),
   kind: fc.integer({ min: 0, max: KINDS.length - 1 }),
 });
 
@@ -72,7 +81,7 @@ describe('user-mode page tests in generated code', () => {
         // the exact test goes slow only when it must, or when the access crosses a page
         expect(exact[kind]!(addr) === 0).toBe(legal && first === last);
       }),
-      { numRuns: 5000 },
+      { numRuns: Number(process.env.FLAT_CHECK_RUNS ?? 5000) },
     );
   });
 
@@ -88,7 +97,7 @@ describe('user-mode page tests in generated code', () => {
         const want = (addr & amask) === 0 && allows(addr >>> 12, k.write) && allows(next, k.write);
         expect(chunked[kind]!(addr) === 0).toBe(want);
       }),
-      { numRuns: 5000 },
+      { numRuns: Number(process.env.FLAT_CHECK_RUNS ?? 5000) },
     );
   });
 
