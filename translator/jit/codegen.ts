@@ -24,6 +24,7 @@ import { BIN } from './binops.js';
 import { emitLookup } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
 import { planGroups, type AccessGroups } from './groupcheck.js';
+import { planLeads, type LeadGroups } from './leadgroups.js';
 import { Kind, PURE_OP, inState, planTemps, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -99,6 +100,8 @@ class RegionGen implements DPairCtx {
   private readonly tempBases: Int32Array;
   /** 1 for a block that writes its own address to PC from a constant: a loop of one block. */
   private readonly selfLoops: Uint8Array;
+  /** Per block: its loads and stores (leadgroups.ts plans only where there are two or more). */
+  private readonly accesses: Int32Array;
   private readonly vfp: VfpInliner;
   /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
   private readonly wordLocal = new Int32Array(NWORDS).fill(-1);
@@ -160,6 +163,9 @@ class RegionGen implements DPairCtx {
   private readonly covL: number[] = [];
   private groupAddr = -1;
   private access = -1;
+  /** Tier 1's access groups (leadgroups.ts) of this block, and which groups' tests have been made. */
+  private leads: LeadGroups | null = null;
+  private readonly leadDone = new Uint8Array(16);
   // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
   private pcConst = UNKNOWN;
   private tConst = UNKNOWN;
@@ -221,6 +227,7 @@ class RegionGen implements DPairCtx {
     const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
     const selfLoops = (this.selfLoops = new Uint8Array(nb));
+    const accesses = (this.accesses = new Int32Array(nb));
     for (let j = 0; j < nb; j++) {
       const first = this.starts[j] * 6;
       for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) {
@@ -229,6 +236,7 @@ class RegionGen implements DPairCtx {
           if (vfpLocals && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
           continue;
         }
+        if (op === Op.LOAD || op === Op.STORE) accesses[j]++;
         if (op !== Op.GET && op !== Op.SET) continue;
         const w = C[q + 5];
         if (op === Op.SET && w === W.PC && !selfLoops[j] && setConst(C, first, q) === blocks[j].pc >>> 0) selfLoops[j] = 1;
@@ -478,6 +486,7 @@ class RegionGen implements DPairCtx {
       emitInPage(f, addr, bytes);
       return false;
     }
+    if (this.leads && this.leadTest(addr, flags, bytes)) return true;
     const grouped = this.openGroup(addr);
     if (mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes, this.pc);
     else {
@@ -488,6 +497,33 @@ class RegionGen implements DPairCtx {
     this.exitIf(flags, grouped);
     if (grouped) f.end();
     return true;
+  }
+
+  /**
+   * When the access being generated (op `access`, its `bytes` from local `addr`) belongs to a
+   * tier-1 group (leadgroups.ts): the first makes the group's test, with the slow exit before
+   * its instruction; true (no test of its own needed) when a test made so far covers its bytes.
+   */
+  private leadTest(addr: number, flags: number, bytes: number): boolean {
+    const L = this.leads!;
+    const i = this.access;
+    const g = L.groupOf[i];
+    if (g < 0) return false;
+    const covered = L.at[i] + bytes <= L.span[g];
+    if (L.lead[g] === i) {
+      const f = this.f;
+      let start = addr;
+      if (L.delta[g] !== 0) {
+        f.get(addr).i32(L.delta[g]).op(O.i32_add).set(this.groupAddr);
+        start = this.groupAddr;
+      }
+      this.mem.emitRangeCheck!(f, start, addr, L.reads[g] !== 0, L.writes[g] !== 0, L.amask[g], L.span[g]);
+      this.exitIf(flags);
+      this.leadDone[g] = 1;
+      return covered;
+    }
+    // (a lead inside a word run, after its first word, made no test of its own)
+    return this.leadDone[g] === 1 && covered;
   }
 
   /**
@@ -788,6 +824,12 @@ class RegionGen implements DPairCtx {
     const tl = (this.tl = tlScratch.take(block.ntemps, 0));
     const { kind, lastUse, freeHead, freeNext, pool } = this;
     const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, plan.defAt) : null);
+    const span = !this.groupChecks && this.mem.slowExits && this.mem.rangeSpan ? this.mem.rangeSpan(block.pc) : 0;
+    this.leads = span > 0 && this.accesses[k] > 1 ? planLeads(C, b0, nops, plan.defAt, block.ntemps, span) : null;
+    if (this.leads) {
+      this.leadDone.fill(0);
+      if (this.groupAddr < 0) this.groupAddr = f.local();
+    }
     if (groups) {
       // No group has been tested yet (a test inside an IF may not run).
       while (this.covL.length < groups.count) this.covL.push(f.local());

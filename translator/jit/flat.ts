@@ -58,6 +58,17 @@ export class FlatStrategy implements MemStrategy {
       f.i32(1).op(O.i32_add).get(addr).i32(flags & Mem.ALIGN8 ? 7 : (flags & Mem.SIZE_MASK) - 1).op(O.i32_and).op(O.i32_or);
     } else f.i32(-1).op(O.i32_ne);
   }
+  rangeSpan(pc: number): number {
+    return this.fastBase < 0 || this.exactPages.has(pc >>> 12) ? 0 : FAST_SPAN;
+  }
+  /** The chunk test on `start` in the load table, the store table or both (their AND), with `at`'s alignment. */
+  emitRangeCheck(f: FuncBody, start: number, at: number, reads: boolean, writes: boolean, amask: number): void {
+    if (reads) f.get(start).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase);
+    if (writes) f.get(start).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase + this.fastStride);
+    if (reads && writes) f.op(O.i32_and);
+    if (amask) f.i32(1).op(O.i32_add).get(at).i32(amask).op(O.i32_and).op(O.i32_or);
+    else f.i32(-1).op(O.i32_ne);
+  }
   exact(page: number): boolean {
     if (this.fastBase < 0 || this.exactPages.has(page)) return false;
     this.exactPages.add(page);

@@ -60,6 +60,18 @@ export interface MemStrategy {
    */
   exact?(page: number): boolean;
   /**
+   * Optional, with slowExits: the bytes one range test (emitRangeCheck) covers for code in the
+   * page of guest address `pc`, 0 for none: tier 1's access groups (leadgroups.ts).
+   */
+  rangeSpan?(pc: number): number;
+  /**
+   * Emits code that leaves an i32 on the stack, non-zero unless the `span` bytes (at most
+   * rangeSpan) from the guest address in local `start` all lie in pages that loads (`reads`)
+   * and stores (`writes`) may reach directly and the address in local `at` has no bit of
+   * `amask` set.
+   */
+  emitRangeCheck?(f: FuncBody, start: number, at: number, reads: boolean, writes: boolean, amask: number, span: number): void;
+  /**
    * Optional, with slowExits (tier 2's grouped tests, jit/groupcheck.ts): emits code that
    * leaves an i32 on the stack, non-zero when the `span` bytes from the guest address in local
    * `addr` lie in one page that loads (`reads`) and stores (`writes`) may reach directly and
