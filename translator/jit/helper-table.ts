@@ -16,39 +16,54 @@ export const HELPER_TABLE_SIZE = 256;
 /** A helper's signature in generated code: four arguments, one result. */
 export const HELPER_SIG = [I32, I32, I32, I32] as const;
 
+/** The custom section of a module that lists the helper ids it calls, a byte each. */
+export const HELPER_SECTION = 'armvisor.helpers';
+
 interface Filled {
   table: WebAssembly.Table;
-  /** Entries 0..filled-1 hold their helper. */
-  filled: number;
+  /** Per helper id: its entry is set. */
+  has: Uint8Array;
 }
 const tables = new WeakMap<CpuState, Filled>();
 
-/** The helper table of `cpu`, holding every helper registered so far. */
-export function helperTable(cpu: CpuState): WebAssembly.Table {
+/**
+ * The helper table of `cpu`, with entries for helpers `ids` at least. Entries are made when
+ * a module first needs them, several in one module of trampolines: V8 compiles each imported
+ * function's wrapper into the module that imports it (~40-90 µs each), and a short run calls
+ * few of the helpers (all 65 at once took 2.4-13 ms).
+ */
+export function helperTable(cpu: CpuState, ids: ArrayLike<number>): WebAssembly.Table {
   let t = tables.get(cpu);
   if (!t) {
-    t = { table: new WebAssembly.Table({ element: 'anyfunc', initial: HELPER_TABLE_SIZE, maximum: HELPER_TABLE_SIZE }), filled: 0 };
+    t = { table: new WebAssembly.Table({ element: 'anyfunc', initial: HELPER_TABLE_SIZE, maximum: HELPER_TABLE_SIZE }), has: new Uint8Array(HELPER_TABLE_SIZE) };
     tables.set(cpu, t);
   }
-  if (t.filled < HELPERS.length) fill(t, cpu, HELPERS.length);
+  let missing: number[] | null = null;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (t.has[id]) continue;
+    if (id >= HELPERS.length) throw new Error(`jit: a module calls helper ${id}, which is not registered`);
+    if (!missing?.includes(id)) (missing ??= []).push(id);
+  }
+  if (missing) fill(t, cpu, missing);
   return t.table;
 }
 
-/** Entries t.filled..to-1: one module of trampolines, each calling its imported helper. */
-function fill(t: Filled, cpu: CpuState, to: number): void {
-  if (to > HELPER_TABLE_SIZE) throw new Error(`jit: ${to} helpers, more than the helper table's ${HELPER_TABLE_SIZE}`);
-  const from = t.filled;
+/** Entries for helpers `ids`: one module of trampolines, each calling its imported helper. */
+function fill(t: Filled, cpu: CpuState, ids: number[]): void {
   const m = new ModuleBuilder();
   const sig = [...HELPER_SIG];
   const h: Record<string, Function> = {};
-  for (let id = from; id < to; id++) {
+  for (const id of ids) {
     m.importFunc('h', String(id), sig, [I32]);
     h[String(id)] = jsHelper(cpu, id);
   }
-  for (let i = 0; i < to - from; i++) m.export(String(i), m.addFunction(sig, [I32], new FuncBody(4).get(0).get(1).get(2).get(3).call(i)));
+  for (let i = 0; i < ids.length; i++) m.export(String(i), m.addFunction(sig, [I32], new FuncBody(4).get(0).get(1).get(2).get(3).call(i)));
   const ex = new WebAssembly.Instance(new WebAssembly.Module(m.finish()), { h }).exports;
-  for (let id = from; id < to; id++) t.table.set(id, ex[String(id - from)] as Function);
-  t.filled = to;
+  ids.forEach((id, i) => {
+    t.table.set(id, ex[String(i)] as Function);
+    t.has[id] = 1;
+  });
 }
 
 /** Helper `id` as generated code calls it: on `cpu`, its result an i32; a CpuTrap recorded in JIT_FAULT, which generated code checks after the call. */

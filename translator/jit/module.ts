@@ -7,7 +7,7 @@ import { W, type CpuState } from '../state.js';
 import { FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
-import { HELPER_SIG, HELPER_TABLE_SIZE, helperTable } from './helper-table.js';
+import { HELPER_SECTION, HELPER_SIG, HELPER_TABLE_SIZE, helperTable } from './helper-table.js';
 import { MemFault, type GuestMemory } from '../interp.js';
 import { noteSiteTable } from './slowexit.js';
 
@@ -122,6 +122,7 @@ export function buildModule(
   // batch has a CALL.
   const helperType = regions.some((r) => r.some((b) => b.callArgs.length > 0)) ? m.type([...HELPER_SIG], [I32]) : -1;
   if (helperType >= 0) m.importTable('e', 'h', HELPER_TABLE_SIZE, HELPER_TABLE_SIZE);
+  const helperIds = new Set<number>();
   if (names && calls) {
     m.nameFunction(slowLoad, 'slow_load');
     m.nameFunction(slowStore, 'slow_store');
@@ -138,6 +139,8 @@ export function buildModule(
     },
     callHelper: (f: FuncBody, id: number) => {
       if (helperType < 0) throw new Error(`jit: helper ${id} called from a batch without CALL ops`);
+      if (id >= HELPER_TABLE_SIZE) throw new Error(`jit: helper ${id} beyond the helper table's ${HELPER_TABLE_SIZE} entries`);
+      helperIds.add(id);
       f.i32(id).callIndirect(helperType);
     },
   };
@@ -159,6 +162,10 @@ export function buildModule(
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);
   });
+  // The helpers it calls, for instantiate to have in the table (a custom section, so modules
+  // from the translation store or tier 2's worker carry it too); present exactly when the
+  // module imports the table (its CALLs may all have gone inline).
+  if (helperType >= 0) m.customSection(HELPER_SECTION, Uint8Array.from(helperIds));
   return { bytes: m.finish(), sites: Int32Array.from(sites) };
 }
 
@@ -181,7 +188,8 @@ export function instantiate(code: Uint8Array | WebAssembly.Module, count: number
     ld: (addr: number, id: number) => target.slowLoad(addr, sites[2 * id], sites[2 * id + 1]),
     st: (addr: number, value: number, id: number) => target.slowStore(addr, value, sites[2 * id], sites[2 * id + 1]),
   };
-  if (WebAssembly.Module.imports(mod).some((i) => i.kind === 'table' && i.name === 'h')) e.h = helperTable(cpu);
+  const used = WebAssembly.Module.customSections(mod, HELPER_SECTION);
+  if (used.length) e.h = helperTable(cpu, new Uint8Array(used[0]));
   const inst = new WebAssembly.Instance(mod, { e } as WebAssembly.Imports);
   const ex = inst.exports as Record<string, RegionFn>;
   const fns: RegionFn[] = [];

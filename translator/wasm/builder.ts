@@ -464,8 +464,15 @@ export class ModuleBuilder {
       out.uleb(bodyLen[i]).bytes(heads[i].buf.subarray(0, heads[i].len));
       out.bytes(f.body.code.buf.subarray(0, f.body.code.len)).u8(O.end);
     });
+    for (const [name, payload] of this.customs) writeSized(out, 0, (c) => c.name(name).bytes(payload));
     this.nameSection(out);
     return out.finish();
+  }
+
+  /** Custom sections, written after the code (before the name section). */
+  private readonly customs: [string, Uint8Array][] = [];
+  customSection(name: string, payload: Uint8Array): void {
+    this.customs.push([name, payload]);
   }
 }
 
