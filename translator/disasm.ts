@@ -11,7 +11,7 @@ export function disassemble(insn: number, len: number, thumb: boolean, pc: numbe
   if (!d) return 'udf (undefined)';
   let cond = 14;
   if (thumb && (it & 0xf) !== 0) cond = itCond(it);
-  else if (d.args.cond !== undefined) cond = d.args.cond;
+  else if (d.cond >= 0) cond = d.cond;
   if (d.unconditional) cond = 14;
   return d.sem.dis(d.args, { pc, thumb, cc: COND_NAMES[cond] ?? '', len });
 }

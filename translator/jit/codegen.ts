@@ -24,7 +24,7 @@ import { BIN } from './binops.js';
 import { emitLookup } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
 import { planGroups, type AccessGroups } from './groupcheck.js';
-import { planLeads, type LeadGroups } from './leadgroups.js';
+import { MAX_GROUPS as MAX_LEAD_GROUPS, planLeads, type LeadGroups } from './leadgroups.js';
 import { Kind, PURE_OP, inState, planTemps, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
@@ -165,7 +165,7 @@ class RegionGen implements DPairCtx {
   private access = -1;
   /** Tier 1's access groups (leadgroups.ts) of this block, and which groups' tests have been made. */
   private leads: LeadGroups | null = null;
-  private readonly leadDone = new Uint8Array(16);
+  private readonly leadDone = new Uint8Array(MAX_LEAD_GROUPS);
   // Constant tracking for direct branches: the last PC/T/IT written (constOf: a temp's value).
   private pcConst = UNKNOWN;
   private tConst = UNKNOWN;

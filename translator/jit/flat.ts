@@ -51,17 +51,17 @@ export class FlatStrategy implements MemStrategy {
   }
   emitSlowCheck(f: FuncBody, addr: number, flags: number, write: boolean, span: number, pc: number): void {
     if (this.fastBase < 0 || span > FAST_SPAN || this.exactPages.has(pc >>> 12)) return this.emitCheck(f, addr, flags, write, true, span);
-    // chunk[addr >>> shift] as a signed 16-bit load: -1 when the access may go direct
-    f.get(addr).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase + (write ? this.fastStride : 0));
-    if (flags & (Mem.ALIGN | Mem.ALIGN8)) {
-      // (chunks + 1) | (addr & mask): non-zero when slow
-      f.i32(1).op(O.i32_add).get(addr).i32(flags & Mem.ALIGN8 ? 7 : (flags & Mem.SIZE_MASK) - 1).op(O.i32_and).op(O.i32_or);
-    } else f.i32(-1).op(O.i32_ne);
+    const amask = flags & Mem.ALIGN8 ? 7 : flags & Mem.ALIGN ? (flags & Mem.SIZE_MASK) - 1 : 0;
+    this.emitRangeCheck(f, addr, addr, !write, write, amask);
   }
   rangeSpan(pc: number): number {
     return this.fastBase < 0 || this.exactPages.has(pc >>> 12) ? 0 : FAST_SPAN;
   }
-  /** The chunk test on `start` in the load table, the store table or both (their AND), with `at`'s alignment. */
+  /**
+   * The chunk test on `start` in the load table, the store table or both (their AND): each a
+   * signed 16-bit load, -1 when the access may go direct; with `at`'s alignment,
+   * (chunks + 1) | (at & amask), non-zero when slow.
+   */
   emitRangeCheck(f: FuncBody, start: number, at: number, reads: boolean, writes: boolean, amask: number): void {
     if (reads) f.get(start).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase);
     if (writes) f.get(start).i32(FAST_CHUNK_SHIFT).op(O.i32_shr_u).mem(O.i32_load16_s, 0, this.fastBase + this.fastStride);

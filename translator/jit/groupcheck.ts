@@ -48,6 +48,38 @@ interface Access {
   write: boolean;
 }
 
+/** addressBase's result: the base temp and the sum of the constants added to it. */
+export const ADDRESS_BASE = { t: 0, off: 0 };
+
+/**
+ * The base of address temp `t` of the block packed at arena op `b0` of `C` (`defAt` giving
+ * each temp's defining op): `t` less a chain of ADDs and SUBs of constants, into ADDRESS_BASE.
+ * False when the chain goes on past `steps` of them (ADDRESS_BASE then holds where it got to).
+ */
+export function addressBase(C: Int32Array, b0: number, defAt: Int32Array, t: number, steps: number): boolean {
+  let off = 0;
+  let whole = true;
+  for (let k = 0; ; k++) {
+    if (k === steps) {
+      whole = false;
+      break;
+    }
+    const d = defAt[t];
+    if (d < 0) break;
+    const q = (b0 + d) * 6;
+    const op = C[q];
+    if (op !== Op.ADD && op !== Op.SUB) break;
+    const dc = defAt[C[q + 3]];
+    if (dc < 0 || C[(b0 + dc) * 6] !== Op.CONST) break;
+    const c = C[(b0 + dc) * 6 + 5];
+    off += op === Op.ADD ? c : -c;
+    t = C[q + 2];
+  }
+  ADDRESS_BASE.t = t;
+  ADDRESS_BASE.off = off;
+  return whole;
+}
+
 /**
  * The access groups of the block whose `n` ops are packed at arena op `b0` of `C` (6 words an
  * op: op, dest, a, b, c, imm), `defAt` giving each temp's defining op. Null when there are none.
@@ -60,21 +92,11 @@ export function planGroups(C: Int32Array, b0: number, n: number, defAt: Int32Arr
   const keyOf = new Map<number, number>();
   const byKey = new Map<number, Access[]>();
   const base = (t: number): [number, number] | null => {
-    let off = 0;
-    for (let depth = 0; depth < 4; depth++) {
-      const d = defAt[t];
-      if (d < 0) return null;
-      const q = (b0 + d) * 6;
-      const op = C[q];
-      if (op === Op.GET) return [keyOf.get(t)!, off];
-      if (op !== Op.ADD && op !== Op.SUB) return [-(t + 1), off];
-      const dc = defAt[C[q + 3]];
-      if (dc < 0 || C[(b0 + dc) * 6] !== Op.CONST) return [-(t + 1), off];
-      const c = C[(b0 + dc) * 6 + 5];
-      off += op === Op.ADD ? c : -c;
-      t = C[q + 2];
-    }
-    return null;
+    if (!addressBase(C, b0, defAt, t, 4)) return null;
+    const b = ADDRESS_BASE;
+    const d = defAt[b.t];
+    if (d < 0) return null;
+    return [C[(b0 + d) * 6] === Op.GET ? keyOf.get(b.t)! : -(b.t + 1), b.off];
   };
   for (let i = 0; i < n; i++) {
     const q = (b0 + i) * 6;

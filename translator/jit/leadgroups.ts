@@ -12,10 +12,11 @@ import { HELPERS } from '../helpers.js';
 import { Mem } from '../ir.js';
 import { STATE_BYTES } from '../state.js';
 import { ScratchI32 } from '../opt/scratch.js';
+import { ADDRESS_BASE, addressBase } from './groupcheck.js';
 
 const NWORDS = STATE_BYTES / 4;
 /** Groups open at once in a block at most; an access finding no room keeps its own test. */
-const MAX_GROUPS = 16;
+export const MAX_GROUPS = 16;
 
 /** The groups of one block's accesses. Scratch: valid until the next planLeads. */
 export interface LeadGroups {
@@ -113,21 +114,10 @@ export function planLeads(C: Int32Array, b0: number, n: number, defAt: Int32Arra
       case 28 /* LOAD */:
       case 29 /* STORE */: {
         if (depth !== 0) break;
-        // the base: a temp, less a chain of constant ADDs and SUBs
-        let t = C[q + 2];
-        let off = 0;
-        for (let k = 0; k < 3; k++) {
-          const d = defAt[t];
-          if (d < 0) break;
-          const p = (b0 + d) * 6;
-          const op = C[p];
-          if (op !== 3 /* ADD */ && op !== 4 /* SUB */) break;
-          const dc = defAt[C[p + 3]];
-          if (dc < 0 || C[(b0 + dc) * 6] !== 0 /* CONST */) break;
-          const c = C[(b0 + dc) * 6 + 5];
-          off += op === 3 ? c : -c;
-          t = C[p + 2];
-        }
+        // the base: a temp, less a chain of constant ADDs and SUBs (past 3 of them, the temp reached)
+        addressBase(C, b0, defAt, C[q + 2], 3);
+        const t = ADDRESS_BASE.t;
+        const off = ADDRESS_BASE.off;
         const dt = defAt[t];
         if (dt < 0) break;
         const k = C[(b0 + dt) * 6] === 1 /* GET */ ? key[t] : -(t + 1);

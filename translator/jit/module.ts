@@ -2,7 +2,7 @@
 // instantiates it against the shared memory, the helper table and the slow memory paths.
 
 import { blockKey } from '../cache.js';
-import { Exit, F_IMM, OP_WORDS, Op, type IRBlock } from '../ir.js';
+import { Exit, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
