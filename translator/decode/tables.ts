@@ -80,11 +80,16 @@ function wrap(d: ReturnType<Decoder['decode']>): DecodedInsn | null {
  * arguments. The tables are constant (no decode depends on CPU state), so nothing ever
  * invalidates an entry.
  *
- * Each cache is direct-mapped: the encoding (as an int32) in an Int32Array slot chosen by a
- * multiplicative hash, the result in a plain array beside it; a collision replaces the older
- * entry. A Map keyed by the encoding had cost ~0.35 µs per hit in a kernel boot: an A32
- * encoding with cond 1110 is above 2^31, so each key was a heap number to allocate and hash,
- * and the Map's buckets and entries were several cache misses apart.
+ * Each cache is two-way set-associative: the encoding (as an int32) in an Int32Array, in one
+ * of the two slots of the set a multiplicative hash picks, the result in a plain array beside
+ * it; a new entry goes to an empty slot of its set, or else replaces the set's older entry.
+ * A Map keyed by the encoding had cost ~0.35 µs per hit in a kernel boot: an A32 encoding with
+ * cond 1110 is above 2^31, so each key was a heap number to allocate and hash, and the Map's
+ * buckets and entries were several cache misses apart. Direct-mapped and grown at half full,
+ * encodings whose slots collided kept replacing each other: lifting the tier-1 benchmark's
+ * A32 or Thumb-2 set (~2,000 instructions) once more decoded 300-335 of them again;
+ * two-way, 141-144; two-way and grown at a quarter full, 12-18 (lifting 0.46-0.65 -> 0.34-0.39
+ * µs per instruction, Thumb-2).
  * Thumb keys the cache by IT position too (T16 rows' expansion depends on it); a T16 encoding
  * is below 0x10000 and a T32 one above, so the encoding also gives the width.
  */
@@ -94,13 +99,15 @@ class DecodeCache {
   private envs!: Int8Array;
   /** undefined: empty slot; null: UNDEFINED encoding. */
   private vals!: (DecodedInsn | null | undefined)[];
+  /** 32 - log2(sets). */
   private shift = 0;
   /** Slots in use. */
   private used = 0;
 
   /**
-   * Starts small and grows to 2^maxBits slots as it fills: a short run decodes a few thousand
-   * instructions, and the full tables cost ~1 ms to allocate.
+   * Starts small and grows fourfold, up to 2^maxBits slots, whenever a quarter of its slots are
+   * in use: a short run decodes a few thousand instructions, and the full tables cost ~1 ms to
+   * allocate.
    */
   constructor(private readonly maxBits: number) {
     this.alloc(12);
@@ -110,45 +117,52 @@ class DecodeCache {
     this.keys = new Int32Array(1 << bits);
     this.envs = new Int8Array(1 << bits);
     this.vals = new Array<DecodedInsn | null | undefined>(1 << bits).fill(undefined);
-    this.shift = 32 - bits;
+    this.shift = 33 - bits;
     this.used = 0;
   }
 
+  /** The first of the two slots of the set `insn` at IT position `e` belongs to. */
   slot(insn: number, e: number): number {
-    return Math.imul(insn ^ (e << 29), 0x9e3779b1) >>> this.shift;
+    return (Math.imul(insn ^ (e << 29), 0x9e3779b1) >>> this.shift) << 1;
   }
 
   /** The remembered decode of `insn` at IT position `e`, or undefined. */
   get(insn: number, e: number): DecodedInsn | null | undefined {
     const s = this.slot(insn, e);
-    return this.keys[s] === (insn | 0) && this.envs[s] === e ? this.vals[s] : undefined;
+    const k = insn | 0;
+    if (this.keys[s] === k && this.envs[s] === e) return this.vals[s];
+    if (this.keys[s + 1] === k && this.envs[s + 1] === e) return this.vals[s + 1];
+    return undefined;
   }
 
   put(insn: number, e: number, d: DecodedInsn | null): DecodedInsn | null {
-    let s = this.slot(insn, e);
-    if (this.vals[s] === undefined && ++this.used > this.vals.length >> 1 && 32 - this.shift < this.maxBits) {
-      this.grow();
-      s = this.slot(insn, e);
-      this.used++;
-    }
-    this.keys[s] = insn;
-    this.envs[s] = e;
-    this.vals[s] = d;
+    if (this.used >= this.vals.length >> 2 && 32 - this.shift < this.maxBits - 1) this.grow();
+    this.insert(insn | 0, e, d);
     return d;
   }
 
-  /** Four times the slots, with the entries kept (one per slot: a collision keeps the later). */
+  /** Stores an entry not in the cache: in an empty slot of its set, else in place of the set's older entry (the second slot). */
+  private insert(k: number, e: number, d: DecodedInsn | null): void {
+    const { keys, envs, vals } = this;
+    const s = this.slot(k, e);
+    if (vals[s] !== undefined) {
+      if (vals[s + 1] === undefined) this.used++;
+      keys[s + 1] = keys[s];
+      envs[s + 1] = envs[s];
+      vals[s + 1] = vals[s];
+    } else this.used++;
+    keys[s] = k;
+    envs[s] = e;
+    vals[s] = d;
+  }
+
+  /** Four times the slots, with the entries kept. */
   private grow(): void {
     const { keys, envs, vals } = this;
-    this.alloc(Math.min(this.maxBits, 34 - this.shift));
-    for (let i = 0; i < vals.length; i++) {
-      if (vals[i] === undefined) continue;
-      const s = this.slot(keys[i], envs[i]);
-      if (this.vals[s] === undefined) this.used++;
-      this.keys[s] = keys[i];
-      this.envs[s] = envs[i];
-      this.vals[s] = vals[i];
-    }
+    this.alloc(Math.min(this.maxBits, 35 - this.shift));
+    // The older entry of each set first, so that the newer one stays first in its new set.
+    for (let i = 1; i < vals.length; i += 2) if (vals[i] !== undefined) this.insert(keys[i], envs[i], vals[i] as DecodedInsn | null);
+    for (let i = 0; i < vals.length; i += 2) if (vals[i] !== undefined) this.insert(keys[i], envs[i], vals[i] as DecodedInsn | null);
   }
 }
 
