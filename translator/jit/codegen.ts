@@ -10,10 +10,10 @@
 // the faulting instruction's state, so access sites carry no fault check.
 
 import { HELPERS } from '../helpers.js';
-import { Exit, Mem, Op, setConst, type IRBlock } from '../ir.js';
+import { Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W, wD, wordName } from '../state.js';
 import { F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
-import { OpArena, ScratchI32, ScratchU8, TempArena } from '../opt/scratch.js';
+import { OpArena, ScratchI32, ScratchU8, TempArena, WordUse } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { foldBinary } from './fold.js';
@@ -78,6 +78,7 @@ const NWORDS = STATE_BYTES / 4;
 /** The region's ops after the dead-set pass (opt/deadset.ts), reused region after region. */
 const arena = new OpArena();
 const temps = new TempArena();
+const wordUse = new WordUse();
 
 // Working arrays of the block being generated, reused from block to block (opt/scratch.ts).
 /** constOf's memo (per block, reused). */
@@ -205,50 +206,48 @@ class RegionGen implements DPairCtx {
   ) {
     arena.reset();
     temps.reset();
+    wordUse.reset();
     this.groupChecks = vfpLocals && mem.slowExits && mem.emitGroupCheck !== undefined;
     const nb = blocks.length;
     this.starts = new Int32Array(nb);
     this.counts = new Int32Array(nb);
     this.tempBases = new Int32Array(nb);
+    // The dead-set pass also notes the state words each block's kept ops use, its loads and
+    // stores, and whether it branches to itself (opt/scratch.ts WordUse): a walk of its own over
+    // the region's ops had been 6% of code generation.
+    const selfLoops = (this.selfLoops = new Uint8Array(nb));
+    const accesses = (this.accesses = new Int32Array(nb));
     for (let j = 0; j < nb; j++) {
       this.tempBases[j] = temps.used;
-      this.starts[j] = removeDeadSetsInto(blocks[j], arena, temps);
+      this.starts[j] = removeDeadSetsInto(blocks[j], arena, temps, wordUse);
       this.counts[j] = arena.used - this.starts[j];
+      accesses[j] = wordUse.accesses;
+      if (wordUse.selfLoop) selfLoops[j] = 1;
     }
     const C = (this.C = arena.code);
     const f = this.f;
     this.vfp = new VfpInliner(f, stateBase);
-    // State words used and written anywhere in the region, each in a local; but the VFP
-    // registers and FPSCR stay in the state block, where inline VFP code (vfp-inline.ts) and
-    // the VFP helpers work on them, so helper calls need no spills; in tier 2's code (vfpLocals)
-    // the D registers of the region's double-precision arithmetic are read from locals too
-    // (dLocal, found here).
-    // One pass over the region's ops finds those words and the loops of one block.
+    // State words used and written anywhere in the region, each in a local (in the order of
+    // their numbers); but the VFP registers and FPSCR stay in the state block, where inline VFP
+    // code (vfp-inline.ts) and the VFP helpers work on them, so helper calls need no spills; in
+    // tier 2's code (vfpLocals) the D registers of the region's double-precision arithmetic are
+    // read from locals too (dLocal, found here).
     const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
-    const selfLoops = (this.selfLoops = new Uint8Array(nb));
-    const accesses = (this.accesses = new Int32Array(nb));
-    for (let j = 0; j < nb; j++) {
-      const first = this.starts[j] * 6;
-      for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) {
-        const op = C[q];
-        if (op === Op.CALL) {
-          if (vfpLocals && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
-          continue;
-        }
-        if (op === Op.LOAD || op === Op.STORE) accesses[j]++;
-        if (op !== Op.GET && op !== Op.SET) continue;
-        const w = C[q + 5];
-        if (op === Op.SET && w === W.PC && !selfLoops[j] && setConst(C, first, q) === blocks[j].pc >>> 0) selfLoops[j] = 1;
-        if (inState(w)) continue;
-        if (wl[w] === -1) {
-          wl[w] = -2;
-          this.words.push(w);
-        }
-        if (op === Op.SET && !isWritten[w]) {
-          isWritten[w] = 1;
-          this.written.push(w);
-        }
+    const use = wordUse.flags;
+    for (let w = 0; w < NWORDS; w++) {
+      if (use[w] === 0 || inState(w)) continue;
+      wl[w] = -2;
+      this.words.push(w);
+      if (use[w] & WordUse.WRITTEN) {
+        isWritten[w] = 1;
+        this.written.push(w);
+      }
+    }
+    if (vfpLocals) {
+      for (let j = 0; j < nb; j++) {
+        const first = this.starts[j] * 6;
+        for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) if (C[q] === Op.CALL && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
       }
     }
     if (!isWritten[W.PC]) this.written.push(W.PC); // budget exits store the PC of the next block

@@ -11,9 +11,9 @@
 // the interpreter, --check-jit and the fault paths cannot tell the difference.
 
 import { HELPERS } from '../helpers.js';
-import { Op, type IRBlock } from '../ir.js';
+import { Op, setConst, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
-import { OpArena, ScratchI32, TempArena, opTable } from './scratch.js';
+import { OpArena, ScratchI32, TempArena, WordUse, opTable } from './scratch.js';
 
 // Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
 // offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
@@ -98,9 +98,11 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
  * - a pure op is dropped when no kept op reads its result: walking backwards, every reader of
  *   a temp (which comes after its definition) has been seen when the definition is reached.
  * Each kept op is written as it is decided, from the end of the block's room in the arena
- * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted.
+ * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted. The state
+ * words the kept ops read and write, their loads and stores and whether the block writes its
+ * own start to PC go to `words`, when given.
  */
-export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempArena): number {
+export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempArena, words: WordUse | null = null): number {
   const code = block.code;
   const n = block.nops;
   const out = arena.reserve(n);
@@ -115,6 +117,9 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   let nifs = 0;
   let m = 0;
   let depth = 0;
+  const wordFlags = words?.flags;
+  let accesses = 0;
+  let selfLoop = false;
   for (let i = n - 1, k = i * 6; i >= 0; i--, k -= 6) {
     const op = code[k];
     switch (op) {
@@ -129,6 +134,10 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
         const dead = killed[x] === 1 || selfCopy(code, k, w);
         killed[x] = 1;
         if (dead) continue;
+        if (wordFlags !== undefined) {
+          wordFlags[w] |= WordUse.WRITTEN;
+          if (w === 15 /* PC */ && !selfLoop && setConst(code, 0, k) === block.pc >>> 0) selfLoop = true;
+        }
         break;
       }
       case 1 /* GET */: {
@@ -138,6 +147,9 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
       }
       case 28 /* LOAD */:
       case 29 /* STORE */:
+        accesses++;
+        for (let x = 0; x < m; x++) killed[x] = 0;
+        break;
       case 34 /* EXIT */:
         for (let x = 0; x < m; x++) killed[x] = 0;
         break;
@@ -164,6 +176,7 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
     }
     const d = code[k + 1];
     if (d >= 0 && uses[tb + d] === 0 && PURE[op]) continue;
+    if (op === 1 /* GET */ && wordFlags !== undefined) wordFlags[code[k + 5]] |= WordUse.READ;
     countOperands(block, i, uses, lastReader, tb, --s);
     const q = s * 6;
     out[q] = op;
@@ -180,6 +193,10 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   }
   for (let j = 0; j < nifs; j++) out[ifs[j]] -= s;
   for (let x = 0; x < m; x++) dense[denseWords[x]] = -1;
+  if (words !== null) {
+    words.accesses = accesses;
+    words.selfLoop = selfLoop;
+  }
   arena.used = top;
   return s;
 }

@@ -1,3 +1,5 @@
+import { STATE_BYTES } from '../state.js';
+
 // Typed arrays the translation passes (opt/deadset.ts, the code generator's temp plan) reuse
 // from block to block instead of allocating fresh ones per block: arrays of a few hundred
 // entries live outside V8's heap, and their allocation and collection cost more than the
@@ -106,5 +108,26 @@ export class TempArena {
     this.uses.fill(0, base, need);
     this.used = need;
     return base;
+  }
+}
+
+/**
+ * What the dead-set pass learns of the state words and memory accesses of the ops it keeps, for
+ * the code generator, which would otherwise walk the ops again to choose its locals: `flags`
+ * over every block written since `reset`, the rest for the last block.
+ */
+export class WordUse {
+  /** Per state word: READ if a kept GET reads it, WRITTEN if a kept SET writes it. */
+  readonly flags = new Uint8Array(STATE_BYTES / 4);
+  /** Kept LOADs and STOREs of the last block. */
+  accesses = 0;
+  /** The last block writes its own start to PC (it may branch to itself). */
+  selfLoop = false;
+
+  static readonly READ = 1;
+  static readonly WRITTEN = 2;
+
+  reset(): void {
+    this.flags.fill(0);
   }
 }
