@@ -269,7 +269,7 @@ export class Engine {
         r = w;
       } else if (e.region && !this.interpretNext) {
         this.setRegionBudget(budget, start);
-        r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index) as ExitReason);
+        r = this.lockstep ? this.lockstep.step(e) : (e.region(e.index, e.slot + 1) as ExitReason);
         jit!.noteRegionCall(e);
         jit!.pollTier2();
         jit!.reinstall(e);
@@ -326,7 +326,7 @@ export class Engine {
           const compiled = e.region !== null && !this.interpretNext;
           if (!compiled) this.interpretNext = false;
           this.setRegionBudget(budget, start);
-          r = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index) as ExitReason)) : this.interp.run(e.block);
+          r = compiled ? (this.lockstep ? this.lockstep.step(e) : (e.region!(e.index, e.slot + 1) as ExitReason)) : this.interp.run(e.block);
           prof.attribute(e.block.pc, cpu.icount - n0, performance.now() - t, compiled);
           // Compilation, triggered here, is timed by the JIT itself.
           if (compiled) {

@@ -62,7 +62,7 @@ export class Lockstep {
     for (let i = stores.length - 1; i >= 0; i--) this.raw.write(stores[i].addr, stores[i].old);
     st.set(before);
     st[W.BUDGET] = 1; // exactly one block
-    const r2 = e.region!(e.index) as ExitReason;
+    const r2 = e.region!(e.index, e.slot + 1) as ExitReason;
     st[W.BUDGET] = before[W.BUDGET];
     if (isSlowExit(r2)) {
       // Generated code left at a slow path (jit/slowexit.ts): the rest of the block is the

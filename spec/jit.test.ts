@@ -12,6 +12,7 @@ import { FlatStrategy } from '../translator/jit/flat.js';
 import { EXIT_SLOW, isSlowExit, slowExitPoint } from '../translator/jit/slowexit.js';
 import { WABT_FEATURES, validate } from '../translator/jit/wat.js';
 import { removeDeadSets } from '../translator/opt/deadset.js';
+import { dispatchKey } from '../translator/jit/dispatch.js';
 import { liftBlock } from '../translator/lift/block.js';
 
 const BIN_OPS: OpCode[] = [Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES];
@@ -394,7 +395,7 @@ test('a loop across a page boundary runs in one region, which a write to either 
 test('a call to code on a far page comes into the region whole, or not at all', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
-  type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
   const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
   // home (page 8) -> 0x20000 -> 0x20100 -> home: a loop through a two-block piece on page 0x20.
   const home = entry(counterBlock(0x8000, 0x20000, 0xa000, 1000));
@@ -443,7 +444,7 @@ function leafBlock(pc: number): IRBlock {
 test('a call to a small function compiled earlier on the same page runs inside the caller\'s region, return included', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
-  type E = { block: IRBlock; region: null | ((i: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
   const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
   // caller 0x8000: bl 0x8800; its return block 0x8004 counts r0 and loops to 0x8000 (to 0xa000 at 1000).
   const leaf = entry(leafBlock(0x8800));
@@ -451,7 +452,8 @@ test('a call to a small function compiled earlier on the same page runs inside t
   const ret = entry(counterBlock(0x8004, 0x8000, 0xa000, 1000));
   const all = [leaf];
   // threshold 1, batch 1: each interpreted run compiles its page's new blocks at once.
-  const jit = new Jit({ ...target, dispatchBase: undefined }, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
+  // With the wasm dispatcher: the region finds the return block through its table (lookup.ts).
+  const jit = new Jit(target, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
   jit.noteRun(leaf); // the leaf turns hot first: a region of its own
   all.push(caller, ret);
   jit.noteRun(caller); // then its caller and the return block, in a region of their own
@@ -464,11 +466,47 @@ test('a call to a small function compiled earlier on the same page runs inside t
   B.cpu.i32[W.T] = 0; // A32, as the blocks (the return's lookup compares T and ITSTATE)
   B.cpu.i32[W.ITSTATE] = 0;
   B.cpu.i32[W.BUDGET] = 1 << 20;
-  expect(caller.region!(caller.index)).toBe(Exit.NEXT);
+  expect(caller.region!(caller.index, caller.slot + 1)).toBe(Exit.NEXT);
   expect(B.cpu.i32[0]).toBe(1000);
   expect(B.cpu.i32[1]).toBe(1000);
   expect(B.cpu.u32[W.PC]).toBe(0xa000);
   expect(B.cpu.icount).toBe(5000);
+});
+
+test('an indirect branch finds only its own region\'s blocks in the dispatcher\'s table: without its slot it leaves', async () => {
+  const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
+  const target = flatJitTarget(B.mem, B.cpu);
+  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
+  const leaf = entry(leafBlock(0x8800));
+  const caller = entry(callBlock(0x8000, 0x8800));
+  const ret = entry(counterBlock(0x8004, 0x8000, 0xa000, 1000));
+  const all = [leaf, caller, ret];
+  const jit = new Jit(target, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
+  jit.noteRun(caller); // one region: caller, the return block and the leaf
+  expect(ret.region).toBe(caller.region);
+  // Called as the region in another slot, or with none known, or with the return block's entry
+  // left from an older mapping generation (system mode's context bits in its key, which the
+  // dispatcher would not match either): the return (bx lr) leaves with NEXT at the return
+  // block, after the call and the leaf's one instruction.
+  const d = jit.dispatcher!;
+  const cases: [number, number][] = [
+    [0, 0],
+    [caller.slot + 2, 0],
+    [caller.slot + 1, 5 << 11],
+  ];
+  for (const [self, ctx] of cases) {
+    d.installKey(ret.block.pc, dispatchKey(false, 0) | ctx, ret.slot, ret.index);
+    reset(B, 3);
+    B.cpu.i32[0] = 0;
+    B.cpu.i32[1] = 0;
+    B.cpu.i32[W.T] = 0;
+    B.cpu.i32[W.ITSTATE] = 0;
+    B.cpu.i32[W.BUDGET] = 1 << 20;
+    expect(caller.region!(caller.index, self)).toBe(Exit.NEXT);
+    expect(B.cpu.u32[W.PC]).toBe(0x8004);
+    expect(B.cpu.i32[1]).toBe(1);
+  }
 });
 
 test('tier 2 optimizes a region in a worker and the result runs the same', async () => {

@@ -724,7 +724,7 @@ export class ArmCpu {
           this.noteEntered(e.block.pc, this.curMapLog2, e.paPage, this.curMapPerms, this.curMapGlobal, this.curEnv >> 2, null);
           const left = budget === Infinity ? MAX_BUDGET : budget - (this.state.icount - start);
           st[W.BUDGET] = Math.max(1, Math.min(MAX_BUDGET, left));
-          r = e.region(e.index) as ExitReason;
+          r = e.region(e.index, e.slot + 1) as ExitReason;
         } else {
           const n0 = this.state.icount;
           r = this.interp.run(e.block);

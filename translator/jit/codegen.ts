@@ -64,8 +64,17 @@ export type RegionLookup = (pc: number, thumb: boolean, it: number) => number;
  * The state words the region touches stay in locals throughout. The loop leaves when the
  * instructions it ran reach the state word BUDGET, so the runtime keeps control.
  */
-export function genRegion(blocks: IRBlock[], stateBase: number, mem: MemStrategy, imports: ImportMap, lookup: RegionLookup, names = false, vfpLocals = false): FuncBody {
-  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, vfpLocals);
+export function genRegion(
+  blocks: IRBlock[],
+  stateBase: number,
+  mem: MemStrategy,
+  imports: ImportMap,
+  lookup: RegionLookup,
+  dispatchBase: number | undefined,
+  names = false,
+  vfpLocals = false,
+): FuncBody {
+  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, dispatchBase, vfpLocals);
   const f = g.gen();
   if (names) f.localNames = g.localNames();
   return f;
@@ -92,7 +101,8 @@ const tlScratch = new ScratchI32();
  * being generated is at words (b0 + i) * 6 (op, d, a, b, c, imm).
  */
 class RegionGen implements DPairCtx {
-  readonly f = new FuncBody(1);
+  /** Parameters: the entry block, and the region's funcref slot + 1 (0: unknown; lookup.ts). */
+  readonly f = new FuncBody(2);
   private readonly C: Int32Array;
   /** Each block's first op in the arena, and its op count. */
   private readonly starts: Int32Array;
@@ -201,6 +211,8 @@ class RegionGen implements DPairCtx {
     readonly mem: MemStrategy,
     private readonly imports: ImportMap,
     private readonly lookup: RegionLookup,
+    /** The wasm dispatcher's table (lookup.ts), if any. */
+    private readonly dispatchBase: number | undefined,
     /** Tier 2's form (jit/reopt.ts, tier2.ts): D registers in f64 locals (dLocal), grouped access tests (groupcheck.ts). */
     vfpLocals = false,
   ) {
@@ -384,7 +396,7 @@ class RegionGen implements DPairCtx {
     for (let k = 0; k < n; k++) this.genBlock(k);
     f.end(); // close "block" n: the indirect-branch lookup follows
     const wl = this.wordLocal;
-    emitLookup(f, blocks, wl[W.PC], wl[W.T], wl[W.ITSTATE], this.scratch, this.addrTmp);
+    emitLookup(f, blocks, this.dispatchBase, this.wordAddr(W.DISPATCH_CTX), wl[W.PC], wl[W.T], wl[W.ITSTATE], 1, this.scratch, this.addrTmp, this.valueTmp);
     f.end(); // loop
     f.op(O.unreachable);
     // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after

@@ -25,7 +25,9 @@ import type { RegionFn } from './module.js';
 
 export const DISPATCH_ENTRIES = 1 << 16;
 export const DISPATCH_BYTES = DISPATCH_ENTRIES * 16;
-const VALID = 0x80000000;
+/** The key bit of a live entry (removeKey clears the key). */
+export const DISPATCH_VALID = 0x80000000;
+const VALID = DISPATCH_VALID;
 /** System mode: the entry matches under every cp10 access and FPEXC.EN (bits 9, 10 of the key). */
 export const ANY_VFP = 0x40000000;
 /** run() found no compiled block for the current PC (not a guest exit reason). */
@@ -37,6 +39,31 @@ export function dispatchKey(thumb: boolean, it: number): number {
 
 export function dispatchSlot(pc: number): number {
   return ((pc >>> 1) ^ (pc >>> 13)) & (DISPATCH_ENTRIES - 1);
+}
+
+/**
+ * Pushes non-zero unless the key of the table entry at byte offset `entL` (a local) of the table
+ * at `tableBase` matches the current mode: VALID | (T ? ITSTATE << 1 : 0) | T (`tL` a local
+ * holding T, `pushIT` pushing ITSTATE), ORed in system mode with the state word DISPATCH_CTX at
+ * `ctxAddr` (-1: none), whose cp10 and FPEXC.EN bits (9, 10) an entry with ANY_VFP leaves out.
+ * `keyL`: a local for the entry's key. The dispatcher's test, and a region's lookup's
+ * (lookup.ts): the context bits keep entries of an older mapping generation from matching.
+ */
+export function emitKeyMismatch(f: FuncBody, entL: number, tableBase: number, tL: number, pushIT: () => void, ctxAddr: number, keyL: number): void {
+  f.get(entL).mem(O.i32_load, 2, tableBase + 4);
+  if (ctxAddr >= 0) f.tee(keyL);
+  pushIT();
+  f.i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl);
+  f.i32(0).get(tL).op(O.select); // IT counts only in Thumb
+  f.get(tL).op(O.i32_or).i32(VALID).op(O.i32_or);
+  if (ctxAddr >= 0) {
+    f.i32(0).mem(O.i32_load, 2, ctxAddr).op(O.i32_or).op(O.i32_xor);
+    // & ~(ANY_VFP | 3 << 9) when the entry's ANY_VFP bit is set: (key << 1) >> 31 is all ones then
+    f.get(keyL).i32(1).op(O.i32_shl).i32(31).op(O.i32_shr_s).i32(ANY_VFP | (3 << 9)).op(O.i32_and).i32(-1).op(O.i32_xor);
+    f.op(O.i32_and);
+  } else {
+    f.op(O.i32_ne);
+  }
 }
 
 /** Ends a region call's accounting: BUDGET -= `ran` (a local: the instructions this call retired). */
@@ -53,7 +80,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   const m = new ModuleBuilder();
   m.importMemory('e', 'm', pages, pages, shared);
   m.importTable('e', 't', tableMin, tableMax);
-  const regionType = m.type([I32], [I32]);
+  const regionType = m.type([I32, I32], [I32]);
   const f = new FuncBody(2);
   const [limLo, limHi] = [0, 1];
   const pc = f.local();
@@ -83,20 +110,9 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   // miss unless entry.pc == pc && entry.key == VALID | it << 1 | T (| DISPATCH_CTX, bits
   // ANY_VFP and 9-10 left out of the comparison when the entry has ANY_VFP)
   f.get(ent).mem(O.i32_load, 2, tableBase).get(pc).op(O.i32_ne);
-  f.get(ent).mem(O.i32_load, 2, tableBase + 4);
-  if (sys) f.tee(key);
-  f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r); // r: T for now
-  f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)).i32(0xff).op(O.i32_and).i32(1).op(O.i32_shl);
-  f.i32(0).get(r).op(O.select); // IT counts only in Thumb
-  f.get(r).op(O.i32_or).i32(VALID).op(O.i32_or);
-  if (sys) {
-    f.i32(0).mem(O.i32_load, 2, st(W.DISPATCH_CTX)).op(O.i32_or).op(O.i32_xor);
-    // & ~(ANY_VFP | 3 << 9) when the entry's ANY_VFP bit is set: (key << 1) >> 31 is all ones then
-    f.get(key).i32(1).op(O.i32_shl).i32(31).op(O.i32_shr_s).i32(ANY_VFP | (3 << 9)).op(O.i32_and).i32(-1).op(O.i32_xor);
-    f.op(O.i32_and).op(O.i32_or);
-  } else {
-    f.op(O.i32_ne).op(O.i32_or);
-  }
+  f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r); // r: T
+  emitKeyMismatch(f, ent, tableBase, r, () => f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)), sys ? st(W.DISPATCH_CTX) : -1, key);
+  f.op(O.i32_or);
   f.open(O.if).i32(MISS).op(O.return).end();
   // Budget run out: BUDGET = min(MAX, limit - icount), or leave.
   f.get(budget).i32(0).op(O.i32_le_s).open(O.if);
@@ -110,9 +126,10 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.open(O.if, I32).get(left).op(O.i32_wrap_i64).op(O.else).i32(MAX).end();
   f.mem(O.i32_store, 2, st(W.BUDGET));
   f.end();
-  // r = table[entry.slot](entry.block)
+  // r = table[entry.slot](entry.block, entry.slot + 1)
   f.get(ent).mem(O.i32_load, 2, tableBase + 12);
-  f.get(ent).mem(O.i32_load, 2, tableBase + 8).tee(slot);
+  f.get(ent).mem(O.i32_load, 2, tableBase + 8).tee(slot).i32(1).op(O.i32_add);
+  f.get(slot);
   f.op(0x11 /* call_indirect */).code.uleb(regionType).uleb(0);
   f.tee(r).i32(Exit.NEXT).op(O.i32_ne).open(O.if);
   if (sys) {

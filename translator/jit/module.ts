@@ -67,8 +67,12 @@ export function slowPaths(mem: GuestMemory, cpu: CpuState): Pick<JitTarget, 'slo
   };
 }
 
-/** A region function: runs from block `entry` of its region; returns an Exit reason. */
-export type RegionFn = (entry: number) => number;
+/**
+ * A region function: runs from block `entry` of its region; returns an Exit reason. `self` is
+ * its funcref slot in the dispatcher + 1 (BlockEntry.slot + 1), which its indirect-branch lookup
+ * needs to find its own blocks (lookup.ts); 0 or left out, every indirect branch leaves.
+ */
+export type RegionFn = (entry: number, self?: number) => number;
 
 export interface CompiledModule {
   fns: RegionFn[];
@@ -93,7 +97,7 @@ export const OPTIMIZED_FUNC_INDEX = 30;
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its site table. */
 export function buildModule(
   regions: IRBlock[][],
-  target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy'>,
+  target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy' | 'dispatchBase'>,
   /** A name section (functions and their locals) for reading the module (--dump-region); the code is the same. */
   names = false,
   /**
@@ -146,7 +150,7 @@ export function buildModule(
   };
   // Empty functions (never called) keep OPTIMIZED_FUNC_INDEX for tier 2's region alone.
   const pad = (upTo: number) => {
-    while (m.importCount + m.funcCount < upTo) m.addFunction([I32], [I32], new FuncBody(1).op(O.unreachable));
+    while (m.importCount + m.funcCount < upTo) m.addFunction([I32, I32], [I32], new FuncBody(2).op(O.unreachable));
   };
   if (optimized) {
     if (regions.length !== 1 || m.importCount > OPTIMIZED_FUNC_INDEX) throw new Error(`jit: no room for tier 2's function at index ${OPTIMIZED_FUNC_INDEX}`);
@@ -157,8 +161,8 @@ export function buildModule(
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, names, vfpLocals);
-    const fn = m.addFunction([I32], [I32], body);
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, target.dispatchBase, names, vfpLocals);
+    const fn = m.addFunction([I32, I32], [I32], body);
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);
   });
