@@ -113,8 +113,14 @@ export function buildModule(
    * functions. Throws when the module's imports alone pass that index.
    */
   optimized = false,
+  /**
+   * Custom sections to write into the module (the engine ignores them): tier 2's serial number,
+   * which keeps V8 from reusing the code of identical bytes it compiled before (jit/reopt.ts).
+   */
+  customs: readonly (readonly [string, Uint8Array])[] = [],
 ): { bytes: Uint8Array<ArrayBuffer>; sites: SiteTable } {
   const m = new ModuleBuilder();
+  for (const [name, payload] of customs) m.customSection(name, payload);
   m.importMemory('e', 'm', target.pages, target.pages, isShared(target.memory));
   // Slow-path calls, unless the strategy's slow paths are exits (jit/slowexit.ts): an import
   // costs every instantiation a wrapper per signature.

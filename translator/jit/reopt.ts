@@ -11,7 +11,6 @@
 // - a function compiling the bytes on the calling thread, whose result is installed at once
 //   (tests use one to see the bytes).
 
-import { withCustomSection } from '../wasm/builder.js';
 import { buildModule, instantiate, type JitTarget, type RegionFn, type SiteTable } from './module.js';
 import { compileWorker, type CompileReply } from './compile-worker.js';
 import type { PolledWorker } from './polled-worker.js';
@@ -74,12 +73,12 @@ export class Reopt {
     const blocks = [[...own, ...guests].map((e) => e.block)];
     const compile = this.optimize;
     if (typeof compile === 'function') {
-      const { bytes, sites } = buildModule(blocks, this.target, false, true);
       // A serial number: V8 reuses the compiled code of a module whose bytes it has seen (the
       // tier-1 batch may have held this region alone), which would bring back Liftoff's code.
       const serial = this.serial++;
-      const tagged = withCustomSection(bytes, 'armvisor.reopt', Uint8Array.of(serial & 0xff, (serial >>> 8) & 0xff, (serial >>> 16) & 0xff, serial >>> 24));
-      this.finish({ group, own, sites }, () => compile(tagged));
+      const tag = Uint8Array.of(serial & 0xff, (serial >>> 8) & 0xff, (serial >>> 16) & 0xff, serial >>> 24);
+      const { bytes, sites } = buildModule(blocks, this.target, false, true, false, [['armvisor.reopt', tag]]);
+      this.finish({ group, own, sites }, () => compile(bytes));
     } else {
       let built: ReturnType<typeof buildModule> | null = null;
       try {

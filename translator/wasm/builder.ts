@@ -319,14 +319,6 @@ function writeSized(out: Bytes, id: number, fill: (s: Bytes) => void): void {
   out.u8(id).sized(s);
 }
 
-/** Module bytes `module` with a custom section (id 0: ignored by the engine) `name` holding `payload` appended. */
-export function withCustomSection(module: Uint8Array, name: string, payload: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Bytes(module.length + name.length + payload.length + 16);
-  out.bytes(module);
-  writeSized(out, 0, (s) => s.name(name).bytes(payload));
-  return out.finish();
-}
-
 /** A module: imported memory and functions, defined functions, exports. */
 export class ModuleBuilder {
   private readonly types: string[] = [];
