@@ -441,15 +441,30 @@ function leafBlock(pc: number): IRBlock {
   return b.finish(pc, false, 0, 2, pc + 8);
 }
 
+/**
+ * Block entries for the JIT of a call and its return: caller 0x8000: bl 0x8800 (the leaf: r1 += 1,
+ * bx lr); its return block 0x8004 counts r0 and loops to 0x8000 (to 0xa000 at 1000).
+ */
+function callAndReturn() {
+  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
+  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
+  return { leaf: entry(leafBlock(0x8800)), caller: entry(callBlock(0x8000, 0x8800)), ret: entry(counterBlock(0x8004, 0x8000, 0xa000, 1000)) };
+}
+
+/** r0 = r1 = 0, A32 as the blocks (an indirect branch's lookup compares T and ITSTATE), a budget that does not stop them. */
+function resetForCall(): void {
+  reset(B, 3);
+  B.cpu.i32[0] = 0;
+  B.cpu.i32[1] = 0;
+  B.cpu.i32[W.T] = 0;
+  B.cpu.i32[W.ITSTATE] = 0;
+  B.cpu.i32[W.BUDGET] = 1 << 20;
+}
+
 test('a call to a small function compiled earlier on the same page runs inside the caller\'s region, return included', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
-  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
-  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
-  // caller 0x8000: bl 0x8800; its return block 0x8004 counts r0 and loops to 0x8000 (to 0xa000 at 1000).
-  const leaf = entry(leafBlock(0x8800));
-  const caller = entry(callBlock(0x8000, 0x8800));
-  const ret = entry(counterBlock(0x8004, 0x8000, 0xa000, 1000));
+  const { leaf, caller, ret } = callAndReturn();
   const all = [leaf];
   // threshold 1, batch 1: each interpreted run compiles its page's new blocks at once.
   // With the wasm dispatcher: the region finds the return block through its table (lookup.ts).
@@ -460,12 +475,7 @@ test('a call to a small function compiled earlier on the same page runs inside t
   expect(caller.region).not.toBe(leaf.region);
   expect(ret.region).toBe(caller.region);
   // The caller's region holds a copy of the leaf: 1000 calls and returns in one region call.
-  reset(B, 3);
-  B.cpu.i32[0] = 0;
-  B.cpu.i32[1] = 0;
-  B.cpu.i32[W.T] = 0; // A32, as the blocks (the return's lookup compares T and ITSTATE)
-  B.cpu.i32[W.ITSTATE] = 0;
-  B.cpu.i32[W.BUDGET] = 1 << 20;
+  resetForCall();
   expect(caller.region!(caller.index, caller.slot + 1)).toBe(Exit.NEXT);
   expect(B.cpu.i32[0]).toBe(1000);
   expect(B.cpu.i32[1]).toBe(1000);
@@ -476,11 +486,7 @@ test('a call to a small function compiled earlier on the same page runs inside t
 test('an indirect branch finds only its own region\'s blocks in the dispatcher\'s table: without its slot it leaves', async () => {
   const { Jit, DEFAULT_JIT } = await import('../translator/jit/jit.js');
   const target = flatJitTarget(B.mem, B.cpu);
-  type E = { block: IRBlock; region: null | ((i: number, self?: number) => number); index: number; slot: number; group: null | { pages: number[] }; dead: boolean };
-  const entry = (block: IRBlock): E => ({ block, region: null, index: -1, slot: -1, group: null, dead: false, sid: -1, offer: false });
-  const leaf = entry(leafBlock(0x8800));
-  const caller = entry(callBlock(0x8000, 0x8800));
-  const ret = entry(counterBlock(0x8004, 0x8000, 0xa000, 1000));
+  const { leaf, caller, ret } = callAndReturn();
   const all = [leaf, caller, ret];
   const jit = new Jit(target, (p) => all.filter((e) => e.block.pc >>> 12 === p), { ...DEFAULT_JIT, threshold: 1, batch: 1 });
   jit.noteRun(caller); // one region: caller, the return block and the leaf
@@ -497,12 +503,7 @@ test('an indirect branch finds only its own region\'s blocks in the dispatcher\'
   ];
   for (const [self, ctx] of cases) {
     d.installKey(ret.block.pc, dispatchKey(false, 0) | ctx, ret.slot, ret.index);
-    reset(B, 3);
-    B.cpu.i32[0] = 0;
-    B.cpu.i32[1] = 0;
-    B.cpu.i32[W.T] = 0;
-    B.cpu.i32[W.ITSTATE] = 0;
-    B.cpu.i32[W.BUDGET] = 1 << 20;
+    resetForCall();
     expect(caller.region!(caller.index, self)).toBe(Exit.NEXT);
     expect(B.cpu.u32[W.PC]).toBe(0x8004);
     expect(B.cpu.i32[1]).toBe(1);
