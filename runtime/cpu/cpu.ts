@@ -351,6 +351,7 @@ export class ArmCpu {
       cpu: this.state,
       strategy: new SoftmmuStrategy(space.tlbBase),
       dispatchBase: space.dispatchBase,
+      dispatchCtx: true,
       ...slowPaths(mem, this.state),
     };
   }

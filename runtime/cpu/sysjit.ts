@@ -148,7 +148,7 @@ export class SysJit {
     opts: Partial<JitOptions> = {},
   ) {
     this.opts = { ...DEFAULT_JIT, threshold: SYS_THRESHOLD, ...opts };
-    this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase, true) : null;
+    this.dispatcher = target.dispatchBase !== undefined ? new Dispatcher(target.memory, target.pages, target.cpu.base, target.dispatchBase, target.dispatchCtx === true) : null;
   }
 
   /** A block entered the CPU's cache. */

@@ -21,7 +21,7 @@ import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairC
 import { emitBudgetUse } from './dispatch.js';
 import { EXIT_SLOW } from './slowexit.js';
 import { BIN } from './binops.js';
-import { emitLookup } from './lookup.js';
+import { emitLookup, type RegionDispatch } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
 import { planGroups, type AccessGroups } from './groupcheck.js';
 import { MAX_GROUPS as MAX_LEAD_GROUPS, planLeads, type LeadGroups } from './leadgroups.js';
@@ -70,11 +70,11 @@ export function genRegion(
   mem: MemStrategy,
   imports: ImportMap,
   lookup: RegionLookup,
-  dispatchBase: number | undefined,
+  dispatch: RegionDispatch | undefined,
   names = false,
   vfpLocals = false,
 ): FuncBody {
-  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, dispatchBase, vfpLocals);
+  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, dispatch, vfpLocals);
   const f = g.gen();
   if (names) f.localNames = g.localNames();
   return f;
@@ -212,7 +212,7 @@ class RegionGen implements DPairCtx {
     private readonly imports: ImportMap,
     private readonly lookup: RegionLookup,
     /** The wasm dispatcher's table (lookup.ts), if any. */
-    private readonly dispatchBase: number | undefined,
+    private readonly dispatch: RegionDispatch | undefined,
     /** Tier 2's form (jit/reopt.ts, tier2.ts): D registers in f64 locals (dLocal), grouped access tests (groupcheck.ts). */
     vfpLocals = false,
   ) {
@@ -244,17 +244,13 @@ class RegionGen implements DPairCtx {
     // code (vfp-inline.ts) and the VFP helpers work on them, so helper calls need no spills; in
     // tier 2's code (vfpLocals) the D registers of the region's double-precision arithmetic are
     // read from locals too (dLocal, found here).
-    const isWritten = new Uint8Array(NWORDS);
     const wl = this.wordLocal;
     const use = wordUse.flags;
     for (let w = 0; w < NWORDS; w++) {
       if (use[w] === 0 || inState(w)) continue;
       wl[w] = -2;
       this.words.push(w);
-      if (use[w] & WordUse.WRITTEN) {
-        isWritten[w] = 1;
-        this.written.push(w);
-      }
+      if (use[w] & WordUse.WRITTEN) this.written.push(w);
     }
     if (vfpLocals) {
       for (let j = 0; j < nb; j++) {
@@ -262,7 +258,7 @@ class RegionGen implements DPairCtx {
         for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) if (C[q] === Op.CALL && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
       }
     }
-    if (!isWritten[W.PC]) this.written.push(W.PC); // budget exits store the PC of the next block
+    if (!(use[W.PC] & WordUse.WRITTEN)) this.written.push(W.PC); // budget exits store the PC of the next block
     // PC, T and ITSTATE are always in locals: the indirect-branch lookup reads them.
     for (const w of [W.PC, W.T, W.ITSTATE]) {
       if (wl[w] === -1) {
@@ -396,7 +392,7 @@ class RegionGen implements DPairCtx {
     for (let k = 0; k < n; k++) this.genBlock(k);
     f.end(); // close "block" n: the indirect-branch lookup follows
     const wl = this.wordLocal;
-    emitLookup(f, blocks, this.dispatchBase, this.wordAddr(W.DISPATCH_CTX), wl[W.PC], wl[W.T], wl[W.ITSTATE], 1, this.scratch, this.addrTmp, this.valueTmp);
+    emitLookup(f, blocks, this.dispatch, this.wordAddr(W.DISPATCH_CTX), wl[W.PC], wl[W.T], wl[W.ITSTATE], 1, this.scratch, this.addrTmp, this.valueTmp);
     f.end(); // loop
     f.op(O.unreachable);
     // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after

@@ -25,9 +25,7 @@ import type { RegionFn } from './module.js';
 
 export const DISPATCH_ENTRIES = 1 << 16;
 export const DISPATCH_BYTES = DISPATCH_ENTRIES * 16;
-/** The key bit of a live entry (removeKey clears the key). */
-export const DISPATCH_VALID = 0x80000000;
-const VALID = DISPATCH_VALID;
+const VALID = 0x80000000;
 /** System mode: the entry matches under every cp10 access and FPEXC.EN (bits 9, 10 of the key). */
 export const ANY_VFP = 0x40000000;
 /** run() found no compiled block for the current PC (not a guest exit reason). */
@@ -42,14 +40,18 @@ export function dispatchSlot(pc: number): number {
 }
 
 /**
- * Pushes non-zero unless the key of the table entry at byte offset `entL` (a local) of the table
- * at `tableBase` matches the current mode: VALID | (T ? ITSTATE << 1 : 0) | T (`tL` a local
- * holding T, `pushIT` pushing ITSTATE), ORed in system mode with the state word DISPATCH_CTX at
- * `ctxAddr` (-1: none), whose cp10 and FPEXC.EN bits (9, 10) an entry with ANY_VFP leaves out.
- * `keyL`: a local for the entry's key. The dispatcher's test, and a region's lookup's
- * (lookup.ts): the context bits keep entries of an older mapping generation from matching.
+ * Sets local `entL` to the byte offset of `pc`'s entry (local `pcL`) in the table at `tableBase`
+ * (dispatchSlot) and pushes non-zero unless that entry is for `pc` in the current mode: its key
+ * is VALID | (T ? ITSTATE << 1 : 0) | T (`tL` a local holding T, `pushIT` pushing ITSTATE), ORed
+ * in system mode with the state word DISPATCH_CTX at `ctxAddr` (-1: none), whose cp10 and
+ * FPEXC.EN bits (9, 10) an entry with ANY_VFP leaves out; `keyL`, a local for the entry's key.
+ * The dispatcher's test, and a region's indirect-branch lookup's (lookup.ts): the context bits
+ * keep entries of an older mapping generation from matching.
  */
-export function emitKeyMismatch(f: FuncBody, entL: number, tableBase: number, tL: number, pushIT: () => void, ctxAddr: number, keyL: number): void {
+export function emitEntryMismatch(f: FuncBody, tableBase: number, pcL: number, entL: number, tL: number, pushIT: () => void, ctxAddr: number, keyL: number): void {
+  f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(13).op(O.i32_shr_u).op(O.i32_xor);
+  f.i32(DISPATCH_ENTRIES - 1).op(O.i32_and).i32(4).op(O.i32_shl).set(entL);
+  f.get(entL).mem(O.i32_load, 2, tableBase).get(pcL).op(O.i32_ne);
   f.get(entL).mem(O.i32_load, 2, tableBase + 4);
   if (ctxAddr >= 0) f.tee(keyL);
   pushIT();
@@ -64,6 +66,7 @@ export function emitKeyMismatch(f: FuncBody, entL: number, tableBase: number, tL
   } else {
     f.op(O.i32_ne);
   }
+  f.op(O.i32_or);
 }
 
 /** Ends a region call's accounting: BUDGET -= `ran` (a local: the instructions this call retired). */
@@ -103,16 +106,10 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
     f.i32(0).mem(O.i32_load, 2, st(W.EXIT_REQ)).open(O.if).i32(Exit.NEXT).op(O.return).end();
     f.end();
   }
-  // pc, and the entry for it
+  // pc, and a miss unless its entry is for it (r: T for now)
   f.i32(0).mem(O.i32_load, 2, st(W.PC)).set(pc);
-  f.get(pc).i32(1).op(O.i32_shr_u).get(pc).i32(13).op(O.i32_shr_u).op(O.i32_xor);
-  f.i32(DISPATCH_ENTRIES - 1).op(O.i32_and).i32(4).op(O.i32_shl).set(ent);
-  // miss unless entry.pc == pc && entry.key == VALID | it << 1 | T (| DISPATCH_CTX, bits
-  // ANY_VFP and 9-10 left out of the comparison when the entry has ANY_VFP)
-  f.get(ent).mem(O.i32_load, 2, tableBase).get(pc).op(O.i32_ne);
-  f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r); // r: T
-  emitKeyMismatch(f, ent, tableBase, r, () => f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)), sys ? st(W.DISPATCH_CTX) : -1, key);
-  f.op(O.i32_or);
+  f.i32(0).mem(O.i32_load, 2, st(W.T)).set(r);
+  emitEntryMismatch(f, tableBase, pc, ent, r, () => f.i32(0).mem(O.i32_load, 2, st(W.ITSTATE)), sys ? st(W.DISPATCH_CTX) : -1, key);
   f.open(O.if).i32(MISS).op(O.return).end();
   // Budget run out: BUDGET = min(MAX, limit - icount), or leave.
   f.get(budget).i32(0).op(O.i32_le_s).open(O.if);

@@ -3,16 +3,22 @@
 
 import type { IRBlock } from '../ir.js';
 import { O, type FuncBody } from '../wasm/builder.js';
-import { DISPATCH_ENTRIES, emitKeyMismatch } from './dispatch.js';
+import { emitEntryMismatch } from './dispatch.js';
+
+/** The wasm dispatcher's table, for a region's lookup: its address, and whether its keys carry DISPATCH_CTX (system mode). */
+export interface RegionDispatch {
+  base: number;
+  ctx: boolean;
+}
 
 /**
  * The indirect-branch lookup, at the top level of the region loop; a hit restarts the loop at
  * the target's block, a miss leaves through the epilogue, for the dispatcher.
  *
  * The region's own blocks (those on its first block's page) are found in the wasm dispatcher's
- * table (dispatch.ts) at `tableBase`: a hit when the entry for the target PC matches it as the
- * dispatcher's own test would (PC, ITSTATE, T and, in system mode, the state word DISPATCH_CTX at
- * `ctxAddr`: a slot of a retired region is given to a new one while entries of an older mapping
+ * table (dispatch.ts), `dispatch`: a hit when the entry for the target PC matches it as the
+ * dispatcher's own test would (PC, ITSTATE, T and, when its keys carry it, the state word
+ * DISPATCH_CTX at `ctxAddr`: in system mode a slot of a retired region is given to a new one while entries of an older mapping
  * generation may still name it) and holds a block of this region (its funcref slot is the one
  * the region was called with: `selfL`, the slot + 1, 0 when unknown). Copies of other pages' blocks
  * (guests), which the table does not send here, and every block when there is no table, are
@@ -24,7 +30,7 @@ import { DISPATCH_ENTRIES, emitKeyMismatch } from './dispatch.js';
 export function emitLookup(
   f: FuncBody,
   blocks: IRBlock[],
-  tableBase: number | undefined,
+  dispatch: RegionDispatch | undefined,
   ctxAddr: number,
   pcL: number,
   tL: number,
@@ -36,18 +42,15 @@ export function emitLookup(
 ): void {
   const page = blocks.length ? blocks[0].pc >>> 12 : 0;
   const listed: number[] = [];
-  for (let j = 0; j < blocks.length; j++) if (tableBase === undefined || blocks[j].pc >>> 12 !== page) listed.push(j);
+  for (let j = 0; j < blocks.length; j++) if (dispatch === undefined || blocks[j].pc >>> 12 !== page) listed.push(j);
   f.open(O.block); // $miss
-  if (tableBase !== undefined) {
-    f.get(pcL).i32(1).op(O.i32_shr_u).get(pcL).i32(13).op(O.i32_shr_u).op(O.i32_xor);
-    f.i32(DISPATCH_ENTRIES - 1).op(O.i32_and).i32(4).op(O.i32_shl).set(keyL);
-    // a hit when entry.pc == pc, the entry's key matches and entry.slot == self - 1
-    f.get(keyL).mem(O.i32_load, 2, tableBase).get(pcL).op(O.i32_ne);
-    emitKeyMismatch(f, keyL, tableBase, tL, () => f.get(itL), ctxAddr, entryKeyL);
-    f.op(O.i32_or);
-    f.get(keyL).mem(O.i32_load, 2, tableBase + 8).get(selfL).i32(1).op(O.i32_sub).op(O.i32_ne).op(O.i32_or);
+  if (dispatch !== undefined) {
+    // a hit when the entry is for the target and entry.slot == self - 1
+    const base = dispatch.base;
+    emitEntryMismatch(f, base, pcL, keyL, tL, () => f.get(itL), dispatch.ctx ? ctxAddr : -1, entryKeyL);
+    f.get(keyL).mem(O.i32_load, 2, base + 8).get(selfL).i32(1).op(O.i32_sub).op(O.i32_ne).op(O.i32_or);
     f.op(O.i32_eqz).open(O.if);
-    f.get(keyL).mem(O.i32_load, 2, tableBase + 12).set(scratch).br(2); // to the region loop
+    f.get(keyL).mem(O.i32_load, 2, base + 12).set(scratch).br(2); // to the region loop
     f.end();
   }
   if (listed.length) emitCompares(f, blocks, listed, pcL, tL, itL, scratch, keyL);

@@ -19,6 +19,8 @@ export interface JitTarget {
   strategy: MemStrategy;
   /** Linear-memory address of the wasm dispatcher's lookup table (DISPATCH_BYTES long). */
   dispatchBase?: number;
+  /** The dispatcher's keys carry the state word DISPATCH_CTX (system mode; dispatch.ts). */
+  dispatchCtx?: boolean;
   /**
    * Slow-path load. `site` is the access's site (memstrategy.ts `faultSite`: its Mem flags in the
    * low bits), `pc` the guest PC of its instruction. On a fault it sets the state words
@@ -97,7 +99,7 @@ export const OPTIMIZED_FUNC_INDEX = 30;
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its site table. */
 export function buildModule(
   regions: IRBlock[][],
-  target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy' | 'dispatchBase'>,
+  target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy' | 'dispatchBase' | 'dispatchCtx'>,
   /** A name section (functions and their locals) for reading the module (--dump-region); the code is the same. */
   names = false,
   /**
@@ -162,12 +164,13 @@ export function buildModule(
     if (regions.length !== 1 || m.importCount > OPTIMIZED_FUNC_INDEX) throw new Error(`jit: no room for tier 2's function at index ${OPTIMIZED_FUNC_INDEX}`);
     pad(OPTIMIZED_FUNC_INDEX);
   }
+  const dispatch = target.dispatchBase === undefined ? undefined : { base: target.dispatchBase, ctx: target.dispatchCtx === true };
   regions.forEach((blocks, i) => {
     if (!optimized && m.importCount + m.funcCount === OPTIMIZED_FUNC_INDEX) pad(OPTIMIZED_FUNC_INDEX + 1);
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, target.dispatchBase, names, vfpLocals);
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, dispatch, names, vfpLocals);
     const fn = m.addFunction([I32, I32], [I32], body);
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);

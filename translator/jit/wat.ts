@@ -24,7 +24,7 @@ export function regionBlockTable(blocks: readonly IRBlock[], name?: (pc: number)
 }
 
 /** The text form of the module tier 1 builds for `blocks` (one region). */
-export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy' | 'dispatchBase'>): Promise<string> {
+export async function regionWat(blocks: IRBlock[], target: Pick<JitTarget, 'memory' | 'pages' | 'cpu' | 'strategy' | 'dispatchBase' | 'dispatchCtx'>): Promise<string> {
   // The module as the JIT builds it, with a name section: locals read as $r0, $sp, $n...
   const { bytes } = buildModule([blocks], target, true);
   const wabt = await (await import('wabt')).default();
