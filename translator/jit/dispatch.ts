@@ -127,7 +127,7 @@ export function buildDispatcher(stateBase: number, tableBase: number, pages: num
   f.get(ent).mem(O.i32_load, 2, tableBase + 12);
   f.get(ent).mem(O.i32_load, 2, tableBase + 8).tee(slot).i32(1).op(O.i32_add);
   f.get(slot);
-  f.op(0x11 /* call_indirect */).code.uleb(regionType).uleb(0);
+  f.callIndirect(regionType);
   f.tee(r).i32(Exit.NEXT).op(O.i32_ne).open(O.if);
   if (sys) {
     f.get(r).i32(Exit.SYNC).op(O.i32_ne).open(O.if).get(r).op(O.return).end();
