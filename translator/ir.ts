@@ -203,6 +203,22 @@ const knownValue = new Int32Array(20);
 const knownDepth = new Int32Array(20);
 let lastStamp = 0;
 
+/**
+ * IRBuilder.imm's constants made at the top level of the block being lifted, shared (one block
+ * is lifted at a time), direct-mapped by value: an entry holds while immBlock[h] is the
+ * builder's `id`. The same small immediate recurs within a block (a flag-setting instruction's
+ * 31 and 0, a post-indexed access's 4): one CONST serves them all, and every pass after the
+ * lifter walks fewer ops.
+ */
+const IMM_SLOTS = 64;
+const immBlock = new Int32Array(IMM_SLOTS);
+const immValue = new Int32Array(IMM_SLOTS);
+const immTemp = new Int32Array(IMM_SLOTS);
+/** Per temp of the block being lifted: its CONST's value, when tempBlock[t] is the builder's id. */
+let tempBlock = new Int32Array(1024);
+let tempValue = new Int32Array(1024);
+let lastId = 0;
+
 /** Builds one block's op list; the lifter's only way to emit IR. */
 export class IRBuilder {
   private code: number[];
@@ -240,8 +256,41 @@ export class IRBuilder {
     return this.ntemps;
   }
 
+  /** This builder's mark in the shared tables of constants (immBlock, tempBlock). */
+  private readonly id = ++lastId;
+
+  /** A new CONST op of value `v`. */
   const(v: number): number {
-    return this.emit(Op.CONST, this.temp(), -1, -1, -1, v | 0);
+    const t = this.temp();
+    if (t >= tempBlock.length) {
+      const grow = (a: Int32Array) => {
+        const g = new Int32Array(2 * a.length);
+        g.set(a);
+        return g;
+      };
+      tempBlock = grow(tempBlock);
+      tempValue = grow(tempValue);
+    }
+    tempBlock[t] = this.id;
+    tempValue[t] = v | 0;
+    return this.emit(Op.CONST, t, -1, -1, -1, v | 0);
+  }
+  /**
+   * Constant `v` as an operand: the temp of an earlier imm() of the same value made at the top
+   * level of the block (which runs before every later op), else a new CONST. Temps are defined
+   * once, so sharing one changes no value.
+   */
+  imm(v: number): number {
+    v |= 0;
+    const h = v & (IMM_SLOTS - 1);
+    if (immBlock[h] === this.id && immValue[h] === v) return immTemp[h];
+    const t = this.const(v);
+    if (this.ifStack.length === 0) {
+      immBlock[h] = this.id;
+      immValue[h] = v;
+      immTemp[h] = t;
+    }
+    return t;
   }
   /** The word offset of the op among the last few that defined temp `t`, or -1. */
   private recentDef(t: number): number {
@@ -253,22 +302,22 @@ export class IRBuilder {
     return -1;
   }
   /**
-   * The value of temp `t` when a CONST among the last few ops defined it (an immediate operand
-   * made just before its use), else undefined: the lifter picks cheaper flag formulas then.
+   * The value of temp `t` when a CONST defined it, else undefined: the lifter picks cheaper flag
+   * formulas then.
    */
   constValue(t: number): number | undefined {
-    const k = this.recentDef(t);
-    return k >= 0 && this.code[k] === Op.CONST ? this.code[k + 5] : undefined;
+    return t >= 0 && t < this.ntemps && tempBlock[t] === this.id ? tempValue[t] : undefined;
   }
   /**
    * The value of an address temp made of constants: a CONST, or an ADD of two (the second word
    * of a literal LDRD or VLDR), defined among the last few ops; else undefined.
    */
   constAddress(t: number): number | undefined {
+    const c = this.constValue(t);
+    if (c !== undefined) return c >>> 0;
     const k = this.recentDef(t);
     if (k < 0) return undefined;
     const code = this.code;
-    if (code[k] === Op.CONST) return code[k + 5] >>> 0;
     if (code[k] !== Op.ADD) return undefined;
     const a = this.constValue(code[k + 2]);
     const b = a === undefined ? undefined : this.constValue(code[k + 3]);
@@ -295,11 +344,9 @@ export class IRBuilder {
   }
   set(word: number, a: number): void {
     if (word < 20) {
-      // Only a CONST made just before (an immediate operand): looking further back costs the lifter more than it gains.
-      const k = this.n * 6 - 6;
-      if (word !== 15 && k >= 0 && this.code[k] === 0 /* CONST */ && this.code[k + 1] === a) {
+      if (word !== 15 && a >= 0 && tempBlock[a] === this.id) {
         knownStamp[word] = this.stamp;
-        knownValue[word] = this.code[k + 5];
+        knownValue[word] = tempValue[a];
         knownDepth[word] = this.ifStack.length;
       } else knownStamp[word] = 0;
     }
@@ -375,25 +422,25 @@ export class IRBuilder {
     return this.bin(Op.XOR, a, b);
   }
   not(a: number): number {
-    return this.bin(Op.XOR, a, this.const(-1));
+    return this.bin(Op.XOR, a, this.imm(-1));
   }
   shli(a: number, n: number): number {
-    return n === 0 ? a : this.bin(Op.SHL, a, this.const(n));
+    return n === 0 ? a : this.bin(Op.SHL, a, this.imm(n));
   }
   shri(a: number, n: number): number {
-    return n === 0 ? a : this.bin(Op.SHR, a, this.const(n));
+    return n === 0 ? a : this.bin(Op.SHR, a, this.imm(n));
   }
   sari(a: number, n: number): number {
-    return n === 0 ? a : this.bin(Op.SAR, a, this.const(n));
+    return n === 0 ? a : this.bin(Op.SAR, a, this.imm(n));
   }
   rori(a: number, n: number): number {
-    return (n & 31) === 0 ? a : this.bin(Op.ROR, a, this.const(n & 31));
+    return (n & 31) === 0 ? a : this.bin(Op.ROR, a, this.imm(n & 31));
   }
   andi(a: number, m: number): number {
-    return this.bin(Op.AND, a, this.const(m));
+    return this.bin(Op.AND, a, this.imm(m));
   }
   addi(a: number, v: number): number {
-    return v === 0 ? a : this.bin(Op.ADD, a, this.const(v));
+    return v === 0 ? a : this.bin(Op.ADD, a, this.imm(v));
   }
   /** Bit `n` of a as 0/1. */
   bit(a: number, n: number): number {

@@ -135,7 +135,7 @@ export class LiftCtx {
     this.b.set(W.N, this.b.shri(res, 31));
   }
   setZ(res: Temp): void {
-    this.b.set(W.Z, this.b.bin(Op.EQ, res, this.b.const(0)));
+    this.b.set(W.Z, this.b.bin(Op.EQ, res, this.b.imm(0)));
   }
   setNZ(res: Temp): void {
     this.setN(res);
@@ -302,7 +302,7 @@ export { Mem, Op, Exit, W };
 export function condTemp(b: IRBuilder, cond: number): Temp {
   // The flags are 0/1 words, so each condition is one or two ops: HI (C && !Z) is Z < C, and
   // LE (Z || N != V) is Z | (N ^ V).
-  const not = (t: Temp) => b.bin(Op.EQ, t, b.const(0));
+  const not = (t: Temp) => b.bin(Op.EQ, t, b.imm(0));
   const inv = (cond & 1) !== 0;
   switch (cond >> 1) {
     case 0: // EQ, NE
