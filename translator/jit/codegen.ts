@@ -138,8 +138,8 @@ class RegionGen implements DPairCtx {
   private readonly valueTmp: number; // a store's value, likewise
   private readonly countL: number; // guest instructions retired in this call, before the current block
   // The shared epilogue's inputs: `exit` packs the exit reason (EXIT_FAULT: a fault) and, from
-  // bit 4, the instructions of the current block to add. It is set only on the way out, so it
-  // is still 0 (NEXT, none to add) for the budget exits, which just branch to the epilogue.
+  // bit 4, the instructions of the current block to add (0 for NEXT with none to add). Every
+  // branch to the epilogue carries it as the value of the epilogue's block, which sets it.
   private readonly exit: number;
   private readonly exitPC: number;
   private readonly exitIT: number; // the faulting instruction's ITSTATE, or -1
@@ -377,12 +377,12 @@ class RegionGen implements DPairCtx {
 
     // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
     const n = blocks.length;
-    f.open(O.block); // $epi: every exit branches out of it to the shared epilogue
+    f.open(O.block, I32); // $epi: every exit branches out of it to the shared epilogue, carrying its `exit` word
     // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
     // leaves with the faulting instruction's state, so access sites need no check of their own.
     // With slow-path exits there are no slow-path calls, and a plain block stands in for the try.
     const calls = !this.mem.slowExits;
-    f.open(calls ? O.try : O.block);
+    f.open(calls ? O.try : O.block, I32);
     f.open(O.loop);
     for (let k = n; k >= 0; k--) f.open(O.block);
     const depths: number[] = [];
@@ -406,9 +406,11 @@ class RegionGen implements DPairCtx {
       // exit = instruction index << 4 | EXIT_FAULT; exitIT = ITSTATE + 1 - 1
       f.i32(0).mem(O.i32_load, 2, this.wordAddr(W.FAULT_SITE)).tee(exitIT).i32(3).op(O.i32_shr_u).i32(0x1ff << 4).op(O.i32_and).i32(EXIT_FAULT).op(O.i32_or).set(exit);
       f.get(exitIT).i32(16).op(O.i32_shr_u).i32(1).op(O.i32_sub).set(exitIT);
+      f.get(exit);
     }
     f.end(); // try (or its block)
     f.end(); // $epi
+    f.set(exit);
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
     const count = this.countL;
@@ -445,10 +447,14 @@ class RegionGen implements DPairCtx {
     return m - this.k - 1 + this.self;
   }
 
-  /** To the epilogue from the top level of this block's code, `extra` levels deeper. */
+  /** `br` depth of the epilogue's block from the top level of this block's code, `extra` levels deeper. */
+  private epilogueDepth(extra: number): number {
+    return this.loopDepth + this.ifDepth + 2 + extra;
+  }
+
+  /** To the epilogue from the top level of this block's code, `extra` levels deeper, carrying its `exit` word. */
   private toEpilogue(reason: number, insns: number, extra: number): void {
-    if (reason !== 0 || insns !== 0) this.f.i32((insns << 4) | reason).set(this.exit);
-    this.f.br(this.loopDepth + this.ifDepth + 2 + extra);
+    this.f.i32((insns << 4) | reason).br(this.epilogueDepth(extra));
   }
 
   /** Pushes a slow-path access's last argument: its site id (ImportMap.site: faultSite and its instruction's PC). */
@@ -495,13 +501,14 @@ class RegionGen implements DPairCtx {
     }
     if (this.leads && this.leadTest(addr, flags, bytes)) return true;
     const grouped = this.openGroup(addr);
+    this.slowExitWord(flags);
     if (mem.emitSlowCheck) mem.emitSlowCheck(f, addr, flags, write, bytes, this.pc);
     else {
       mem.emitFastCheck(f, addr, flags, write, this.block, known);
       emitInPage(f, addr, bytes);
       f.op(O.i32_eqz);
     }
-    this.exitIf(flags, grouped);
+    this.exitIf(grouped);
     if (grouped) f.end();
     return true;
   }
@@ -519,13 +526,14 @@ class RegionGen implements DPairCtx {
     const covered = L.at[i] + bytes <= L.span[g];
     if (L.lead[g] === i) {
       const f = this.f;
+      this.slowExitWord(flags);
       let start = addr;
       if (L.delta[g] !== 0) {
         f.get(addr).i32(L.delta[g]).op(O.i32_add).set(this.groupAddr);
         start = this.groupAddr;
       }
       this.mem.emitRangeCheck!(f, start, addr, L.reads[g] !== 0, L.writes[g] !== 0, L.amask[g], L.span[g]);
-      this.exitIf(flags);
+      this.exitIf();
       this.leadDone[g] = 1;
       return covered;
     }
@@ -553,15 +561,24 @@ class RegionGen implements DPairCtx {
   }
 
   /**
-   * Consumes an i32: when non-zero, the slow-path exit before the current instruction
-   * (jit/slowexit.ts); `inGroup`: inside openGroup's `if`.
+   * Pushes the epilogue's `exit` word of a slow-path exit before the current instruction
+   * (jit/slowexit.ts: EXIT_SLOW and the access's site), ahead of the test exitIf takes.
    */
-  private exitIf(flags: number, inGroup = false): void {
+  private slowExitWord(flags: number): void {
     const site = this.imports.site(faultSite(flags, this.ninsn - 1, this.itNow), this.pc);
     if (site >= 1 << 27) throw new Error('codegen: too many slow-path sites in a module');
-    this.f.open(O.if);
-    this.toEpilogue(EXIT_SLOW, site, inGroup ? 2 : 1);
-    this.f.end();
+    this.f.i32((site << 4) | EXIT_SLOW);
+  }
+
+  /**
+   * Consumes an i32 test above slowExitWord's word: when non-zero, the epilogue with that word;
+   * else the word is dropped. A `br_if` carrying a value, not an `if` around a `br`: Liftoff
+   * copies and merges its whole state of locals at each `if` and its `end` (one region's
+   * function has 25-50 locals), and drops the constant word without emitting anything.
+   * `inGroup`: inside openGroup's `if`.
+   */
+  private exitIf(inGroup = false): void {
+    this.f.brIf(this.epilogueDepth(inGroup ? 1 : 0)).op(O.drop);
   }
 
   /** After a code path's slow-path loads: BUDGET again where a device read may have zeroed it (ImportMap.slowLoad). */
@@ -1269,7 +1286,7 @@ class RegionGen implements DPairCtx {
       // as of the last call, which the runtime zeroes to make generated code leave).
       // A later block or this one (in its own loop) is reached by a plain `br`; an earlier
       // one through the dispatcher's br_table.
-      // Out of budget: the epilogue with `exit` still 0 (NEXT, the instructions counted). An
+      // Out of budget: the epilogue with `exit` 0 (NEXT, the instructions counted). An
       // `if` around the `br`: a `br_if` made busybox bzip2 5% slower under Liftoff.
       f.get(this.countL).i32(ninsn).op(O.i32_add).tee(this.countL).get(this.budget).op(O.i32_lt_u).open(O.if);
       if (target > this.k) f.br(this.forward(target) + ifDepth + 1);
