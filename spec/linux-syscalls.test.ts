@@ -239,6 +239,22 @@ describe('memory', () => {
     call(NR.munmap, a, 0x1000);
   });
 
+
+  test('no call maps page 0 (the vCPU state block) or above TASK_SIZE (armvisor tables); the state survives the attempts', () => {
+    const MAP_FIXED_ANON = 0x32;
+    const MREMAP_MAYMOVE_FIXED = 3;
+    p.cpu.setReg(9, 0x1234abcd);
+    expect(call(NR.mmap2, 0, 0x1000, 3, MAP_FIXED_ANON, -1, 0)).toBe(-E.ENOMEM);
+    const a = call(NR.mmap2, 0, 0x2000, 3, 0x22, -1, 0) >>> 0;
+    expect(call(NR.mremap, a, 0x1000, 0x1000, MREMAP_MAYMOVE_FIXED, 0)).toBe(-E.EINVAL);
+    expect(call(NR.mremap, a, 0x1000, 0x1000, MREMAP_MAYMOVE_FIXED, 0xc0000000)).toBe(-E.EINVAL);
+    expect(call(NR.mprotect, 0, 0x1000, 3)).toBe(-E.ENOMEM);
+    expect(call(NR.munmap, 0, 0x1000)).toBe(0); // nothing mapped there: nothing to do
+    expect(call(NR.read, 0, 0, 16)).toBe(-E.EFAULT);
+    expect(p.mem.perm[0] & 7).toBe(0);
+    expect(p.cpu.reg(9) >>> 0).toBe(0x1234abcd);
+    call(NR.munmap, a, 0x2000);
+  });
   test('mmap2 of a file copies its contents in', () => {
     const f = path.join(dir, 'mapped.bin');
     fs.writeFileSync(f, Buffer.alloc(6000, 0x5a));

@@ -85,6 +85,8 @@ function mremap(p: LinuxProcess, old: number, oldLen: number, newLen: number, fl
   const prot = as.protOf(old);
   if (flags & FIXED) {
     if (!(flags & MAYMOVE) || newAddr % PAGE_SIZE) err(E.EINVAL);
+    // user space only: page 0 holds the vCPU's state block (memory/flat.ts), the top armvisor's tables
+    if (newAddr < PAGE_SIZE || newAddr + newSize > TASK_SIZE) err(E.EINVAL);
     as.unmap(newAddr, newSize);
     as.map(newAddr, newSize, prot);
     p.mem.u8.copyWithin(newAddr, old, old + Math.min(oldSize, newSize));
