@@ -121,7 +121,7 @@ export interface StartupResult {
 
 /** Issue 4's start-up target: `armvisor run` of a trivial static program, wall ms. */
 export const STARTUP_TARGET_MS = 150;
-/** Issue 4's target for tier 1 (lifting, wasm generation and V8's compile), µs per guest instruction. */
+/** Issue 4's target for tier 1 (wasm generation from the lifter's IR, V8's compile), µs per guest instruction. */
 export const TIER1_TARGET_US = 2;
 
 /**
