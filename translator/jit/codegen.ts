@@ -834,8 +834,11 @@ class RegionGen implements DPairCtx {
     this.selectSet = -1;
     this.tConst = block.thumb ? 1 : 0;
     this.itConst = block.itstate;
-    this.saved.length = 0;
-    this.exited.length = 0;
+    // (empty after a block whose IFs all closed: setting an array's length calls into V8's runtime)
+    if (this.exited.length !== 0) {
+      this.saved.length = 0;
+      this.exited.length = 0;
+    }
 
     const plan = planTemps(C, b0, nops, block, temps, this.tempBases[k]);
     this.kind = plan.kind;
