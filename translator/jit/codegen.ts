@@ -138,8 +138,9 @@ class RegionGen implements DPairCtx {
   private readonly valueTmp: number; // a store's value, likewise
   private readonly countL: number; // guest instructions retired in this call, before the current block
   // The shared epilogue's inputs: `exit` packs the exit reason (EXIT_FAULT: a fault) and, from
-  // bit 4, the instructions of the current block to add (0 for NEXT with none to add). Every
-  // branch to the epilogue carries it as the value of the epilogue's block, which sets it.
+  // bit 4, the instructions of the current block to add (0 for NEXT with none to add). A branch
+  // to the epilogue carries a non-zero one as the value of the $word block, whose end sets it;
+  // with 0 it skips that, leaving `exit` 0, as every local starts.
   private readonly exit: number;
   private readonly exitPC: number;
   private readonly exitIT: number; // the faulting instruction's ITSTATE, or -1
@@ -377,7 +378,10 @@ class RegionGen implements DPairCtx {
 
     // Blocks 0..n-1 are the region's; "block" n is the lookup of an indirect branch target.
     const n = blocks.length;
-    f.open(O.block, I32); // $epi: every exit branches out of it to the shared epilogue, carrying its `exit` word
+    // Every exit branches to the shared epilogue: out of $epi when its `exit` word is 0 (NEXT,
+    // nothing to add), else out of $word carrying the word, which $word's end stores.
+    f.open(O.block); // $epi
+    f.open(O.block, I32); // $word
     // A faulting slow-path access throws (module.ts slowPaths); the handler after the loop
     // leaves with the faulting instruction's state, so access sites need no check of their own.
     // With slow-path exits there are no slow-path calls, and a plain block stands in for the try.
@@ -409,8 +413,9 @@ class RegionGen implements DPairCtx {
       f.get(exit);
     }
     f.end(); // try (or its block)
-    f.end(); // $epi
+    f.end(); // $word
     f.set(exit);
+    f.end(); // $epi
     // The epilogue: state back to memory, instructions counted (ICOUNT up, BUDGET down), faults completed.
     this.writeBack();
     const count = this.countL;
@@ -447,14 +452,16 @@ class RegionGen implements DPairCtx {
     return m - this.k - 1 + this.self;
   }
 
-  /** `br` depth of the epilogue's block from the top level of this block's code, `extra` levels deeper. */
+  /** `br` depth of the epilogue's $word block from the top level of this block's code, `extra` levels deeper ($epi: one more). */
   private epilogueDepth(extra: number): number {
     return this.loopDepth + this.ifDepth + 2 + extra;
   }
 
-  /** To the epilogue from the top level of this block's code, `extra` levels deeper, carrying its `exit` word. */
+  /** To the epilogue from the top level of this block's code, `extra` levels deeper, with its `exit` word. */
   private toEpilogue(reason: number, insns: number, extra: number): void {
-    this.f.i32((insns << 4) | reason).br(this.epilogueDepth(extra));
+    const word = (insns << 4) | reason;
+    if (word === 0) this.f.br(this.epilogueDepth(extra) + 1);
+    else this.f.i32(word).br(this.epilogueDepth(extra));
   }
 
   /** Pushes a slow-path access's last argument: its site id (ImportMap.site: faultSite and its instruction's PC). */

@@ -55,7 +55,7 @@ export function emitLookup(
   }
   if (listed.length) emitCompares(f, blocks, listed, pcL, tL, itL, scratch, keyL);
   f.end(); // $miss: leave with NEXT (the instructions are already counted)
-  f.i32(0).br(2); // to the epilogue with `exit` 0: NEXT, nothing more to count
+  f.br(3); // to the epilogue with `exit` 0 (NEXT, nothing more to count): out of $epi, past $word
 }
 
 /**
