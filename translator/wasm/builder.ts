@@ -70,6 +70,8 @@ export const O = {
   i32_rotr: 0x78,
   i64_mul: 0x7e,
   i64_shr_u: 0x88,
+  i64_shl: 0x86,
+  i64_eqz: 0x50,
   i64_shr_s: 0x87,
   i32_wrap_i64: 0xa7,
   i64_extend_i32_s: 0xac,
