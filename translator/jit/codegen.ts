@@ -396,7 +396,11 @@ class RegionGen implements DPairCtx {
     for (let k = 0; k < n; k++) this.genBlock(k);
     f.end(); // close "block" n: the indirect-branch lookup follows
     const wl = this.wordLocal;
-    emitLookup(f, blocks, this.dispatch, this.wordAddr(W.DISPATCH_CTX), wl[W.PC], wl[W.T], wl[W.ITSTATE], 1, this.scratch, this.addrTmp, this.valueTmp);
+    // at the loop's top level: no block's loop or `if` around it
+    this.loopDepth = 0;
+    this.ifDepth = 0;
+    const missDepth = this.epilogueDepth(0) + 1; // $epi, past $word: `exit` stays 0
+    emitLookup(f, blocks, this.dispatch, this.wordAddr(W.DISPATCH_CTX), wl[W.PC], wl[W.T], wl[W.ITSTATE], 1, this.scratch, this.addrTmp, this.valueTmp, missDepth);
     f.end(); // loop
     f.op(O.unreachable);
     // A slow-path access faulted (anything else thrown is not ours: rethrown): leave as after

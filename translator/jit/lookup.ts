@@ -39,6 +39,8 @@ export function emitLookup(
   scratch: number,
   keyL: number,
   entryKeyL: number,
+  /** `br` depth, from the region loop's top level, of the epilogue for a miss (NEXT, nothing more to count). */
+  missDepth: number,
 ): void {
   const page = blocks.length ? blocks[0].pc >>> 12 : 0;
   const listed: number[] = [];
@@ -55,7 +57,7 @@ export function emitLookup(
   }
   if (listed.length) emitCompares(f, blocks, listed, pcL, tL, itL, scratch, keyL);
   f.end(); // $miss: leave with NEXT (the instructions are already counted)
-  f.br(3); // to the epilogue with `exit` 0 (NEXT, nothing more to count): out of $epi, past $word
+  f.br(missDepth);
 }
 
 /**

@@ -262,8 +262,13 @@ export class VfpInliner {
     this.f.op(O.i32_eqz).brIf(0);
   }
 
+  /** The f64 local holding register n of precision p, when the CALL being emitted may use it (useLocals), else -1. */
+  private regLocal(p: Prec, n: number): number {
+    return p.dp && this.useLocals ? this.dLocal[n] : -1;
+  }
+
   private loadReg(p: Prec, n: number): void {
-    const l = p.dp && this.useLocals ? this.dLocal[n] : -1;
+    const l = this.regLocal(p, n);
     if (l >= 0) this.f.get(l);
     else this.f.i32(0).mem(p.load, p.align, this.addr(p.word(n)));
   }
@@ -313,7 +318,7 @@ export class VfpInliner {
    * under Liftoff, a branch.
    */
   private regIsZero(p: Prec, n: number): void {
-    const l = p.dp && this.useLocals ? this.dLocal[n] : -1;
+    const l = this.regLocal(p, n);
     if (l >= 0) return this.isZero(p, l);
     const f = this.f.i32(0);
     if (p.dp) f.mem(O.i64_load, 3, this.addr(p.word(n))).i64(1).op(O.i64_shl).op(O.i64_eqz);
@@ -406,7 +411,7 @@ export class VfpInliner {
           this.unless();
         }
       }
-      const l = p.dp && this.useLocals ? this.dLocal[d] : -1;
+      const l = this.regLocal(p, d);
       f.i32(0).get(r);
       if (negate) f.op(p.neg);
       if (l >= 0) f.tee(l); // and written through to the state block
