@@ -45,7 +45,6 @@ export interface TempPlan {
 // Working arrays of planTemps, reused from block to block (opt/scratch.ts).
 const kindS = new ScratchU8();
 const defAtS = new ScratchI32();
-const effS = new ScratchI32();
 const lastUseS = new ScratchI32();
 const freeHeadS = new ScratchI32();
 const freeNextS = new ScratchI32();
@@ -80,13 +79,17 @@ function noteLastUse(C: Int32Array, q: number, block: IRBlock, at: number, lastU
  */
 export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock, temps: TempArena, tb: number): TempPlan {
   const nt = block.ntemps;
-  const kind = kindS.take(nt, Kind.LOCAL);
+  // Every temp a kept op reads is defined by a kept op: kind is set at each definition.
+  const kind = kindS.room(nt);
   const defAt = defAtS.take(nt, -1);
   // How many ops read each temp and the arena slot of the last: counted by the dead-set pass.
   const uses = temps.uses;
   const lastReader = temps.lastReader;
-  const eff = effS.room(n); // eff[i] is set as the walk reaches op i
   const lastUse = lastUseS.take(nt, -1);
+  // The temps whose last read is at each op; each list is made at its temps' definitions,
+  // where (walking backwards) their last reads are all known.
+  const freeHead = freeHeadS.take(n, -1);
+  const freeNext = freeNextS.room(nt);
   // Walking backwards: the first op after i that SETs each word (nextSet), and the first
   // helper call after i that may change any (n: none), so that "changed between a GET and its
   // last read" is one comparison.
@@ -95,37 +98,39 @@ export function planTemps(C: Int32Array, b0: number, n: number, block: IRBlock, 
   for (let i = n - 1; i >= 0; i--) {
     const q = (b0 + i) * 6;
     const op = C[q];
-    eff[i] = i;
+    let eff = i; // where the op is evaluated: at its reader, when inlined
     const d = C[q + 1];
-    if (d >= 0) defAt[d] = i;
+    if (d >= 0) {
+      defAt[d] = i;
+      let kd: Kind = Kind.LOCAL;
+      if (PURE_OP[op]) {
+        if (op === Op.CONST) kd = Kind.CONST;
+        else if (op === Op.GET) {
+          const w = C[q + 5];
+          const ns = nextSet[w];
+          // A word kept in the state block is loaded again at each read of an alias: read more
+          // than once (VMRS APSR_nzcv's four flags), it is loaded once into a local instead.
+          if (uses[tb + d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d] && !(inState(w) && uses[tb + d] > 1)) kd = Kind.ALIAS;
+        } else if (uses[tb + d] === 1 && READS_ONCE[C[lastReader[tb + d] * 6]]) {
+          kd = Kind.INLINE;
+          eff = lastUse[d];
+        }
+      }
+      kind[d] = kd;
+      const lu = lastUse[d];
+      if (kd === Kind.LOCAL && lu >= 0) {
+        freeNext[d] = freeHead[lu];
+        freeHead[lu] = d;
+      }
+    }
     if (op === Op.SET) {
       const w = C[q + 5];
       if (nextSet[w] < 0) setWords[nset++] = w;
       nextSet[w] = i;
     } else if (op === Op.CALL && HELPERS[C[q + 5]].touchesState) nextCall = i;
-    else if (d >= 0 && PURE_OP[op]) {
-      if (op === Op.CONST) kind[d] = Kind.CONST;
-      else if (op === Op.GET) {
-        const w = C[q + 5];
-        const ns = nextSet[w];
-        // A word kept in the state block is loaded again at each read of an alias: read more
-        // than once (VMRS APSR_nzcv's four flags), it is loaded once into a local instead.
-        if (uses[tb + d] > 0 && Math.min(ns < 0 ? n : ns, nextCall) >= lastUse[d] && !(inState(w) && uses[tb + d] > 1)) kind[d] = Kind.ALIAS;
-      } else if (uses[tb + d] === 1 && READS_ONCE[C[lastReader[tb + d] * 6]]) {
-        kind[d] = Kind.INLINE;
-        eff[i] = lastUse[d];
-      }
-    }
-    noteLastUse(C, q, block, eff[i], lastUse);
+    noteLastUse(C, q, block, eff, lastUse);
   }
   for (let j = 0; j < nset; j++) nextSet[setWords[j]] = -1;
-  const freeHead = freeHeadS.take(n, -1);
-  const freeNext = freeNextS.take(nt, -1);
-  for (let x = nt - 1; x >= 0; x--) {
-    if (kind[x] !== Kind.LOCAL || lastUse[x] < 0) continue;
-    freeNext[x] = freeHead[lastUse[x]];
-    freeHead[lastUse[x]] = x;
-  }
   return { kind, defAt, lastUse, freeHead, freeNext };
 }
 

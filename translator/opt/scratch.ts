@@ -33,10 +33,15 @@ export class ScratchI32 {
 export class ScratchU8 {
   private a = new Uint8Array(1024);
 
+  /** An array of at least `n` entries, as the last user left them (for entries written before they are read). */
+  room(n: number): Uint8Array {
+    if (this.a.length < n) this.a = new Uint8Array(Math.max(n, 2 * this.a.length));
+    return this.a;
+  }
+
   /** An array of at least `n` entries whose first `n` hold `fill`. */
   take(n: number, fill: number): Uint8Array {
-    if (this.a.length < n) this.a = new Uint8Array(Math.max(n, 2 * this.a.length));
-    const a = this.a;
+    const a = this.room(n);
     if (n > SHORT) a.fill(fill, 0, n);
     else for (let i = 0; i < n; i++) a[i] = fill;
     return a;

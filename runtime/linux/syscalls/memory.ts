@@ -50,7 +50,9 @@ function mmap(p: LinuxProcess, addr: number, len: number, prot: number, flags: n
   let at: number;
   if (flags & (MAP.FIXED | MAP.FIXED_NOREPLACE)) {
     if (addr % PAGE_SIZE) err(E.EINVAL);
-    if (addr + size > TASK_SIZE || addr < PAGE_SIZE) err(E.ENOMEM);
+    if (addr + size > TASK_SIZE) err(E.ENOMEM);
+    // below mmap_min_addr (ours: page 0, the vCPU's state block): security_mmap_addr's EPERM
+    if (addr < PAGE_SIZE) err(E.EPERM);
     if (flags & MAP.FIXED_NOREPLACE && !(flags & MAP.FIXED) && !as.isFree(addr, size)) err(E.EEXIST);
     at = addr;
   } else {
@@ -85,8 +87,10 @@ function mremap(p: LinuxProcess, old: number, oldLen: number, newLen: number, fl
   const prot = as.protOf(old);
   if (flags & FIXED) {
     if (!(flags & MAYMOVE) || newAddr % PAGE_SIZE) err(E.EINVAL);
-    // user space only: page 0 holds the vCPU's state block (memory/flat.ts), the top armvisor's tables
-    if (newAddr < PAGE_SIZE || newAddr + newSize > TASK_SIZE) err(E.EINVAL);
+    // user space only: page 0 holds the vCPU's state block (memory/flat.ts), the top armvisor's
+    // tables; Linux's mremap_to answers EINVAL past TASK_SIZE, EPERM below mmap_min_addr
+    if (newAddr + newSize > TASK_SIZE) err(E.EINVAL);
+    if (newAddr < PAGE_SIZE) err(E.EPERM);
     as.unmap(newAddr, newSize);
     as.map(newAddr, newSize, prot);
     p.mem.u8.copyWithin(newAddr, old, old + Math.min(oldSize, newSize));
