@@ -12,7 +12,7 @@
 import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W, wD, wordName } from '../state.js';
-import { F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
+import { Bytes, F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8, TempArena, WordUse } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
@@ -73,8 +73,10 @@ export function genRegion(
   dispatch: RegionDispatch | undefined,
   names = false,
   vfpLocals = false,
+  /** The buffer the function's code is written to (emptied first). */
+  code: Bytes = new Bytes(16384),
 ): FuncBody {
-  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, dispatch, vfpLocals);
+  const g = new RegionGen(blocks, stateBase, mem, imports, lookup, dispatch, vfpLocals, code);
   const f = g.gen();
   if (names) f.localNames = g.localNames();
   return f;
@@ -102,7 +104,7 @@ const tlScratch = new ScratchI32();
  */
 class RegionGen implements DPairCtx {
   /** Parameters: the entry block, and the region's funcref slot + 1 (0: unknown; lookup.ts). */
-  readonly f = new FuncBody(2);
+  readonly f: FuncBody;
   private readonly C: Int32Array;
   /** Each block's first op in the arena, and its op count. */
   private readonly starts: Int32Array;
@@ -215,8 +217,11 @@ class RegionGen implements DPairCtx {
     /** The wasm dispatcher's table (lookup.ts), if any. */
     private readonly dispatch: RegionDispatch | undefined,
     /** Tier 2's form (jit/reopt.ts, tier2.ts): D registers in f64 locals (dLocal), grouped access tests (groupcheck.ts). */
-    vfpLocals = false,
+    vfpLocals: boolean,
+    code: Bytes,
   ) {
+    code.len = 0;
+    this.f = new FuncBody(2, code);
     arena.reset();
     temps.reset();
     wordUse.reset();
@@ -858,8 +863,9 @@ class RegionGen implements DPairCtx {
     this.freeHead = plan.freeHead;
     this.freeNext = plan.freeNext;
     this.known = knownS.take(block.ntemps, 0);
-    this.knownValue = knownValueS.take(block.ntemps, 0);
-    const tl = (this.tl = tlScratch.take(block.ntemps, 0));
+    // (written before they are read: a value once `known` says so, a local at its temp's definition)
+    this.knownValue = knownValueS.room(block.ntemps);
+    const tl = (this.tl = tlScratch.room(block.ntemps));
     const { kind, lastUse, freeHead, freeNext, pool } = this;
     const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, plan.defAt) : null);
     const span = !this.groupChecks && this.mem.slowExits && this.mem.rangeSpan ? this.mem.rangeSpan(block.pc) : 0;

@@ -4,7 +4,7 @@
 import { blockKey } from '../cache.js';
 import { Exit, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
-import { FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
+import { Bytes, FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
 import { genRegion } from './codegen.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
 import { HELPER_SECTION, HELPER_SIG, HELPER_TABLE_SIZE, helperTable } from './helper-table.js';
@@ -96,6 +96,13 @@ export type SiteTable = Int32Array;
  */
 export const OPTIMIZED_FUNC_INDEX = 30;
 
+/**
+ * The buffers region functions' code is written to, reused by each buildModule (the module's
+ * bytes are a copy): a fresh 16 KiB buffer per region, and its growth for the larger ones, had
+ * been 2% of code generation.
+ */
+const bodyBuffers: Bytes[] = [];
+
 /** Builds the module bytes for `regions` (each exported as r0, r1, ...) and its site table. */
 export function buildModule(
   regions: IRBlock[][],
@@ -170,7 +177,7 @@ export function buildModule(
     const index = new Map<number, number>();
     blocks.forEach((b, j) => index.set(blockKey(b.pc, b.thumb, b.itstate), j));
     const lookup = (pc: number, thumb: boolean, it: number) => index.get(blockKey(pc, thumb, it)) ?? -1;
-    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, dispatch, names, vfpLocals);
+    const body = genRegion(blocks, target.cpu.base, target.strategy, imports, lookup, dispatch, names, vfpLocals, (bodyBuffers[i] ??= new Bytes(16384)));
     const fn = m.addFunction([I32, I32], [I32], body);
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);

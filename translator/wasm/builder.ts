@@ -182,8 +182,6 @@ function ulebLength(v: number): number {
 
 /** One function body under construction. */
 export class FuncBody {
-  /** Region functions run to tens of KiB: start large rather than grow (copy) several times. */
-  readonly code = new Bytes(16384);
   private readonly localTypes: ValType[] = [];
   /** The last `local.set` emitted: where it starts and ends, and its local (get() folds a get right after it). */
   private setAt = -1;
@@ -194,7 +192,11 @@ export class FuncBody {
    * built to be read (--dump-region); null otherwise, and no section is written.
    */
   localNames: Map<number, string> | null = null;
-  constructor(readonly nparams: number) {}
+  constructor(
+    readonly nparams: number,
+    /** Where the code goes: region functions run to tens of KiB, so they start large (or reuse a buffer) rather than grow. */
+    readonly code: Bytes = new Bytes(256),
+  ) {}
 
   /** Parameters and locals declared so far. */
   get localCount(): number {
