@@ -6,7 +6,8 @@
 // runtime/linux/transcache.ts, emptied before each timed run), `jit-warm` a later one (the
 // store filled by an untimed run first). Checks the outputs agree, prints time ratios and guest MIPS (the instruction count
 // comes from an extra, untimed `armvisor run --profile`), writes bench/results/cpu.json and
-// cpu.svg, then measures translation cost (bench/translate.ts).
+// cpu.svg. Start-up (a trivial static program) and translation cost (bench/translate.ts) are
+// measured `runs` times between the workloads (spotsAfter).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { distPath } from '../cli/paths.js';
 import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
-import { tier1Verdict, type TranslateResult } from './translate.js';
+import { bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from './translate.js';
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 import { translationsDir } from '../runtime/linux/transcache.js';
@@ -113,6 +114,8 @@ export interface CpuBenchOptions {
 export interface StartupResult {
   prog: string;
   runs: number;
+  /** The groups the runs were taken in, spread over the benchmark (spotsAfter). */
+  groups: number;
   /** Medians, wall ms: `armvisor run`, qemu-arm, and `node -e 0` (Node's own start-up). */
   armvisorMs: number;
   qemuMs: number;
@@ -124,27 +127,50 @@ export const STARTUP_TARGET_MS = 150;
 /** Issue 4's target for tier 1 (wasm generation from the lifter's IR, V8's compile), µs per guest instruction. */
 export const TIER1_TARGET_US = 2;
 
+/** A group of start-up samples, wall ms: `armvisor run`, qemu-arm and `node -e 0`, in turn. */
+export type StartupSamples = [number[], number[], number[]];
+
 /**
  * Start-up: `armvisor run` of a trivial static program (our exitcode guest: glibc's start-up,
- * one printf, exit), qemu-arm running it, and `node -e 0`, `n` times each in turn; medians.
- * `firstRun` is called before each armvisor run (the benchmark empties the translation store
- * there, so each is a program's first run).
+ * one printf, exit), qemu-arm running it, and `node -e 0`, `n` times each in turn, appended to
+ * `into`. `firstRun` is called before each armvisor run (the benchmark empties the translation
+ * store there, so each is a program's first run).
  */
-export async function measureStartup(n: number, o: RunOptions = {}, firstRun: () => void = () => {}): Promise<StartupResult> {
+export async function sampleStartup(n: number, o: RunOptions = {}, firstRun: () => void = () => {}, into: StartupSamples = [[], [], []]): Promise<StartupSamples> {
   const prog = guestPath('exitcode', 'arm');
   if (!existsSync(prog)) throw new BenchError(`${prog} not found: run \`bash scripts/build-guests.sh\``);
-  const t: [number[], number[], number[]] = [[], [], []];
   const ok = (who: string, r: RunResult): number => {
     if (r.status !== 0 || r.stdout.toString() !== 'exiting with 0\n') throw new BenchError(`start-up: ${who} running ${prog} exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
     return r.ms;
   };
   for (let i = 0; i < n; i++) {
     firstRun();
-    t[0].push(ok('armvisor', await runArmvisor(prog, ['0'], o)));
-    t[1].push(ok('qemu-arm', await runQemu(prog, ['0'], o)));
-    t[2].push((await runProcess(process.execPath, ['-e', '0'], o)).ms);
+    into[0].push(ok('armvisor', await runArmvisor(prog, ['0'], o)));
+    into[1].push(ok('qemu-arm', await runQemu(prog, ['0'], o)));
+    into[2].push((await runProcess(process.execPath, ['-e', '0'], o)).ms);
   }
-  return { prog: 'exitcode-arm', runs: n, armvisorMs: median(t[0])!, qemuMs: median(t[1])!, nodeMs: median(t[2])! };
+  return into;
+}
+
+/** The medians of start-up samples taken in `groups` groups. */
+export function startupResult(t: StartupSamples, groups = 1): StartupResult {
+  return { prog: 'exitcode-arm', runs: t[0].length, groups, armvisorMs: median(t[0])!, qemuMs: median(t[1])!, nodeMs: median(t[2])! };
+}
+
+/** Start-up measured `n` times at once (sampleStartup); medians. */
+export async function measureStartup(n: number, o: RunOptions = {}, firstRun: () => void = () => {}): Promise<StartupResult> {
+  return startupResult(await sampleStartup(n, o, firstRun));
+}
+
+/**
+ * Where the benchmark takes its `spots` measurements of start-up and translation cost among
+ * `workloads` workloads: how many after each workload's row. Spread over the run, so that a
+ * minute in which the shared machine is slow weighs on one of them, not on all.
+ */
+export function spotsAfter(workloads: number, spots: number): number[] {
+  const out = new Array<number>(Math.max(workloads, 1)).fill(0);
+  for (let i = 0; i < spots; i++) out[Math.max(0, Math.ceil(((i + 1) * out.length) / spots) - 1)]++;
+  return out;
 }
 
 export interface CpuBenchReport {
@@ -250,7 +276,26 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       '  output';
     log(head);
     log('-'.repeat(head.length));
-    for (const w of work) {
+    // Start-up (not with --only) and translation cost, measured `runs` times between the
+    // workloads (spotsAfter): start-up's samples in groups, all counting to its medians;
+    // translation's suite whole each time, the fastest run counting, as for the workloads.
+    const startupRuns = Math.max(11, 4 * runs + 1);
+    const startupSamples: StartupSamples = [[], [], []];
+    const translateRuns: TranslateResult[][] = [];
+    let spot = 0;
+    const measureSpot = async (): Promise<void> => {
+      const i = spot++;
+      if (!opts.only?.length) {
+        const n = Math.floor(startupRuns / runs) + (i < startupRuns % runs ? 1 : 0);
+        await sampleStartup(n, { cwd: dir, env, timeoutMs: 60_000 }, forget, startupSamples);
+      }
+      if (opts.translate !== false) {
+        const { benchTranslate } = await import('./translate.js');
+        translateRuns.push(await benchTranslate({ quick: scale < 1 }));
+      }
+    };
+    const spots = spotsAfter(work.length, runs);
+    for (const [wi, w] of work.entries()) {
       const o = { cwd: dir, env, input: w.input, timeoutMs: 30 * 60_000 };
       let qemuRun: RunResult | null = null;
       const best: Record<string, RunResult> = {};
@@ -301,6 +346,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
           engines.map((e) => { const r = row.engines[e]!; return ` | ${col((r.ms / 1000).toFixed(2) + 's', 9)} ${col(r.ratio.toFixed(1) + '×', 7)} ${col(fmtMips(r.mips), 7)}`; }).join('') +
           `  ${verdicts.length ? verdicts.join('; ') : 'same'}`,
       );
+      for (let k = 0; k < spots[wi]!; k++) await measureSpot();
     }
     const geomean: Record<string, number> = {};
     for (const e of engines) {
@@ -326,10 +372,11 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
 
     // Start-up: a trivial static program, alternating with qemu-arm and a bare Node.
     let startup: StartupResult | null = null;
-    if (!opts.only?.length) {
-      startup = await measureStartup(Math.max(11, 4 * runs + 1), { cwd: dir, env, timeoutMs: 60_000 }, forget);
+    if (startupSamples[0].length) {
+      startup = startupResult(startupSamples, runs);
+      const where = runs > 1 ? ` in ${runs} groups between the workloads` : '';
       log(
-        `start-up, trivial static program (${startup.prog}, median of ${startup.runs}): armvisor ${startup.armvisorMs.toFixed(0)} ms, qemu-arm ${startup.qemuMs.toFixed(0)} ms, ` +
+        `start-up, trivial static program (${startup.prog}, median of ${startup.runs}${where}): armvisor ${startup.armvisorMs.toFixed(0)} ms, qemu-arm ${startup.qemuMs.toFixed(0)} ms, ` +
           `node -e 0 ${startup.nodeMs.toFixed(0)} ms (armvisor's first run of it); target ≤ ${STARTUP_TARGET_MS} ms: ${startup.armvisorMs <= STARTUP_TARGET_MS ? 'met' : 'NOT met'}`,
       );
     }
@@ -341,10 +388,10 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     }
 
     let translate: TranslateResult[] = [];
-    if (opts.translate !== false) {
+    if (translateRuns.length) {
       log('');
-      const { benchTranslate } = await import('./translate.js');
-      translate = await benchTranslate({ log, quick: scale < 1 });
+      translate = bestOfRuns(translateRuns);
+      for (const l of translateLines(translate)) log(l);
       const verdict = tier1Verdict(translate, TIER1_TARGET_US);
       if (verdict) log(verdict);
     }

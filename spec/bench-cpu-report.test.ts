@@ -1,11 +1,13 @@
 // `bench cpu`'s report beyond its table (bench/cpu-report.ts): the time split read back from a
 // real `armvisor run --profile`, the class geomeans against issue 4's targets, the split table.
+// Start-up and translation cost measured between the workloads, and the runs of the latter combined.
 
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { classVerdicts, parseTimeSplit, splitTable, workloadClass } from '../bench/cpu-report.js';
 import { guestEnv, guestPath, requireFile } from './helpers/differential.js';
-import { tier1Verdict, type TranslateResult } from '../bench/translate.js';
+import { bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from '../bench/translate.js';
+import { spotsAfter } from '../bench/cpu.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -68,4 +70,32 @@ test("tier 1's verdict: every instruction set's wall time against the target, th
   );
   expect(tier1Verdict([a32, r('tier 1 (wasm, V8 compile, instantiation): Thumb-2 blocks', 2.01)], 2)).toMatch(/Thumb-2 blocks 2\.01 µs per guest instruction; target ≤ 2 µs: NOT met$/);
   expect(tier1Verdict([lift], 2)).toBeNull();
+});
+
+test('start-up and translation are measured `runs` times spread between the workloads, the last after the last workload', () => {
+  expect(spotsAfter(11, 1)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  expect(spotsAfter(11, 3)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1]);
+  expect(spotsAfter(2, 3)).toEqual([1, 2]);
+  expect(spotsAfter(1, 3)).toEqual([3]);
+  expect(spotsAfter(0, 2)).toEqual([2]);
+});
+
+test("translation's runs: case by case the fastest counts, every run's figure kept and printed", () => {
+  const r = (name: string, usPerInsn: number, cpu = 1): TranslateResult => ({ name, blocks: 3, insns: 30, opsPerSec: 1, usPerInsn, marginPct: 2, cpuUsPerInsn: cpu });
+  const t1 = 'tier 1 (wasm, V8 compile, instantiation): A32 blocks';
+  const best = bestOfRuns([
+    [r('lift A32 blocks', 0.4), r(t1, 2.5, 9)],
+    [r('lift A32 blocks', 0.3), r(t1, 1.8, 7)],
+    [r('lift A32 blocks', 0.5), r(t1, 2.2, 8)],
+  ]);
+  expect(best.map((x) => [x.usPerInsn, x.cpuUsPerInsn, x.runsUs])).toEqual([
+    [0.3, 1, [0.4, 0.3, 0.5]],
+    [1.8, 7, [2.5, 1.8, 2.2]],
+  ]);
+  expect(translateLines(best)[1]).toBe(`${t1}: 1.800 µs per guest instruction, CPU median 7.000 µs (3 blocks, 30 instructions, ±2.0%; fastest of 3 runs: 2.500, 1.800, 2.200)`);
+  expect(tier1Verdict(best, 2)).toBe(
+    "tier-1 translation (wasm, V8 compile, instantiation, from the lifter's IR; wall time): A32 blocks 1.80 µs (fastest of 2.50, 1.80, 2.20) per guest instruction; target ≤ 2 µs: met; lifting and tier 1 together: A32 blocks 2.10 µs",
+  );
+  expect(bestOfRuns([[r(t1, 1.5)]])[0]!.runsUs).toBeUndefined();
+  expect(bestOfRuns([])).toEqual([]);
 });
