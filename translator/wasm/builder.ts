@@ -143,9 +143,17 @@ export class Bytes {
     }
   }
   name(s: string): this {
-    const b = utf8.encode(s);
-    this.uleb(b.length);
-    return this.bytes(b);
+    // ASCII (every name armvisor writes) byte by byte: TextEncoder allocates an array per call
+    let ascii = true;
+    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+    if (!ascii) {
+      const b = utf8.encode(s);
+      this.uleb(b.length);
+      return this.bytes(b);
+    }
+    this.uleb(s.length);
+    for (let i = 0; i < s.length; i++) this.u8(s.charCodeAt(i));
+    return this;
   }
   /** Makes room for exactly `n` more bytes when there is not enough (no doubling: a final size). */
   reserveExact(n: number): this {
@@ -317,9 +325,19 @@ interface FuncImport {
 }
 
 /** Appends to `out` id `id` and, prefixed by its size, what `fill` writes (a section, or a name subsection). */
+/** The buffers writeSized fills, one per nesting level (the name section's subsections), reused. */
+const sizedScratch: Bytes[] = [];
+let sizedDepth = 0;
+
 function writeSized(out: Bytes, id: number, fill: (s: Bytes) => void): void {
-  const s = new Bytes(256);
-  fill(s);
+  const s = (sizedScratch[sizedDepth] ??= new Bytes(256));
+  s.len = 0;
+  sizedDepth++;
+  try {
+    fill(s);
+  } finally {
+    sizedDepth--;
+  }
   out.u8(id).sized(s);
 }
 
@@ -449,12 +467,20 @@ export class ModuleBuilder {
       s.uleb(this.exports.length);
       for (const e of this.exports) s.name(e.name).u8(0x00).uleb(e.func);
     });
-    // The code section, sized first so that each body's code is copied once, into the result.
+    // The code section, sized first so that each body's code is copied once, into the result;
+    // with the custom sections after it, the result's exact size (no copy at the end) unless
+    // a name section follows.
     const heads = this.funcs.map((f) => f.body.localsHeader());
     const bodyLen = this.funcs.map((f, i) => heads[i].len + f.body.code.len + 1);
     let size = ulebLength(this.funcs.length);
     for (const n of bodyLen) size += ulebLength(n) + n;
-    out.reserveExact(1 + ulebLength(size) + size);
+    let customs = 0;
+    for (const [name, payload] of this.customs) {
+      const n = utf8.encode(name).length;
+      const content = ulebLength(n) + n + payload.length;
+      customs += 1 + ulebLength(content) + content;
+    }
+    out.reserveExact(1 + ulebLength(size) + size + customs);
     out.u8(10).uleb(size).uleb(this.funcs.length);
     this.funcs.forEach((f, i) => {
       out.uleb(bodyLen[i]).bytes(heads[i].buf.subarray(0, heads[i].len));
