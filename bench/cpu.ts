@@ -19,7 +19,7 @@ import { distPath } from '../cli/paths.js';
 import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
-import { bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from './translate.js';
+import { benchTranslate, bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from './translate.js';
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 import { translationsDir } from '../runtime/linux/transcache.js';
@@ -290,7 +290,6 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
         await sampleStartup(n, { cwd: dir, env, timeoutMs: 60_000 }, forget, startupSamples);
       }
       if (opts.translate !== false) {
-        const { benchTranslate } = await import('./translate.js');
         translateRuns.push(await benchTranslate({ quick: scale < 1 }));
       }
     };

@@ -320,14 +320,17 @@ export class VfpInliner {
   private regIsZero(p: Prec, n: number): void {
     const l = this.regLocal(p, n);
     if (l >= 0) return this.isZero(p, l);
-    const f = this.f.i32(0);
-    if (p.dp) f.mem(O.i64_load, 3, this.addr(p.word(n))).i64(1).op(O.i64_shl).op(O.i64_eqz);
-    else f.mem(O.i32_load, 2, this.addr(p.word(n))).i32(1).op(O.i32_shl).op(O.i32_eqz);
+    this.f.i32(0).mem(p.dp ? O.i64_load : O.i32_load, p.align, this.addr(p.word(n)));
+    this.bitsAreZero(p);
   }
   private isZero(p: Prec, x: number): void {
-    const f = this.f.get(x);
-    if (p.dp) f.op(OF.i64_reinterpret_f64).i64(1).op(O.i64_shl).op(O.i64_eqz);
-    else f.op(OF.i32_reinterpret_f32).i32(1).op(O.i32_shl).op(O.i32_eqz);
+    this.f.get(x).op(p.dp ? OF.i64_reinterpret_f64 : OF.i32_reinterpret_f32);
+    this.bitsAreZero(p);
+  }
+  /** Consumes a register's bits (i64 or i32) and pushes 1 if all but the sign are 0. */
+  private bitsAreZero(p: Prec): void {
+    if (p.dp) this.f.i64(1).op(O.i64_shl).op(O.i64_eqz);
+    else this.f.i32(1).op(O.i32_shl).op(O.i32_eqz);
   }
 
   /**

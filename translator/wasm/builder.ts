@@ -324,11 +324,11 @@ interface FuncImport {
   type: number;
 }
 
-/** Appends to `out` id `id` and, prefixed by its size, what `fill` writes (a section, or a name subsection). */
 /** The buffers writeSized fills, one per nesting level (the name section's subsections), reused. */
 const sizedScratch: Bytes[] = [];
 let sizedDepth = 0;
 
+/** Appends to `out` id `id` and, prefixed by its size, what `fill` writes (a section, or a name subsection). */
 function writeSized(out: Bytes, id: number, fill: (s: Bytes) => void): void {
   const s = (sizedScratch[sizedDepth] ??= new Bytes(256));
   s.len = 0;
