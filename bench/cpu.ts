@@ -23,6 +23,7 @@ import { benchTranslate, bestOfRuns, tier1Verdict, translateLines, type Translat
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 import { translationsDir } from '../runtime/linux/transcache.js';
+import { addInterval, readCpuTimes, stealPercent, type CpuTimes } from './steal.js';
 
 export interface Workload {
   name: string;
@@ -120,6 +121,8 @@ export interface StartupResult {
   armvisorMs: number;
   qemuMs: number;
   nodeMs: number;
+  /** Per cent of the machine's CPU time its hypervisor took while the samples ran (bench/steal.ts); null: unknown. */
+  stealPct?: number | null;
 }
 
 /** Issue 4's start-up target: `armvisor run` of a trivial static program, wall ms. */
@@ -191,6 +194,8 @@ export interface CpuBenchReport {
   /** The same for later runs (`jit-warm`), when timed. */
   targetsWarm: Partial<Record<WorkloadClass, ClassVerdict>>;
   translate: TranslateResult[];
+  /** Per cent of the machine's CPU time its hypervisor took during the whole benchmark (bench/steal.ts); null: unknown. */
+  stealPct: number | null;
 }
 
 /** Thrown for problems the user can fix (printed as one line by the CLI). */
@@ -281,13 +286,17 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     // translation's suite whole each time, the fastest run counting, as for the workloads.
     const startupRuns = Math.max(11, 4 * runs + 1);
     const startupSamples: StartupSamples = [[], [], []];
+    const startupSteal: CpuTimes = { steal: 0, total: 0 };
+    const benchStart = readCpuTimes();
     const translateRuns: TranslateResult[][] = [];
     let spot = 0;
     const measureSpot = async (): Promise<void> => {
       const i = spot++;
       if (!opts.only?.length) {
         const n = Math.floor(startupRuns / runs) + (i < startupRuns % runs ? 1 : 0);
+        const before = readCpuTimes();
         await sampleStartup(n, { cwd: dir, env, timeoutMs: 60_000 }, forget, startupSamples);
+        addInterval(startupSteal, before, readCpuTimes());
       }
       if (opts.translate !== false) {
         translateRuns.push(await benchTranslate({ quick: scale < 1 }));
@@ -372,11 +381,12 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
     // Start-up: a trivial static program, alternating with qemu-arm and a bare Node.
     let startup: StartupResult | null = null;
     if (startupSamples[0].length) {
-      startup = startupResult(startupSamples, runs);
+      startup = { ...startupResult(startupSamples, runs), stealPct: stealPercent({ steal: 0, total: 0 }, startupSteal) };
       const where = runs > 1 ? ` in ${runs} groups between the workloads` : '';
+      const stole = startup.stealPct == null ? '' : `, hypervisor steal ${startup.stealPct.toFixed(0)}%`;
       log(
         `start-up, trivial static program (${startup.prog}, median of ${startup.runs}${where}): armvisor ${startup.armvisorMs.toFixed(0)} ms, qemu-arm ${startup.qemuMs.toFixed(0)} ms, ` +
-          `node -e 0 ${startup.nodeMs.toFixed(0)} ms (armvisor's first run of it); target ≤ ${STARTUP_TARGET_MS} ms: ${startup.armvisorMs <= STARTUP_TARGET_MS ? 'met' : 'NOT met'}`,
+          `node -e 0 ${startup.nodeMs.toFixed(0)} ms (armvisor's first run of it${stole}); target ≤ ${STARTUP_TARGET_MS} ms: ${startup.armvisorMs <= STARTUP_TARGET_MS ? 'met' : 'NOT met'}`,
       );
     }
 
@@ -394,6 +404,8 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       const verdict = tier1Verdict(translate, TIER1_TARGET_US);
       if (verdict) log(verdict);
     }
+    const stealAll = stealPercent(benchStart, readCpuTimes());
+    if (stealAll !== null) log(`hypervisor steal during the benchmark: ${stealAll.toFixed(1)}% of the machine's CPU time (given to other guests of the host)`);
 
     const report: CpuBenchReport = {
       date: new Date().toISOString(),
@@ -408,6 +420,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
       targets,
       targetsWarm,
       translate,
+      stealPct: stealAll,
     };
     const out = opts.outDir ?? join(repoRoot(), 'bench', 'results');
     mkdirSync(out, { recursive: true });

@@ -24,6 +24,7 @@ import { flatJitTarget } from '../runtime/memory/flat-jit.js';
 import { CpuState } from '../translator/state.js';
 import { codeRanges, functionSymbols, loadSegments } from './elfcode.js';
 import { guestPath } from './guestrun.js';
+import { readCpuTimes, stealPercent } from './steal.js';
 
 export interface TranslateResult {
   name: string;
@@ -35,8 +36,15 @@ export interface TranslateResult {
   marginPct: number;
   /** Median process CPU time (all threads: V8's compiler and GC too) per guest instruction. */
   cpuUsPerInsn: number;
+  /**
+   * Per cent of the machine's CPU time its hypervisor gave to other guests while this case ran
+   * (bench/steal.ts); null where unknown.
+   */
+  stealPct: number | null;
   /** Each run's usPerInsn, when the suite ran more than once (bestOfRuns: this result is the fastest run's). */
   runsUs?: number[];
+  /** Each run's stealPct, likewise. */
+  runsSteal?: (number | null)[];
 }
 
 /**
@@ -48,17 +56,26 @@ export function bestOfRuns(runs: readonly (readonly TranslateResult[])[]): Trans
   return runs[0]!.map((first) => {
     const all = runs.map((r) => r.find((x) => x.name === first.name)).filter((x): x is TranslateResult => x !== undefined);
     const best = all.reduce((a, b) => (b.usPerInsn < a.usPerInsn ? b : a));
-    return all.length > 1 ? { ...best, runsUs: all.map((x) => x.usPerInsn) } : best;
+    return all.length > 1 ? { ...best, runsUs: all.map((x) => x.usPerInsn), runsSteal: all.map((x) => x.stealPct) } : best;
   });
 }
 
-/** One line per case: wall and CPU time per guest instruction, and each run's figure when there were several. */
+/** A steal share as printed: `steal 12%`, or nothing when unknown. */
+const steal = (p: number | null | undefined): string => (p === null || p === undefined ? '' : `steal ${p.toFixed(0)}%`);
+
+/**
+ * One line per case: wall and CPU time per guest instruction, the hypervisor's steal while it
+ * ran, and each run's figures when there were several.
+ */
 export function translateLines(results: readonly TranslateResult[]): string[] {
-  return results.map(
-    (r) =>
+  return results.map((r) => {
+    const runs = r.runsUs?.map((u, i) => `${u.toFixed(3)}${r.runsSteal?.[i] != null ? ` (${steal(r.runsSteal[i])})` : ''}`);
+    const st = steal(r.stealPct);
+    return (
       `${r.name}: ${r.usPerInsn.toFixed(3)} µs per guest instruction, CPU median ${r.cpuUsPerInsn.toFixed(3)} µs ` +
-      `(${r.blocks} blocks, ${r.insns} instructions, ±${r.marginPct.toFixed(1)}%${r.runsUs ? `; fastest of ${r.runsUs.length} runs: ${r.runsUs.map((u) => u.toFixed(3)).join(', ')}` : ''})`,
-  );
+      `(${r.blocks} blocks, ${r.insns} instructions, ±${r.marginPct.toFixed(1)}%${st ? `, ${st}` : ''}${runs ? `; fastest of ${runs.length} runs: ${runs.join(', ')}` : ''})`
+    );
+  });
 }
 
 interface BlockSet {
@@ -115,6 +132,12 @@ function liftAll(s: BlockSet): number {
   let n = 0;
   for (const { src, pc, thumb } of s.starts) n += liftBlock(src, pc, thumb, 0).ninsns;
   return n;
+}
+
+/** What the suite entry uses of benchmark.js's Suite (an event emitter). */
+interface SuiteEvents {
+  off(type: string): SuiteEvents;
+  on(type: string, fn: (e: { target: { name: string } }) => void): SuiteEvents;
 }
 
 let target: JitTarget | undefined;
@@ -213,12 +236,21 @@ export async function benchTranslate(opts: { quick?: boolean } = {}): Promise<Tr
 
   const cases = { minTime: opts.quick ? 0.5 : 2, maxTime: opts.quick ? 1 : 4 };
   const lifted = new Map(sets.map(([name, s]) => [name, liftedPages(s)]));
+  // The hypervisor's steal while each case ran: the cases run one after the other, each ending
+  // with the suite's 'cycle' event.
+  const stealOf = new Map<string, number | null>();
+  let mark = readCpuTimes();
   const summary = await b.suite(
     'translation cost',
     b.configure({ cases }),
-    // benny announces each suite run on stdout, where `bench cpu` prints its table: silenced (a
-    // suite entry is a function of the benchmark.js Suite, which says no more on 'start')
-    async () => (suite: { off(type: string): unknown }) => suite.off('start'),
+    // A suite entry is a function of the benchmark.js Suite. benny announces each suite run on
+    // stdout, where `bench cpu` prints its table: silenced (the Suite says no more on 'start').
+    async () => (suite: SuiteEvents) =>
+      suite.off('start').on('cycle', (e: { target: { name: string } }) => {
+        const now = readCpuTimes();
+        stealOf.set(e.target.name, stealPercent(mark, now));
+        mark = now;
+      }),
     ...sets.map(([name, s]) => b.add(name, () => liftAll(s))),
     ...sets.map(([name]) => b.add(tier1Name(name), () => tier1All(lifted.get(name)!))),
   );
@@ -242,6 +274,7 @@ export async function benchTranslate(opts: { quick?: boolean } = {}): Promise<Tr
       usPerInsn: 1e6 / (r.ops * s.insns),
       marginPct: r.margin,
       cpuUsPerInsn: cpu[cpu.length >> 1] / s.insns,
+      stealPct: stealOf.get(r.name) ?? null,
     };
   });
   v8.setFlagsFromString('--wasm-lazy-compilation');

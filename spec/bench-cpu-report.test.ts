@@ -8,6 +8,7 @@ import { classVerdicts, parseTimeSplit, splitTable, workloadClass } from '../ben
 import { guestEnv, guestPath, requireFile } from './helpers/differential.js';
 import { bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from '../bench/translate.js';
 import { spotsAfter } from '../bench/cpu.js';
+import { addInterval, parseProcStat, readCpuTimes, stealPercent } from '../bench/steal.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -62,7 +63,7 @@ test('the split table: one line per profiled workload, shares adding up to 100%'
 });
 
 test("tier 1's verdict: every instruction set's wall time against the target, the worst deciding, and lifting added where measured", () => {
-  const r = (name: string, usPerInsn: number): TranslateResult => ({ name, blocks: 1, insns: 1, opsPerSec: 1, usPerInsn, marginPct: 0, cpuUsPerInsn: 2 * usPerInsn });
+  const r = (name: string, usPerInsn: number): TranslateResult => ({ name, blocks: 1, insns: 1, opsPerSec: 1, usPerInsn, marginPct: 0, cpuUsPerInsn: 2 * usPerInsn, stealPct: null });
   const lift = r('lift A32 blocks', 0.2);
   const a32 = r('tier 1 (wasm, V8 compile, instantiation): A32 blocks', 1.9);
   expect(tier1Verdict([lift, a32, r('tier 1 (wasm, V8 compile, instantiation): Thumb-2 blocks', 1.95)], 2)).toBe(
@@ -81,7 +82,7 @@ test('start-up and translation are measured `runs` times spread between the work
 });
 
 test("translation's runs: case by case the fastest counts, every run's figure kept and printed", () => {
-  const r = (name: string, usPerInsn: number, cpu = 1): TranslateResult => ({ name, blocks: 3, insns: 30, opsPerSec: 1, usPerInsn, marginPct: 2, cpuUsPerInsn: cpu });
+  const r = (name: string, usPerInsn: number, cpu = 1, stealPct: number | null = null): TranslateResult => ({ name, blocks: 3, insns: 30, opsPerSec: 1, usPerInsn, marginPct: 2, cpuUsPerInsn: cpu, stealPct });
   const t1 = 'tier 1 (wasm, V8 compile, instantiation): A32 blocks';
   const best = bestOfRuns([
     [r('lift A32 blocks', 0.4), r(t1, 2.5, 9)],
@@ -98,4 +99,35 @@ test("translation's runs: case by case the fastest counts, every run's figure ke
   );
   expect(bestOfRuns([[r(t1, 1.5)]])[0]!.runsUs).toBeUndefined();
   expect(bestOfRuns([])).toEqual([]);
+  // With the hypervisor's steal of each run: the fastest run's beside its figure, each run's beside its own.
+  const stolen = bestOfRuns([[r(t1, 2.5, 9, 14.6)], [r(t1, 1.8, 7, 2)]]);
+  expect(stolen[0]!.stealPct).toBe(2);
+  expect(stolen[0]!.runsSteal).toEqual([14.6, 2]);
+  expect(translateLines(stolen)[0]).toBe(`${t1}: 1.800 µs per guest instruction, CPU median 7.000 µs (3 blocks, 30 instructions, ±2.0%, steal 2%; fastest of 2 runs: 2.500 (steal 15%), 1.800 (steal 2%))`);
+  expect(translateLines([r(t1, 1.8, 7, 0.4)])[0]).toMatch(/±2\.0%, steal 0%\)$/);
+});
+
+test("steal: /proc/stat's aggregate line read, the share of an interval's CPU time taken by the hypervisor", () => {
+  const stat = (user: number, steal: number) => `cpu  ${user} 0 100 ${1000 - user} 5 0 2 ${steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\nintr 1 2\n`;
+  const a = parseProcStat(stat(300, 50))!;
+  expect(a).toEqual({ steal: 50, total: 300 + 100 + 700 + 5 + 2 + 50 });
+  const b = parseProcStat(stat(500, 150))!; // 200 more user ticks, 200 fewer idle, 100 more stolen
+  expect(stealPercent(a, b)).toBeCloseTo(100, 12); // the total grew by the stolen ticks alone
+  const c = parseProcStat(`cpu  600 0 100 800 5 0 2 150 0 0\n`)!; // 100 user, 100 idle more than b: none stolen
+  expect(stealPercent(b, c)).toBe(0);
+  expect(stealPercent(a, c)).toBeCloseTo((100 * 100) / (c.total - a.total), 12);
+  expect(stealPercent(null, a)).toBeNull();
+  expect(stealPercent(a, a)).toBeNull(); // no time passed
+  const sum = { steal: 0, total: 0 };
+  addInterval(sum, a, b);
+  addInterval(sum, b, c);
+  addInterval(sum, null, c);
+  expect(sum).toEqual({ steal: c.steal - a.steal, total: c.total - a.total });
+  // No aggregate line, or one that is not numbers: unknown.
+  expect(parseProcStat('cpu0 1 2 3 4 5 6 7 8\n')).toBeNull();
+  expect(parseProcStat('cpu  1 2 x 4 5 6 7 8\n')).toBeNull();
+  expect(parseProcStat('cpu  1 2 3\n')).toBeNull();
+  // This machine's, where there is one: steal no more than the total.
+  const now = readCpuTimes();
+  if (now) expect(now.steal).toBeLessThanOrEqual(now.total);
 });
