@@ -16,60 +16,12 @@ import { HELPERS } from '../translator/helpers.js';
 import { Exit } from '../translator/ir.js';
 import { CpuState, W } from '../translator/state.js';
 import { H } from '../translator/vfp/helpers.js';
+import { INSNS } from './helpers/vfp-encode.js';
 
 const CODE = 0x10000;
 const SVC = 0xef000000;
 const VMRS_APSR = 0xeef1fa10; // vmrs APSR_nzcv, fpscr
 const VMSR_R0 = 0xeee10a10; // vmsr fpscr, r0
-
-/** Vd/Vn/Vm field and extra bit of register r: D regs D:Vd, S regs Vd:D. */
-const field = (r: number, dp: boolean): [number, number] => (dp ? [r & 15, r >> 4] : [r >> 1, r & 1]);
-
-/** A32 VFP data-processing encoding (ARM ARM A7.5): o1 (bit 23), o2 (21:20), o3 (bit 6). */
-function dp(o1: number, o2: number, o3: number, sz: boolean, d: number, n: number, m: number, dDp = sz, mDp = sz): number {
-  const [vd, bd] = field(d, dDp);
-  const [vn, bn] = field(n, sz);
-  const [vm, bm] = field(m, mDp);
-  return (0xee000a00 | (o1 << 23) | (bd << 22) | (o2 << 20) | (vn << 16) | (vd << 12) | ((sz ? 1 : 0) << 8) | (bn << 7) | (o3 << 6) | (bm << 5) | vm) >>> 0;
-}
-/** The "other" group (o1 = 1, o2 = 3, o3 = 1): opc2 in the Vn field, `op` in bit 7. */
-function other(opc2: number, op: number, sz: boolean, d: number, m: number, dDp = sz, mDp = sz): number {
-  const [vd, bd] = field(d, dDp);
-  const [vm, bm] = field(m, mDp);
-  return (0xeeb00a40 | (bd << 22) | (opc2 << 16) | (vd << 12) | ((sz ? 1 : 0) << 8) | (op << 7) | (bm << 5) | vm) >>> 0;
-}
-
-/** Instruction makers: (double?, d, n, m) -> encoding, and the mnemonic the disassembler prints. */
-const INSNS: [string, (sz: boolean, d: number, n: number, m: number) => number][] = [
-  ['vmla', (sz, d, n, m) => dp(0, 0, 0, sz, d, n, m)],
-  ['vmls', (sz, d, n, m) => dp(0, 0, 1, sz, d, n, m)],
-  ['vnmls', (sz, d, n, m) => dp(0, 1, 0, sz, d, n, m)],
-  ['vnmla', (sz, d, n, m) => dp(0, 1, 1, sz, d, n, m)],
-  ['vmul', (sz, d, n, m) => dp(0, 2, 0, sz, d, n, m)],
-  ['vnmul', (sz, d, n, m) => dp(0, 2, 1, sz, d, n, m)],
-  ['vadd', (sz, d, n, m) => dp(0, 3, 0, sz, d, n, m)],
-  ['vsub', (sz, d, n, m) => dp(0, 3, 1, sz, d, n, m)],
-  ['vdiv', (sz, d, n, m) => dp(1, 0, 0, sz, d, n, m)],
-  ['vfma', (sz, d, n, m) => dp(1, 2, 0, sz, d, n, m)],
-  ['vmov', (sz, d, _n, m) => other(0, 0, sz, d, m)],
-  ['vabs', (sz, d, _n, m) => other(0, 1, sz, d, m)],
-  ['vneg', (sz, d, _n, m) => other(1, 0, sz, d, m)],
-  ['vsqrt', (sz, d, _n, m) => other(1, 1, sz, d, m)],
-  ['vcmp', (sz, d, _n, m) => other(4, 0, sz, d, m)],
-  ['vcmpe', (sz, d, _n, m) => other(4, 1, sz, d, m)],
-  ['vcmp', (sz, d) => other(5, 0, sz, d, 0)],
-  ['vcmpe', (sz, d) => other(5, 1, sz, d, 0)],
-  // VCVT between F32 and F64: sz is the source's precision.
-  ['vcvt', (sz, d, _n, m) => other(7, 1, sz, sz ? d * 2 : d >> 1, m, !sz, sz)],
-  // integer to float: m is a single register
-  ['vcvt', (sz, d, _n, m) => other(8, 1, sz, d, m, sz, false)],
-  ['vcvt', (sz, d, _n, m) => other(8, 0, sz, d, m, sz, false)],
-  // float to integer (op 1: toward zero; 0: VCVTR, FPSCR rounding): d is a single register
-  ['vcvt', (sz, d, _n, m) => other(13, 1, sz, sz ? d * 2 : d, m, false, sz)],
-  ['vcvt', (sz, d, _n, m) => other(12, 1, sz, sz ? d * 2 : d, m, false, sz)],
-  ['vcvtr', (sz, d, _n, m) => other(13, 0, sz, sz ? d * 2 : d, m, false, sz)],
-  ['vcvtr', (sz, d, _n, m) => other(12, 0, sz, sz ? d * 2 : d, m, false, sz)],
-];
 
 const F64_EDGES: [number, number][] = [
   [0, 0], [0x80000000, 0], [0x3ff00000, 0], [0xbff00000, 0], [0x3ff80000, 0], [0x3fb99999, 0x9999999a],

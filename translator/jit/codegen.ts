@@ -16,6 +16,7 @@ import { Bytes, F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
 import { OpArena, ScratchI32, ScratchU8, TempArena, WordUse } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
+import { H } from '../vfp/helpers.js';
 import { foldBinary } from './fold.js';
 import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairCtx } from './vfp-ldst.js';
 import { emitBudgetUse } from './dispatch.js';
@@ -48,6 +49,12 @@ export interface ImportMap {
    * of two).
    */
   site(word: number, pc: number): number;
+  /**
+   * Tier 1: the function index of the module's shared function for VFP helper `id` with
+   * constant arguments `packed`, `b` (vfp-calls.ts), or -1 for none; absent where VFP
+   * operations go inline (tier 2).
+   */
+  vfpCall?(id: number, packed: number, b: number): number;
 }
 
 const LOADS: Record<number, number> = { 1: O.i32_load8_u, 2: O.i32_load16_u, 4: O.i32_load };
@@ -1224,6 +1231,17 @@ class RegionGen implements DPairCtx {
         const done = this.vfp.emit(id, a, b, slow, C, this.b0, i);
         this.vfp.useLocals = false;
         if (done) return;
+      }
+      // Tier 1: a call of the module's shared function for the operation (vfp-calls.ts), which
+      // returns BUDGET; but VCVT.F64.S32/U32, short with no slow path, stays inline.
+      const shared = this.imports.vfpCall;
+      if (shared && a !== undefined && b !== undefined) {
+        if (id === H.fromInt && this.vfp.fromIntExact(a, b)) return;
+        const fn = shared(id, a, b);
+        if (fn >= 0) {
+          this.f.i32(a).call(fn).set(this.budget);
+          return;
+        }
       }
       if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) {
         if (around) this.loadD();

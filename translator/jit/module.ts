@@ -5,7 +5,8 @@ import { blockKey } from '../cache.js';
 import { Exit, type IRBlock } from '../ir.js';
 import { W, type CpuState } from '../state.js';
 import { Bytes, FuncBody, I32, isShared, ModuleBuilder, O } from '../wasm/builder.js';
-import { genRegion } from './codegen.js';
+import { genRegion, type ImportMap } from './codegen.js';
+import { VFP_CALL_SIG, VfpCalls } from './vfp-calls.js';
 import { SITE_FLAGS, type MemStrategy } from './memstrategy.js';
 import { HELPER_SECTION, HELPER_SIG, HELPER_TABLE_SIZE, helperTable } from './helper-table.js';
 import { MemFault, type GuestMemory } from '../interp.js';
@@ -146,7 +147,12 @@ export function buildModule(
     m.nameFunction(slowLoad, 'slow_load');
     m.nameFunction(slowStore, 'slow_store');
   }
-  const imports = {
+  // Tier 1's VFP operations: functions the module shares (vfp-calls.ts), after the regions
+  // (which take their indices in order, the one at OPTIMIZED_FUNC_INDEX skipped by `pad`).
+  let afterRegions = m.importCount;
+  for (let i = 0; i < regions.length; i++) afterRegions += afterRegions === OPTIMIZED_FUNC_INDEX ? 2 : 1;
+  const vfpCalls = !vfpLocals && !optimized && helperType >= 0 ? new VfpCalls(target.cpu.base, { helperType, noteHelper: (id) => helperIds.add(id) }, afterRegions, OPTIMIZED_FUNC_INDEX) : null;
+  const imports: ImportMap = {
     slowLoad,
     slowStore,
     site: (word: number, pc: number) => {
@@ -162,6 +168,7 @@ export function buildModule(
       helperIds.add(id);
       f.i32(id).callIndirect(helperType);
     },
+    vfpCall: vfpCalls ? (id: number, packed: number, b: number) => vfpCalls.index(id, packed, b) : undefined,
   };
   // Empty functions (never called) keep OPTIMIZED_FUNC_INDEX for tier 2's region alone.
   const pad = (upTo: number) => {
@@ -182,6 +189,12 @@ export function buildModule(
     if (names) m.nameFunction(fn, `region${i}`);
     m.export(`r${i}`, fn);
   });
+  for (const { index, body, name } of vfpCalls?.made ?? []) {
+    pad(index);
+    const fn = m.addFunction([...VFP_CALL_SIG.params], [...VFP_CALL_SIG.results], body);
+    if (fn !== index) throw new Error(`jit: shared VFP function at ${fn}, expected ${index}`);
+    if (names) m.nameFunction(fn, name);
+  }
   // The helpers it calls, for instantiate to have in the table (a custom section, so modules
   // from the translation store or tier 2's worker carry it too); present exactly when the
   // module imports the table (its CALLs may all have gone inline).

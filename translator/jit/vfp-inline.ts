@@ -128,6 +128,12 @@ export class VfpInliner {
    */
   dLocal: Int32Array = new Int32Array(32).fill(-1);
   useLocals = false;
+  /**
+   * The shared form (vfp-calls.ts): -1, or the local holding the packed register numbers, the
+   * helper's first argument, which the code then reads at run time: one function serves every
+   * CALL of its helper and second argument in a module.
+   */
+  packedLocal = -1;
 
   constructor(
     private readonly f: FuncBody,
@@ -170,6 +176,31 @@ export class VfpInliner {
     return this.stateBase + 4 * w;
   }
 
+  /**
+   * The register number in bits `shift`.. of `packed` (the helper's first argument), or in the
+   * shared form a reference to those bits of packedLocal, read at run time (-1 - shift).
+   */
+  private field(packed: number, shift: number): number {
+    return this.packedLocal >= 0 ? -1 - shift : (packed >>> shift) & 0xff;
+  }
+
+  /**
+   * Pushes the address operand of register `r` (a number or a field reference: field()), a D
+   * register if `dp` else an S register, and returns the memarg offset that goes with it.
+   */
+  private regAddr(dp: boolean, r: number): number {
+    const f = this.f;
+    if (r >= 0) {
+      f.i32(0);
+      return this.addr(dp ? wD(r) : wS(r));
+    }
+    const shift = -1 - r;
+    f.get(this.packedLocal);
+    if (shift) f.i32(shift).op(O.i32_shr_u);
+    f.i32(0xff).op(O.i32_and).i32(dp ? 3 : 2).op(O.i32_shl);
+    return this.addr(dp ? wD(0) : wS(0));
+  }
+
   /** Scratch local `i` of `type`. */
   private local(type: typeof I32 | typeof F32 | typeof F64, i: number): number {
     let ls = this.scratch.get(type);
@@ -190,7 +221,8 @@ export class VfpInliner {
     this.b0 = b0;
     this.at = at;
     if (a === undefined || b === undefined) return false;
-    if (id === H.fromInt && this.fromIntExact(a, b)) return true;
+    // (short, with no slow path: never a shared function)
+    if (id === H.fromInt && this.packedLocal < 0 && this.fromIntExact(a, b)) return true;
     let body: (() => void) | null = null;
     switch (id) {
       case H.dpD:
@@ -236,6 +268,7 @@ export class VfpInliner {
    */
   private arithGuard(): void {
     const f = this.f;
+    if (this.packedLocal >= 0) return this.guard(ARITH_MASK, ARITH_WANT); // one CALL per function
     const g = this.local(I32, 2);
     const C = this.C;
     const me = this.b0 + this.at;
@@ -270,7 +303,7 @@ export class VfpInliner {
   private loadReg(p: Prec, n: number): void {
     const l = this.regLocal(p, n);
     if (l >= 0) this.f.get(l);
-    else this.f.i32(0).mem(p.load, p.align, this.addr(p.word(n)));
+    else this.f.mem(p.load, p.align, this.regAddr(p.dp, n));
   }
 
   /** FPSCR.IXC |= the i32 (0/1) on the stack. */
@@ -320,7 +353,7 @@ export class VfpInliner {
   private regIsZero(p: Prec, n: number): void {
     const l = this.regLocal(p, n);
     if (l >= 0) return this.isZero(p, l);
-    this.f.i32(0).mem(p.dp ? O.i64_load : O.i32_load, p.align, this.addr(p.word(n)));
+    this.f.mem(p.dp ? O.i64_load : O.i32_load, p.align, this.regAddr(p.dp, n));
     this.bitsAreZero(p);
   }
   private isZero(p: Prec, x: number): void {
@@ -354,9 +387,9 @@ export class VfpInliner {
 
   /** VADD ... VNMLS, VSQRT (vfp_dp_s/vfp_dp_d): packed d | n << 8 | m << 16, op a VOp. */
   private arith(p: Prec, packed: number, op: number): (() => void) | null {
-    const d = packed & 0xff;
-    const n = (packed >>> 8) & 0xff;
-    const m = (packed >>> 16) & 0xff;
+    const d = this.field(packed, 0);
+    const n = this.field(packed, 8);
+    const m = this.field(packed, 16);
     if (op >= VOp.FMA && op <= VOp.FNMS) return null; // fused: one rounding, not the host's two
     if (op > VOp.SQRT) return null;
     return () => {
@@ -415,10 +448,11 @@ export class VfpInliner {
         }
       }
       const l = this.regLocal(p, d);
-      f.i32(0).get(r);
+      const at = this.regAddr(p.dp, d);
+      f.get(r);
       if (negate) f.op(p.neg);
       if (l >= 0) f.tee(l); // and written through to the state block
-      f.mem(p.store, p.align, this.addr(p.word(d)));
+      f.mem(p.store, p.align, at);
     };
   }
 
@@ -429,8 +463,8 @@ export class VfpInliner {
    */
   private cmp(packed: number, flags: number): () => void {
     const p = flags & 4 ? P64 : P32;
-    const d = packed & 0xff;
-    const m = (packed >>> 8) & 0xff;
+    const d = this.field(packed, 0);
+    const m = this.field(packed, 8);
     const withZero = (flags & 2) !== 0;
     return () => {
       const f = this.f;
@@ -456,8 +490,8 @@ export class VfpInliner {
 
   /** VCVT between F32 and F64 (vfp_cvt): packed d | m << 8; the half-precision kinds go slow. */
   private cvt(packed: number, kind: number): (() => void) | null {
-    const d = packed & 0xff;
-    const m = (packed >>> 8) & 0xff;
+    const d = this.field(packed, 0);
+    const m = this.field(packed, 8);
     if (kind === Cvt.F64_F32) {
       // Exact for every non-NaN single (FZ = 0: subnormals too).
       return () => {
@@ -467,7 +501,8 @@ export class VfpInliner {
         this.loadReg(P32, m);
         f.tee(x).get(x).op(OF.f32_eq);
         this.unless();
-        f.i32(0).get(x).op(OF.f64_promote_f32).mem(OF.f64_store, 3, this.addr(wD(d)));
+        const at = this.regAddr(true, d);
+        f.get(x).op(OF.f64_promote_f32).mem(OF.f64_store, 3, at);
       };
     }
     if (kind === Cvt.F32_F64) {
@@ -482,7 +517,8 @@ export class VfpInliner {
         this.isZero(P64, x);
         f.op(O.i32_or);
         this.unless();
-        f.i32(0).get(r).mem(OF.f32_store, 2, this.addr(wS(d)));
+        const at = this.regAddr(false, d);
+        f.get(r).mem(OF.f32_store, 2, at);
         f.get(r).op(OF.f64_promote_f32).get(x).op(OF.f64_ne);
         this.orIXC();
       };
@@ -496,8 +532,8 @@ export class VfpInliner {
    * double destination << 4: fixed point, slow). In range: exact but for IXC, set here.
    */
   private toInt(packed: number, flags: number): (() => void) | null {
-    const d = packed & 0xff;
-    const m = (packed >>> 8) & 0xff;
+    const d = this.field(packed, 0);
+    const m = this.field(packed, 8);
     if (((packed >>> 16) & 0xff) !== 64 || flags & 0x18) return null;
     const p = flags & 1 ? P64 : P32;
     const unsigned = (flags & 2) !== 0;
@@ -514,7 +550,8 @@ export class VfpInliner {
       f.get(t);
       fconst(f, unsigned ? 2 ** 32 - 1 : 2 ** 31 - 1, true).op(OF.f64_le).op(O.i32_and);
       this.unless();
-      f.i32(0).get(t).op(unsigned ? OF.i32_trunc_f64_u : OF.i32_trunc_f64_s).mem(O.i32_store, 2, this.addr(wS(d)));
+      const at = this.regAddr(false, d);
+      f.get(t).op(unsigned ? OF.i32_trunc_f64_u : OF.i32_trunc_f64_s).mem(O.i32_store, 2, at);
       f.get(t).get(x).op(OF.f64_ne);
       this.orIXC();
     };
@@ -524,7 +561,7 @@ export class VfpInliner {
    * VCVT.F64.S32/U32 (vfp_from_int, no fraction bits, double destination): always exact,
    * no exception, so no slow path. Returns false for the other forms.
    */
-  private fromIntExact(packed: number, flags: number): boolean {
+  fromIntExact(packed: number, flags: number): boolean {
     if (((packed >>> 16) & 0xff) !== 64 || flags & 0x18 || !(flags & 1)) return false;
     const f = this.f;
     f.i32(0).i32(0).mem(O.i32_load, 2, this.addr(wS((packed >>> 8) & 0xff)));
@@ -538,8 +575,8 @@ export class VfpInliner {
    * nearest only); IXC when that changed the value.
    */
   private fromInt(packed: number, flags: number): (() => void) | null {
-    const d = packed & 0xff;
-    const m = (packed >>> 8) & 0xff;
+    const d = this.field(packed, 0);
+    const m = this.field(packed, 8);
     if (((packed >>> 16) & 0xff) !== 64 || flags & 0x19) return null;
     const unsigned = (flags & 2) !== 0;
     return () => {
@@ -547,9 +584,10 @@ export class VfpInliner {
       const v = this.local(I32, 1);
       const r = this.local(F32, 2);
       if (!(flags & 32)) this.guard(RMODE, 0);
-      f.i32(0).mem(O.i32_load, 2, this.addr(wS(m))).tee(v);
+      f.mem(O.i32_load, 2, this.regAddr(false, m)).tee(v);
       f.op(unsigned ? OF.f32_convert_i32_u : OF.f32_convert_i32_s).set(r);
-      f.i32(0).get(r).mem(OF.f32_store, 2, this.addr(wS(d)));
+      const at = this.regAddr(false, d);
+      f.get(r).mem(OF.f32_store, 2, at);
       f.get(r).op(OF.f64_promote_f32).get(v).op(unsigned ? OF.f64_convert_i32_u : OF.f64_convert_i32_s).op(OF.f64_ne);
       this.orIXC();
     };
