@@ -25,6 +25,7 @@ import { CpuState } from '../translator/state.js';
 import { codeRanges, functionSymbols, loadSegments } from './elfcode.js';
 import { guestPath } from './guestrun.js';
 import { readCpuTimes, stealPercent } from './steal.js';
+import { referenceLoopNs } from './calibrate.js';
 
 export interface TranslateResult {
   name: string;
@@ -41,10 +42,16 @@ export interface TranslateResult {
    * (bench/steal.ts); null where unknown.
    */
   stealPct: number | null;
+  /**
+   * The machine's speed around this case: bench/calibrate.ts's reference loop, ns per
+   * iteration (the mean of its times just before and just after the case; ~1.0 when quiet).
+   */
+  refNs?: number;
   /** Each run's usPerInsn, when the suite ran more than once (bestOfRuns: this result is the fastest run's). */
   runsUs?: number[];
-  /** Each run's stealPct, likewise. */
+  /** Each run's stealPct and refNs, likewise. */
   runsSteal?: (number | null)[];
+  runsRefNs?: (number | null)[];
 }
 
 /**
@@ -56,21 +63,30 @@ export function bestOfRuns(runs: readonly (readonly TranslateResult[])[]): Trans
   return runs[0]!.map((first) => {
     const all = runs.map((r) => r.find((x) => x.name === first.name)).filter((x): x is TranslateResult => x !== undefined);
     const best = all.reduce((a, b) => (b.usPerInsn < a.usPerInsn ? b : a));
-    return all.length > 1 ? { ...best, runsUs: all.map((x) => x.usPerInsn), runsSteal: all.map((x) => x.stealPct) } : best;
+    return all.length > 1 ? { ...best, runsUs: all.map((x) => x.usPerInsn), runsSteal: all.map((x) => x.stealPct), runsRefNs: all.map((x) => x.refNs ?? null) } : best;
   });
 }
 
-/** A steal share as printed: `steal 12%`, or nothing when unknown. */
-const steal = (p: number | null | undefined): string => (p === null || p === undefined ? '' : `steal ${p.toFixed(0)}%`);
+/** The machine's state around a run as printed: `steal 12%, loop 1.04 ns`, or what of it is known. */
+function machine(stealPct: number | null | undefined, refNs: number | null | undefined): string {
+  const parts: string[] = [];
+  if (stealPct !== null && stealPct !== undefined) parts.push(`steal ${stealPct.toFixed(0)}%`);
+  if (refNs !== null && refNs !== undefined) parts.push(`loop ${refNs.toFixed(2)} ns`);
+  return parts.join(', ');
+}
 
 /**
- * One line per case: wall and CPU time per guest instruction, the hypervisor's steal while it
- * ran, and each run's figures when there were several.
+ * One line per case: wall and CPU time per guest instruction, the machine's state while it ran
+ * (the hypervisor's steal, the reference loop's time), and each run's figures when there were
+ * several.
  */
 export function translateLines(results: readonly TranslateResult[]): string[] {
   return results.map((r) => {
-    const runs = r.runsUs?.map((u, i) => `${u.toFixed(3)}${r.runsSteal?.[i] != null ? ` (${steal(r.runsSteal[i])})` : ''}`);
-    const st = steal(r.stealPct);
+    const runs = r.runsUs?.map((u, i) => {
+      const m = machine(r.runsSteal?.[i], r.runsRefNs?.[i]);
+      return `${u.toFixed(3)}${m ? ` (${m})` : ''}`;
+    });
+    const st = machine(r.stealPct, r.refNs);
     return (
       `${r.name}: ${r.usPerInsn.toFixed(3)} µs per guest instruction, CPU median ${r.cpuUsPerInsn.toFixed(3)} µs ` +
       `(${r.blocks} blocks, ${r.insns} instructions, ±${r.marginPct.toFixed(1)}%${st ? `, ${st}` : ''}${runs ? `; fastest of ${runs.length} runs: ${runs.join(', ')}` : ''})`
@@ -236,10 +252,13 @@ export async function benchTranslate(opts: { quick?: boolean } = {}): Promise<Tr
 
   const cases = { minTime: opts.quick ? 0.5 : 2, maxTime: opts.quick ? 1 : 4 };
   const lifted = new Map(sets.map(([name, s]) => [name, liftedPages(s)]));
-  // The hypervisor's steal while each case ran: the cases run one after the other, each ending
-  // with the suite's 'cycle' event.
+  // The machine's state while each case ran (the hypervisor's steal, the reference loop's time
+  // before and after it): the cases run one after the other, each ending with the suite's
+  // 'cycle' event.
   const stealOf = new Map<string, number | null>();
+  const refOf = new Map<string, number>();
   let mark = readCpuTimes();
+  let ref = referenceLoopNs();
   const summary = await b.suite(
     'translation cost',
     b.configure({ cases }),
@@ -249,7 +268,10 @@ export async function benchTranslate(opts: { quick?: boolean } = {}): Promise<Tr
       suite.off('start').on('cycle', (e: { target: { name: string } }) => {
         const now = readCpuTimes();
         stealOf.set(e.target.name, stealPercent(mark, now));
-        mark = now;
+        const after = referenceLoopNs();
+        refOf.set(e.target.name, (ref + after) / 2);
+        ref = after;
+        mark = readCpuTimes();
       }),
     ...sets.map(([name, s]) => b.add(name, () => liftAll(s))),
     ...sets.map(([name]) => b.add(tier1Name(name), () => tier1All(lifted.get(name)!))),
@@ -275,6 +297,7 @@ export async function benchTranslate(opts: { quick?: boolean } = {}): Promise<Tr
       marginPct: r.margin,
       cpuUsPerInsn: cpu[cpu.length >> 1] / s.insns,
       stealPct: stealOf.get(r.name) ?? null,
+      refNs: refOf.get(r.name),
     };
   });
   v8.setFlagsFromString('--wasm-lazy-compilation');

@@ -9,6 +9,7 @@ import { guestEnv, guestPath, requireFile } from './helpers/differential.js';
 import { bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from '../bench/translate.js';
 import { spotsAfter } from '../bench/cpu.js';
 import { addInterval, parseProcStat, readCpuTimes, stealPercent } from '../bench/steal.js';
+import { referenceLoopNs } from '../bench/calibrate.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const main = path.join(root, 'dist', 'cli', 'main.js');
@@ -105,6 +106,13 @@ test("translation's runs: case by case the fastest counts, every run's figure ke
   expect(stolen[0]!.runsSteal).toEqual([14.6, 2]);
   expect(translateLines(stolen)[0]).toBe(`${t1}: 1.800 µs per guest instruction, CPU median 7.000 µs (3 blocks, 30 instructions, ±2.0%, steal 2%; fastest of 2 runs: 2.500 (steal 15%), 1.800 (steal 2%))`);
   expect(translateLines([r(t1, 1.8, 7, 0.4)])[0]).toMatch(/±2\.0%, steal 0%\)$/);
+  // With the reference loop's time too: beside the steal, for the case and for each run.
+  const timed = bestOfRuns([[{ ...r(t1, 2.5, 9, 14.6), refNs: 1.9 }], [{ ...r(t1, 1.8, 7, 2), refNs: 1.04 }]]);
+  expect(timed[0]!.runsRefNs).toEqual([1.9, 1.04]);
+  expect(translateLines(timed)[0]).toBe(
+    `${t1}: 1.800 µs per guest instruction, CPU median 7.000 µs (3 blocks, 30 instructions, ±2.0%, steal 2%, loop 1.04 ns; fastest of 2 runs: 2.500 (steal 15%, loop 1.90 ns), 1.800 (steal 2%, loop 1.04 ns))`,
+  );
+  expect(translateLines([{ ...r(t1, 1.8, 7), refNs: 2.5 }])[0]).toMatch(/±2\.0%, loop 2\.50 ns\)$/);
 });
 
 test("steal: /proc/stat's aggregate line read, the share of an interval's CPU time taken by the hypervisor", () => {
@@ -130,4 +138,11 @@ test("steal: /proc/stat's aggregate line read, the share of an interval's CPU ti
   // This machine's, where there is one: steal no more than the total.
   const now = readCpuTimes();
   if (now) expect(now.steal).toBeLessThanOrEqual(now.total);
+});
+
+test("the reference loop: this machine's time per iteration, a few nanoseconds at most", () => {
+  const ns = referenceLoopNs(3);
+  expect(Number.isFinite(ns)).toBe(true);
+  expect(ns).toBeGreaterThan(0.05);
+  expect(ns).toBeLessThan(100); // (no timing assertion: a bound no running machine misses)
 });
