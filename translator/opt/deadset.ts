@@ -26,27 +26,6 @@ const PURE = opTable([
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
 
-/**
- * Counts a use of each temp that op `i` of `block`, kept at arena slot `slot`, reads (at
- * `uses[tb + temp]`); walking backwards, the first reader met is a temp's last, whose slot
- * goes to `lastReader`.
- */
-function countOperands(block: IRBlock, i: number, uses: Int32Array, lastReader: Int32Array, tb: number, slot: number): void {
-  const code = block.code;
-  const k = i * 6;
-  const op = code[k];
-  if (op === Op.CALL) {
-    const args = block.callArgs[code[k + 4]];
-    for (let j = 0; j < args.length; j++) if (uses[tb + args[j]]++ === 0) lastReader[tb + args[j]] = slot;
-    return;
-  }
-  const a = code[k + 2];
-  const b = code[k + 3];
-  if (a >= 0 && uses[tb + a]++ === 0) lastReader[tb + a] = slot;
-  if (b >= 0 && op !== Op.INSN && uses[tb + b]++ === 0) lastReader[tb + b] = slot;
-  if (op === Op.SELECT && uses[tb + code[k + 4]]++ === 0) lastReader[tb + code[k + 4]] = slot;
-}
-
 const NWORDS = STATE_BYTES / 4;
 /** Is word `w` one a VFP-only helper may read or change (the VFP registers, FPSCR)? */
 const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
@@ -55,8 +34,13 @@ const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 /** The block's SET words numbered densely as the walk meets them (-1: not met): only those can be dead. */
 const dense = new Int32Array(NWORDS).fill(-1);
 const denseWords = new Int32Array(NWORDS);
-/** killed[dense[w]]: from this point on, every path writes w before anything can observe it. */
-const killed = new Uint8Array(NWORDS);
+/**
+ * killed[dense[w]] === epoch: from this point on, every path writes w before anything can
+ * observe it. An observer of every word (a load, a store, an exit, a helper call) clears them
+ * all by moving to a new epoch: a loop over the words there had been 4% of the pass.
+ */
+const killed = new Int32Array(NWORDS);
+let epoch = 1;
 /** killed at each open ENDIF (walking backwards), by nesting depth, and how many words were numbered then. */
 const savedKilled: Uint8Array[] = [];
 const savedM: number[] = [];
@@ -118,6 +102,11 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   let m = 0;
   let depth = 0;
   const wordFlags = words?.flags;
+  // (a fresh epoch per block; the words it numbers start unkilled anyway)
+  if (++epoch > 0x3fffffff) {
+    killed.fill(0);
+    epoch = 1;
+  }
   let accesses = 0;
   let selfLoop = false;
   for (let i = n - 1, k = i * 6; i >= 0; i--, k -= 6) {
@@ -131,8 +120,8 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
           denseWords[m++] = w;
           killed[x] = 0;
         }
-        const dead = killed[x] === 1 || selfCopy(code, k, w);
-        killed[x] = 1;
+        const dead = killed[x] === epoch || selfCopy(code, k, w);
+        killed[x] = epoch;
         if (dead) continue;
         if (wordFlags !== undefined) {
           wordFlags[w] |= WordUse.WRITTEN;
@@ -148,43 +137,57 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
       case 28 /* LOAD */:
       case 29 /* STORE */:
         accesses++;
-        for (let x = 0; x < m; x++) killed[x] = 0;
+        epoch++;
         break;
       case 34 /* EXIT */:
-        for (let x = 0; x < m; x++) killed[x] = 0;
+        epoch++;
         break;
       case 30 /* CALL */: {
         const h = HELPERS[code[k + 5]];
         if (!h.touchesState) break;
-        if (!h.vfpOnly) for (let x = 0; x < m; x++) killed[x] = 0;
+        if (!h.vfpOnly) epoch++;
         else for (let x = 0; x < m; x++) if (vfpWord(denseWords[x])) killed[x] = 0;
         break;
       }
       case 32 /* ENDIF */: {
         const sv = (savedKilled[depth] ??= new Uint8Array(NWORDS));
         savedM[depth++] = m;
-        for (let x = 0; x < m; x++) sv[x] = killed[x];
+        for (let x = 0; x < m; x++) sv[x] = killed[x] === epoch ? 1 : 0;
         break;
       }
       case 31 /* IF */: {
         const sv = savedKilled[--depth];
         const m0 = savedM[depth];
-        for (let x = 0; x < m0; x++) killed[x] &= sv[x];
+        for (let x = 0; x < m0; x++) if (sv[x] === 0) killed[x] = 0;
         for (let x = m0; x < m; x++) killed[x] = 0; // met inside the body: not killed after it
         break;
       }
     }
     const d = code[k + 1];
     if (d >= 0 && uses[tb + d] === 0 && PURE[op]) continue;
-    if (op === 1 /* GET */ && wordFlags !== undefined) wordFlags[code[k + 5]] |= WordUse.READ;
-    countOperands(block, i, uses, lastReader, tb, --s);
-    const q = s * 6;
+    // Kept: its operands' readers counted (walking backwards, the first met is a temp's last
+    // reader, whose slot goes to lastReader), then the op written at the next slot down.
+    const a = code[k + 2];
+    const b = code[k + 3];
+    const c = code[k + 4];
+    const imm = code[k + 5];
+    const slot = --s;
+    if (op === 30 /* CALL */) {
+      const args = block.callArgs[c];
+      for (let j = 0; j < args.length; j++) if (uses[tb + args[j]]++ === 0) lastReader[tb + args[j]] = slot;
+    } else {
+      if (a >= 0 && uses[tb + a]++ === 0) lastReader[tb + a] = slot;
+      if (b >= 0 && op !== 33 /* INSN */ && uses[tb + b]++ === 0) lastReader[tb + b] = slot;
+      if (op === 24 /* SELECT */ && uses[tb + c]++ === 0) lastReader[tb + c] = slot;
+      if (op === 1 /* GET */ && wordFlags !== undefined) wordFlags[imm] |= WordUse.READ;
+    }
+    const q = slot * 6;
     out[q] = op;
     out[q + 1] = d;
-    out[q + 2] = code[k + 2];
-    out[q + 3] = code[k + 3];
-    out[q + 4] = code[k + 4];
-    out[q + 5] = code[k + 5];
+    out[q + 2] = a;
+    out[q + 3] = b;
+    out[q + 4] = c;
+    out[q + 5] = imm;
     if (op === 32 /* ENDIF */) endifs[nendifs++] = s;
     else if (op === 31 /* IF */) {
       out[q + 4] = endifs[--nendifs];
