@@ -48,7 +48,7 @@ function load(words: number[]): void {
 
 test('one function per form, shared by its CALLs; the index kept for tier 2 skipped', () => {
   const noted: number[] = [];
-  const calls = new VfpCalls(STATE_BASE, { helperType: 0, noteHelper: (id) => noted.push(id) }, OPTIMIZED_FUNC_INDEX - 1, OPTIMIZED_FUNC_INDEX);
+  const calls = new VfpCalls(STATE_BASE, { helperType: 0, callHelper: (f, id) => f.i32(id).callIndirect(0), noteHelper: (id) => noted.push(id) }, OPTIMIZED_FUNC_INDEX - 1, OPTIMIZED_FUNC_INDEX);
   const at = OPTIMIZED_FUNC_INDEX - 1;
   expect(calls.index(H.dpD, 0x020100, VOp.ADD)).toBe(at);
   expect(calls.index(H.dpD, 0x1f1e1d, VOp.ADD)).toBe(at); // other registers, the same function

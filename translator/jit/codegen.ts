@@ -1233,17 +1233,19 @@ class RegionGen implements DPairCtx {
         if (done) return;
       }
       // Tier 1: a call of the module's shared function for the operation (vfp-calls.ts), which
-      // returns BUDGET; but VCVT.F64.S32/U32, short with no slow path, stays inline.
+      // returns BUDGET; but VCVT.F64.S32/U32, short with no slow path, stays inline. A form
+      // with no shared function has no inline one either (the same VfpInliner decides).
       const shared = this.imports.vfpCall;
-      if (shared && a !== undefined && b !== undefined) {
-        if (id === H.fromInt && this.vfp.fromIntExact(a, b)) return;
-        const fn = shared(id, a, b);
-        if (fn >= 0) {
-          this.f.i32(a).call(fn).set(this.budget);
-          return;
+      if (shared) {
+        if (a !== undefined && b !== undefined) {
+          if (id === H.fromInt && this.vfp.fromIntExact(a, b)) return;
+          const fn = shared(id, a, b);
+          if (fn >= 0) {
+            this.f.i32(a).call(fn).set(this.budget);
+            return;
+          }
         }
-      }
-      if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) {
+      } else if (this.vfp.emit(id, a, b, () => this.helperCall(q), C, this.b0, i)) {
         if (around) this.loadD();
         return;
       }

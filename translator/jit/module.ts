@@ -151,7 +151,7 @@ export function buildModule(
   // (which take their indices in order, the one at OPTIMIZED_FUNC_INDEX skipped by `pad`).
   let afterRegions = m.importCount;
   for (let i = 0; i < regions.length; i++) afterRegions += afterRegions === OPTIMIZED_FUNC_INDEX ? 2 : 1;
-  const vfpCalls = !vfpLocals && !optimized && helperType >= 0 ? new VfpCalls(target.cpu.base, { helperType, noteHelper: (id) => helperIds.add(id) }, afterRegions, OPTIMIZED_FUNC_INDEX) : null;
+  const vfpCalls = !vfpLocals && !optimized && helperType >= 0 ? new VfpCalls(target.cpu.base, { helperType, callHelper: (f, id) => imports.callHelper(f, id), noteHelper: (id) => helperIds.add(id) }, afterRegions, OPTIMIZED_FUNC_INDEX) : null;
   const imports: ImportMap = {
     slowLoad,
     slowStore,

@@ -17,11 +17,13 @@ import { FuncBody, I32, O } from '../wasm/builder.js';
 import { H } from '../vfp/helpers.js';
 import { VfpInliner } from './vfp-inline.js';
 
-/** What a shared function needs of its module: its helper table's call (module.ts). */
+/** What a shared function needs of its module (module.ts). */
 export interface HelperCaller {
-  /** The type index of the helper signature, for call_indirect through the helper table. */
+  /** The type index of the helper signature, which the call of a helper encodes (part of the bodies' cache key). */
   readonly helperType: number;
-  /** Notes that the module calls helper `id` (module.ts lists them for the table). */
+  /** Emits the call of helper `id`, its four arguments on the stack, and notes that the module calls it. */
+  callHelper(f: FuncBody, id: number): void;
+  /** Notes that the module calls helper `id` (a body from the cache, made for an earlier module). */
   noteHelper(id: number): void;
 }
 
@@ -35,7 +37,7 @@ const bodies = new Map<number, Map<number, FuncBody | null>>();
 
 /** The shared VFP functions of one module. */
 export class VfpCalls {
-  /** (helper id, second argument) -> function index, or -1: no inline form. */
+  /** Key (index: helper id, the conversions' fraction bits, second argument) -> function index, or -1: no inline form. */
   private readonly byKey = new Map<number, number>();
   /** The functions made, in index order. */
   readonly made: { index: number; body: FuncBody; name: string }[] = [];
@@ -88,7 +90,9 @@ export class VfpCalls {
     const inl = new VfpInliner(f, this.stateBase);
     inl.packedLocal = 0;
     const slow = (): void => {
-      f.get(0).i32(b).i32(0).i32(0).i32(id).callIndirect(this.helpers.helperType).op(O.drop);
+      f.get(0).i32(b).i32(0).i32(0);
+      this.helpers.callHelper(f, id);
+      f.op(O.drop);
     };
     if (!inl.emit(id, packed, b, slow, EMPTY, 0, 0)) return null;
     f.i32(0).mem(O.i32_load, 2, this.stateBase + 4 * W.BUDGET);

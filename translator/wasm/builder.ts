@@ -144,9 +144,7 @@ export class Bytes {
   }
   name(s: string): this {
     // ASCII (every name armvisor writes) byte by byte: TextEncoder allocates an array per call
-    let ascii = true;
-    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
-    if (!ascii) {
+    if (!isAscii(s)) {
       const b = utf8.encode(s);
       this.uleb(b.length);
       return this.bytes(b);
@@ -175,6 +173,12 @@ export class Bytes {
   finish(): Uint8Array<ArrayBuffer> {
     return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
+}
+
+/** Is every character of `s` ASCII (one byte in UTF-8)? */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 /** Bytes in the unsigned LEB128 encoding of `v`. */
@@ -476,7 +480,7 @@ export class ModuleBuilder {
     for (const n of bodyLen) size += ulebLength(n) + n;
     let customs = 0;
     for (const [name, payload] of this.customs) {
-      const n = utf8.encode(name).length;
+      const n = isAscii(name) ? name.length : utf8.encode(name).length;
       const content = ulebLength(n) + n + payload.length;
       customs += 1 + ulebLength(content) + content;
     }
