@@ -1,6 +1,6 @@
 // Tier 1 code generation: the lifted blocks of a region -> one wasm function
-// `(entry block) -> exit reason` (genRegion). Where each IR temp lives is tempplan.ts's; the
-// region's indirect-branch lookup is lookup.ts's.
+// `(entry block) -> exit reason` (genRegion). Where each IR temp lives is the temp plan's
+// (tempplan.ts; the dead-set pass makes it); the region's indirect-branch lookup is lookup.ts's.
 //
 // State words the region touches live in wasm locals: loaded at entry, written back before
 // every exit and helper call (helpers see and may change the state block), reloaded after
@@ -13,7 +13,7 @@ import { HELPERS } from '../helpers.js';
 import { Exit, Mem, Op, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W, wD, wordName } from '../state.js';
 import { Bytes, F64, FuncBody, I32, I64, O, OF } from '../wasm/builder.js';
-import { OpArena, ScratchI32, ScratchU8, TempArena, WordUse } from '../opt/scratch.js';
+import { Kind, OpArena, ScratchI32, ScratchU8, TempArena, WordUse } from '../opt/scratch.js';
 import { removeDeadSetsInto } from '../opt/deadset.js';
 import { VfpInliner } from './vfp-inline.js';
 import { H } from '../vfp/helpers.js';
@@ -26,7 +26,7 @@ import { emitLookup, type RegionDispatch } from './lookup.js';
 import { faultSite, type MemStrategy } from './memstrategy.js';
 import { planGroups, type AccessGroups } from './groupcheck.js';
 import { MAX_GROUPS as MAX_LEAD_GROUPS, planLeads, type LeadGroups } from './leadgroups.js';
-import { Kind, PURE_OP, inState, planTemps, sameCondition, skipPure } from './tempplan.js';
+import { PURE_OP, inState, sameCondition, skipPure } from './tempplan.js';
 
 /** What the code generator needs from its module: function indices of the imports. */
 export interface ImportMap {
@@ -145,7 +145,7 @@ class RegionGen implements DPairCtx {
   // IR temps share a pool of locals, each held only from its definition to its last use
   // (fewer locals: V8's baseline compiler zero-initializes every one on each call).
   private readonly pool: number[] = [];
-  private tl!: Int32Array; // temp -> local, for the block being generated (tlScratch)
+  private tl!: Int32Array; // temp -> local (tlScratch), for the region's temps (TempArena)
   private readonly scratch: number;
   private readonly addrTmp: number; // an access's address when its temp has no local of its own
   private readonly valueTmp: number; // a store's value, likewise
@@ -210,12 +210,14 @@ class RegionGen implements DPairCtx {
   // `bxeq lr`, which writes T, must not hide the constant target of a later `b`).
   private readonly saved: number[] = [];
   private readonly exited: boolean[] = [];
-  // The block's temp plan (planTemps) and constOf's memo.
+  // The temp plan the dead-set pass made for the region's temps (opt/scratch.ts TempArena:
+  // temps numbered region-wide, positions within their blocks; tempplan.ts), the block's
+  // temp base, and constOf's memo.
   private kind!: Uint8Array;
   private defAt!: Int32Array;
   private lastUse!: Int32Array;
-  private freeHead!: Int32Array;
   private freeNext!: Int32Array;
+  private tb = 0;
   private known!: Uint8Array; // 0: not yet asked, 1: constant, 2: not
   private knownValue!: Int32Array;
 
@@ -254,6 +256,14 @@ class RegionGen implements DPairCtx {
       if (wordUse.selfLoop) selfLoops[j] = 1;
     }
     const C = (this.C = arena.code);
+    this.kind = temps.kind;
+    this.defAt = temps.defAt;
+    this.lastUse = temps.lastUse;
+    this.freeNext = temps.freeNext;
+    this.known = knownS.take(temps.used, 0);
+    // (written before they are read: a value once `known` says so, a local at its temp's definition)
+    this.knownValue = knownValueS.room(temps.used);
+    this.tl = tlScratch.room(temps.used);
     const f = this.f;
     this.vfp = new VfpInliner(f, stateBase);
     // State words used and written anywhere in the region, each in a local (in the order of
@@ -272,7 +282,7 @@ class RegionGen implements DPairCtx {
     if (vfpLocals) {
       for (let j = 0; j < nb; j++) {
         const first = this.starts[j] * 6;
-        for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) if (C[q] === Op.CALL && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], C, first, q);
+        for (let q = first, end = first + this.counts[j] * 6; q < end; q += 6) if (C[q] === Op.CALL && HELPERS[C[q + 5]].vfpOnly) this.noteVfpCall(blocks[j], this.tempBases[j], C, first, q);
       }
     }
     if (!(use[W.PC] & WordUse.WRITTEN)) this.written.push(W.PC); // budget exits store the PC of the next block
@@ -364,12 +374,12 @@ class RegionGen implements DPairCtx {
   /**
    * A VFP CALL of block op `q` (arena words from `first`): the D registers its inline form
    * works on in locals, when its arguments are constants (CONST ops before it) and it has such
-   * a form, get locals (marked -2 until allocated).
+   * a form, get locals (marked -2 until allocated). `tb`: the block's temp base.
    */
-  private noteVfpCall(block: IRBlock, C: Int32Array, first: number, q: number): void {
+  private noteVfpCall(block: IRBlock, tb: number, C: Int32Array, first: number, q: number): void {
     const args = block.callArgs[C[q + 4]];
-    const a = args.length < 2 ? undefined : constBefore(C, first, q, args[0]);
-    const b = a === undefined ? undefined : constBefore(C, first, q, args[1]);
+    const a = args.length < 2 ? undefined : constBefore(C, first, q, tb + args[0]);
+    const b = a === undefined ? undefined : constBefore(C, first, q, tb + args[1]);
     const regs = vfpRegs;
     if (a === undefined || b === undefined || VfpInliner.cachedForm(C[q + 5], a, b, regs) < 0) return;
     for (const n of regs) this.dLocal[n] = -2;
@@ -624,8 +634,9 @@ class RegionGen implements DPairCtx {
 
   /** Gives back the locals of the temps that ops from+1..to read last (a pattern's later ops, skipped). */
   private consume(from: number, to: number): void {
-    const { freeHead, freeNext, defAt, pool, tl } = this;
-    for (let j = from + 1; j <= to; j++) for (let x = freeHead[j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
+    const { freeNext, defAt, pool, tl, b0 } = this;
+    const freeHead = arena.freeHead;
+    for (let j = from + 1; j <= to; j++) for (let x = freeHead[b0 + j]; x >= 0; x = freeNext[x]) if (defAt[x] <= from) pool.push(tl[x]);
   }
 
   /** Word offset in the arena of op `i` of the block. */
@@ -867,20 +878,12 @@ class RegionGen implements DPairCtx {
       this.exited.length = 0;
     }
 
-    const plan = planTemps(C, b0, nops, block, temps, this.tempBases[k]);
-    this.kind = plan.kind;
-    this.defAt = plan.defAt;
-    this.lastUse = plan.lastUse;
-    this.freeHead = plan.freeHead;
-    this.freeNext = plan.freeNext;
-    this.known = knownS.take(block.ntemps, 0);
-    // (written before they are read: a value once `known` says so, a local at its temp's definition)
-    this.knownValue = knownValueS.room(block.ntemps);
-    const tl = (this.tl = tlScratch.room(block.ntemps));
-    const { kind, lastUse, freeHead, freeNext, pool } = this;
-    const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, plan.defAt) : null);
+    this.tb = this.tempBases[k];
+    const { kind, lastUse, freeNext, pool, tl } = this;
+    const freeHead = arena.freeHead;
+    const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, this.defAt) : null);
     const span = !this.groupChecks && this.mem.slowExits && this.mem.rangeSpan ? this.mem.rangeSpan(block.pc) : 0;
-    this.leads = span > 0 && this.accesses[k] > 1 ? planLeads(C, b0, nops, plan.defAt, block.ntemps, span) : null;
+    this.leads = span > 0 && this.accesses[k] > 1 ? planLeads(C, b0, nops, this.defAt, temps.used, span) : null;
     if (this.leads) {
       this.leadDone.fill(0);
       if (this.groupAddr < 0) this.groupAddr = f.local();
@@ -897,7 +900,7 @@ class RegionGen implements DPairCtx {
       const op = C[q];
       const d = C[q + 1];
       // Temps read for the last time here give their locals back; then the result takes one.
-      for (let x = freeHead[i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
+      for (let x = freeHead[b0 + i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
       if (d >= 0) {
         if (kind[d] !== Kind.LOCAL) continue; // emitted where it is used
         if (lastUse[d] < 0 && PURE_OP[op]) continue; // never read
@@ -1137,7 +1140,7 @@ class RegionGen implements DPairCtx {
       f.set(this.wordLocal[C[qn + 5]]);
       this.noteWrite(C[qn + 5], UNKNOWN);
       i++;
-      for (let x = this.freeHead[i]; x >= 0; x = this.freeNext[x]) this.pool.push(this.tl[x]);
+      for (let x = arena.freeHead[this.b0 + i]; x >= 0; x = this.freeNext[x]) this.pool.push(this.tl[x]);
     } else if (d >= 0) f.set(this.tl[d]);
     else f.op(O.drop);
     return i;
@@ -1189,7 +1192,7 @@ class RegionGen implements DPairCtx {
     const spills = h.touchesState && !h.vfpOnly;
     if (spills) this.writeBack();
     for (let j = 0; j < 4; j++) {
-      if (j < args.length) this.val(args[j]);
+      if (j < args.length) this.val(this.tb + args[j]);
       else f.i32(0);
     }
     this.imports.callHelper(f, id);
@@ -1216,8 +1219,8 @@ class RegionGen implements DPairCtx {
     // A VFP operation inline, with the call as its slow path.
     if (C[q + 1] < 0 && VfpInliner.inlines(id)) {
       const args = this.block.callArgs[C[q + 4]];
-      const a = args.length > 0 ? this.constOf(args[0]) : undefined;
-      const b = args.length > 1 ? this.constOf(args[1]) : undefined;
+      const a = args.length > 0 ? this.constOf(this.tb + args[0]) : undefined;
+      const b = args.length > 1 ? this.constOf(this.tb + args[1]) : undefined;
       const regs = vfpRegs;
       const reads = around && a !== undefined && b !== undefined ? VfpInliner.cachedForm(id, a, b, regs) : -1;
       if (reads >= 0) {

@@ -66,7 +66,7 @@ const gCount = new Int32Array(MAX_GROUPS);
 
 /**
  * The groups of the block whose `n` ops are packed at arena op `b0` of `C` (6 words an op: op,
- * dest, a, b, c, imm), `defAt` giving each of its `ntemps` temps' defining op; `maxSpan`: the
+ * dest, a, b, c, imm), `defAt` giving each temp's defining op (temps below `ntemps`); `maxSpan`: the
  * bytes one test covers. Null when no two accesses share a test.
  */
 export function planLeads(C: Int32Array, b0: number, n: number, defAt: Int32Array, ntemps: number, maxSpan: number): LeadGroups | null {

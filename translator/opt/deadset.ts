@@ -13,7 +13,7 @@
 import { HELPERS } from '../helpers.js';
 import { Op, setConst, type IRBlock } from '../ir.js';
 import { STATE_BYTES, W } from '../state.js';
-import { OpArena, ScratchI32, TempArena, WordUse, opTable } from './scratch.js';
+import { Kind, OpArena, ScratchI32, TempArena, WordUse, opTable } from './scratch.js';
 
 // Packed ops (ir.ts IRBlock.code): 6 words each, +0 op, +1 d, +2 a, +3 b, +4 c, +5 imm. The
 // offsets are literals here: bundled, ir.ts's constants become variables that V8 reloads. So
@@ -26,8 +26,21 @@ const PURE = opTable([
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
 ]);
 
+/**
+ * Ops that read each operand exactly once from straight-line code, so an operand may be an
+ * inlined expression (Kind.INLINE): ROR reads its operands twice as shifts (jit/codegen.ts).
+ */
+const READS_ONCE = opTable([
+  Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.MUL, Op.EQ, Op.NE, Op.LTU,
+  Op.LTS, Op.LEU, Op.LES, Op.MULHU, Op.MULHS, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.SET,
+  Op.IF, Op.CALL,
+]);
+
 const NWORDS = STATE_BYTES / 4;
-/** Is word `w` one a VFP-only helper may read or change (the VFP registers, FPSCR)? */
+/**
+ * Is word `w` one a VFP-only helper may read or change (the VFP registers, FPSCR)? Generated
+ * code keeps these in the state block, never in locals.
+ */
 const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
 
 // Per-block working arrays, reused (scratch.ts).
@@ -41,6 +54,8 @@ const denseWords = new Int32Array(NWORDS);
  */
 const killed = new Int32Array(NWORDS);
 let epoch = 1;
+/** nextSet[dense[w]]: the arena slot of the first kept SET of w after the current op (-1: none). */
+const nextSet = new Int32Array(NWORDS);
 /** killed at each open ENDIF (walking backwards), by nesting depth, and how many words were numbered then. */
 const savedKilled: Uint8Array[] = [];
 const savedM: number[] = [];
@@ -71,9 +86,9 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
 /**
  * Writes the ops of `block` that remain once dead state writes and unused pure computation
  * are removed into `arena` (`block` is unchanged); returns the arena op index where they
- * begin (they end at the arena's new `used`). Each temp's readers among the kept ops are
- * counted into `temps` (TempArena), from the base it reserves for the block, the block's
- * next. One walk over the ops, last to first:
+ * begin (they end at the arena's new `used`). Their temps are renumbered from the base
+ * `temps` reserves for the block (TempArena), which gets what the walk learns of them. One
+ * walk over the ops, last to first:
  * - a SET is dead when `killed` says a later unconditional SET of the word comes before any
  *   observer on every path: an observer clears `killed` for what it may read, a SET sets it,
  *   and an IF body (walking out of it at its IF) keeps only what held both before the body and
@@ -85,16 +100,27 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
  * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted. The state
  * words the kept ops read and write, their loads and stores and whether the block writes its
  * own start to PC go to `words`, when given.
+ *
+ * The same walk makes the code generator's temp plan (jit/tempplan.ts), which a walk of its
+ * own over the kept ops had cost ~13% of code generation. At a kept op defining a temp, all
+ * its readers have been seen, so its place is known: a CONST is a constant; a GET an alias of
+ * its word's local when no kept SET of the word, and no helper call that may change it, comes
+ * before its last read (a word kept in the state block and read more than once gets a local);
+ * a pure op read once by an op that reads each operand once is inlined there, so its own
+ * operands are read where that reader is (its "effective" position); anything else a local,
+ * free after its last read. Positions are arena slots during the walk and op indices within
+ * the block at its end.
  */
 export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempArena, words: WordUse | null = null): number {
   const code = block.code;
   const n = block.nops;
   const out = arena.reserve(n);
+  const freeHead = arena.freeHead;
   const top = arena.used + n;
   let s = top; // the kept ops fill slots s.. top-1
-  const tb = temps.reserve(block.ntemps);
-  const uses = temps.uses;
-  const lastReader = temps.lastReader;
+  const nt = block.ntemps;
+  const tb = temps.reserve(nt);
+  const { uses, lastReader, kind, defAt, lastUse, freeNext } = temps;
   const endifs = endifSlots.room(n);
   const ifs = ifSlots.room(n);
   let nendifs = 0;
@@ -109,6 +135,8 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   }
   let accesses = 0;
   let selfLoop = false;
+  // the slot of the first kept helper call after the current op that may change the state (top: none)
+  let nextCall = top;
   for (let i = n - 1, k = i * 6; i >= 0; i--, k -= 6) {
     const op = code[k];
     switch (op) {
@@ -119,6 +147,7 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
           x = dense[w] = m;
           denseWords[m++] = w;
           killed[x] = 0;
+          nextSet[x] = -1;
         }
         const dead = killed[x] === epoch || selfCopy(code, k, w);
         killed[x] = epoch;
@@ -163,23 +192,70 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
         break;
       }
     }
-    const d = code[k + 1];
-    if (d >= 0 && uses[tb + d] === 0 && PURE[op]) continue;
-    // Kept: its operands' readers counted (walking backwards, the first met is a temp's last
-    // reader, whose slot goes to lastReader), then the op written at the next slot down.
-    const a = code[k + 2];
-    const b = code[k + 3];
-    const c = code[k + 4];
-    const imm = code[k + 5];
+    let d = code[k + 1];
+    const pure = PURE[op];
+    if (d >= 0) {
+      d += tb;
+      if (uses[d] === 0 && pure) continue;
+    }
+    // Kept, at the next slot down.
     const slot = --s;
+    const imm = code[k + 5];
+    // Its temp's place (see above); eff: where the op is evaluated.
+    let eff = slot;
+    if (d >= 0) {
+      defAt[d] = slot;
+      let kd: number = Kind.LOCAL;
+      if (pure) {
+        if (op === 0 /* CONST */) kd = Kind.CONST;
+        else if (op === 1 /* GET */) {
+          const x = dense[imm];
+          const ns = x < 0 || nextSet[x] < 0 ? top : nextSet[x];
+          if (uses[d] > 0 && (ns < nextCall ? ns : nextCall) >= lastUse[d] && !(vfpWord(imm) && uses[d] > 1)) kd = Kind.ALIAS;
+        } else if (uses[d] === 1 && READS_ONCE[out[lastReader[d] * 6]]) {
+          kd = Kind.INLINE;
+          eff = lastUse[d];
+        }
+      }
+      kind[d] = kd;
+      const lu = lastUse[d];
+      if (kd === Kind.LOCAL && lu >= 0) {
+        freeNext[d] = freeHead[lu];
+        freeHead[lu] = d;
+      }
+    }
+    freeHead[slot] = -1;
+    if (op === 2 /* SET */) nextSet[dense[imm]] = slot;
+    else if (op === 30 /* CALL */ && HELPERS[imm].touchesState) nextCall = slot;
+    // Its operands' readers counted (walking backwards, the first met is a temp's last reader,
+    // whose slot goes to lastReader) and their last reads raised to eff; then the op written
+    // with its temps renumbered.
+    let a = code[k + 2];
+    let b = code[k + 3];
+    let c = code[k + 4];
     if (op === 30 /* CALL */) {
       const args = block.callArgs[c];
-      for (let j = 0; j < args.length; j++) if (uses[tb + args[j]]++ === 0) lastReader[tb + args[j]] = slot;
+      for (let j = 0; j < args.length; j++) {
+        const t = tb + args[j];
+        if (uses[t]++ === 0) lastReader[t] = slot;
+        if (eff > lastUse[t]) lastUse[t] = eff;
+      }
     } else {
-      if (a >= 0 && uses[tb + a]++ === 0) lastReader[tb + a] = slot;
-      if (b >= 0 && op !== 33 /* INSN */ && uses[tb + b]++ === 0) lastReader[tb + b] = slot;
-      if (op === 24 /* SELECT */ && uses[tb + c]++ === 0) lastReader[tb + c] = slot;
-      if (op === 1 /* GET */ && wordFlags !== undefined) wordFlags[imm] |= WordUse.READ;
+      if (a >= 0) {
+        a += tb;
+        if (uses[a]++ === 0) lastReader[a] = slot;
+        if (eff > lastUse[a]) lastUse[a] = eff;
+      }
+      if (b >= 0 && op !== 33 /* INSN */) {
+        b += tb;
+        if (uses[b]++ === 0) lastReader[b] = slot;
+        if (eff > lastUse[b]) lastUse[b] = eff;
+      }
+      if (op === 24 /* SELECT */) {
+        c += tb;
+        if (uses[c]++ === 0) lastReader[c] = slot;
+        if (eff > lastUse[c]) lastUse[c] = eff;
+      } else if (op === 1 /* GET */ && wordFlags !== undefined) wordFlags[imm] |= WordUse.READ;
     }
     const q = slot * 6;
     out[q] = op;
@@ -196,6 +272,11 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
   }
   for (let j = 0; j < nifs; j++) out[ifs[j]] -= s;
   for (let x = 0; x < m; x++) dense[denseWords[x]] = -1;
+  // The plan's positions within the block (freeHead stays by arena slot).
+  for (let t = tb, end = tb + nt; t < end; t++) {
+    if (defAt[t] >= 0) defAt[t] -= s;
+    if (lastUse[t] >= 0) lastUse[t] -= s;
+  }
   if (words !== null) {
     words.accesses = accesses;
     words.selfLoop = selfLoop;

@@ -62,6 +62,11 @@ export function opTable(ops: Iterable<number>): Uint8Array {
  */
 export class OpArena {
   code = new Int32Array(6 * 4096);
+  /**
+   * Per op: the first of the temps (TempArena) whose pooled locals are free from this op on,
+   * -1 for none; each next at TempArena.freeNext, in increasing temp order.
+   */
+  freeHead = new Int32Array(4096);
   /** Ops stored so far. */
   used = 0;
 
@@ -69,27 +74,48 @@ export class OpArena {
     this.used = 0;
   }
 
-  /** The code array, with room for `n` more ops after `used`. */
+  /** The code array, with room for `n` more ops after `used` (and in freeHead). */
   reserve(n: number): Int32Array {
     const need = (this.used + n) * 6;
     if (need > this.code.length) {
       const c = new Int32Array(Math.max(need, 2 * this.code.length));
       c.set(this.code.subarray(0, this.used * 6));
       this.code = c;
+      const h = new Int32Array(c.length / 6);
+      h.set(this.freeHead.subarray(0, this.used));
+      this.freeHead = h;
     }
     return this.code;
   }
 }
 
+/** Where a temp's value reaches its readers in generated code (the temp plan, TempArena.kind). */
+export const enum Kind {
+  /** In a wasm local from the pool, from its definition to its last read. */
+  LOCAL = 0,
+  /** A constant, emitted at each read. */
+  CONST = 1,
+  /** A GET whose word's local is unchanged until the last read: that local is read instead. */
+  ALIAS = 2,
+  /** A pure op read once: its expression is emitted at the read (wasm's operand stack). */
+  INLINE = 3,
+}
+
 /**
- * What the dead-set pass learns of each temp of the blocks it writes into an OpArena, for the
- * code generator's temp plan (jit/tempplan.ts), which would otherwise walk the ops again: per
- * block, from the base reserve() gave it, how many kept ops read each temp and the arena slot
- * (op index) of the last one.
+ * The temps of the blocks the dead-set pass writes into an OpArena, renumbered region-wide
+ * (a block's temp t is base + t, its base from reserve()), and what the pass learns of each as
+ * it walks the kept ops backwards: how many read it and the arena slot of the last, and the
+ * code generator's temp plan (jit/tempplan.ts says what it means): each temp's Kind, the op
+ * defining it and its last read where it is evaluated (op indices within its block; -1:
+ * none), and the temps whose pooled locals are free at each op (OpArena.freeHead, freeNext).
  */
 export class TempArena {
   uses = new Int32Array(4096);
   lastReader = new Int32Array(4096);
+  kind = new Uint8Array(4096);
+  defAt = new Int32Array(4096);
+  lastUse = new Int32Array(4096);
+  freeNext = new Int32Array(4096);
   /** Entries handed out so far. */
   used = 0;
 
@@ -97,23 +123,43 @@ export class TempArena {
     this.used = 0;
   }
 
-  /** Room for `n` temps, their `uses` zeroed; returns their base. */
+  /** Room for `n` temps, their `uses` zeroed and their defAt and lastUse -1; returns their base. */
   reserve(n: number): number {
     const base = this.used;
     const need = base + n;
     if (need > this.uses.length) {
       const size = Math.max(need, 2 * this.uses.length);
-      const u = new Int32Array(size);
-      u.set(this.uses.subarray(0, base));
-      this.uses = u;
-      const r = new Int32Array(size);
-      r.set(this.lastReader.subarray(0, base));
-      this.lastReader = r;
+      this.uses = grow(this.uses, size, base);
+      this.lastReader = grow(this.lastReader, size, base);
+      this.defAt = grow(this.defAt, size, base);
+      this.lastUse = grow(this.lastUse, size, base);
+      this.freeNext = grow(this.freeNext, size, base);
+      const k = new Uint8Array(size);
+      k.set(this.kind.subarray(0, base));
+      this.kind = k;
     }
-    this.uses.fill(0, base, need);
+    const { uses, defAt, lastUse } = this;
+    if (n > SHORT) {
+      uses.fill(0, base, need);
+      defAt.fill(-1, base, need);
+      lastUse.fill(-1, base, need);
+    } else {
+      for (let i = base; i < need; i++) {
+        uses[i] = 0;
+        defAt[i] = -1;
+        lastUse[i] = -1;
+      }
+    }
     this.used = need;
     return base;
   }
+}
+
+/** A copy of `a`'s first `keep` entries in a new array of `size`. */
+function grow(a: Int32Array, size: number, keep: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size);
+  b.set(a.subarray(0, keep));
+  return b;
 }
 
 /**
