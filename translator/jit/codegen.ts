@@ -124,8 +124,11 @@ class RegionGen implements DPairCtx {
   private readonly tempBases: Int32Array;
   /** 1 for a block that writes its own address to PC from a constant: a loop of one block. */
   private readonly selfLoops: Uint8Array;
-  /** Per block: its loads and stores (leadgroups.ts plans only where there are two or more). */
-  private readonly accesses: Int32Array;
+  /**
+   * Block j's loads and stores outside IF bodies are at arena slots arena.tops[topsAt[j] ..
+   * topsAt[j + 1]) (leadgroups.ts plans only where there are two or more).
+   */
+  private readonly topsAt: Int32Array;
   private readonly vfp: VfpInliner;
   /** State word -> its local (-1: none; VFP words and FPSCR never have one). */
   private readonly wordLocal = wordLocalS.fill(-1);
@@ -243,16 +246,16 @@ class RegionGen implements DPairCtx {
     this.starts = new Int32Array(nb);
     this.counts = new Int32Array(nb);
     this.tempBases = new Int32Array(nb);
-    // The dead-set pass also notes the state words each block's kept ops use, its loads and
-    // stores, and whether it branches to itself (opt/scratch.ts WordUse): a walk of its own over
-    // the region's ops had been 6% of code generation.
+    // The dead-set pass also notes the state words each block's kept ops use and whether it
+    // branches to itself (opt/scratch.ts WordUse): a walk of its own over the region's ops had
+    // been 6% of code generation; and its loads and stores outside IF bodies (arena.tops).
     const selfLoops = (this.selfLoops = new Uint8Array(nb));
-    const accesses = (this.accesses = new Int32Array(nb));
+    const topsAt = (this.topsAt = new Int32Array(nb + 1));
     for (let j = 0; j < nb; j++) {
       this.tempBases[j] = temps.used;
       this.starts[j] = removeDeadSetsInto(blocks[j], arena, temps, wordUse);
       this.counts[j] = arena.used - this.starts[j];
-      accesses[j] = wordUse.accesses;
+      topsAt[j + 1] = arena.ntops;
       if (wordUse.selfLoop) selfLoops[j] = 1;
     }
     const C = (this.C = arena.code);
@@ -883,7 +886,8 @@ class RegionGen implements DPairCtx {
     const freeHead = arena.freeHead;
     const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, this.defAt) : null);
     const span = !this.groupChecks && this.mem.slowExits && this.mem.rangeSpan ? this.mem.rangeSpan(block.pc) : 0;
-    this.leads = span > 0 && this.accesses[k] > 1 ? planLeads(C, b0, nops, this.defAt, temps.used, span) : null;
+    const tops = this.topsAt;
+    this.leads = span > 0 && tops[k + 1] - tops[k] > 1 ? planLeads(C, b0, nops, this.defAt, arena.tops, tops[k], tops[k + 1], span) : null;
     if (this.leads) {
       this.leadDone.fill(0);
       if (this.groupAddr < 0) this.groupAddr = f.local();

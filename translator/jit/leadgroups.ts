@@ -8,13 +8,10 @@
 // block.) Tier 2 has groups of its own (groupcheck.ts), whose members test again when their
 // group's test fails.
 
-import { HELPERS } from '../helpers.js';
 import { Mem } from '../ir.js';
-import { STATE_BYTES } from '../state.js';
 import { ScratchI32 } from '../opt/scratch.js';
 import { ADDRESS_BASE, addressBase } from './groupcheck.js';
 
-const NWORDS = STATE_BYTES / 4;
 /** Groups open at once in a block at most; an access finding no room keeps its own test. */
 export const MAX_GROUPS = 16;
 
@@ -42,11 +39,6 @@ const atS = new ScratchI32();
 /** The ops given a group, in order, and their offsets from their base. */
 const inGroup = new ScratchI32();
 const offS = new ScratchI32();
-const keyS = new ScratchI32();
-/** Per state word: its current version, valid while versionStamp holds `stamp` (else none yet). */
-const version = new Int32Array(NWORDS);
-const versionStamp = new Int32Array(NWORDS);
-let stamp = 0;
 const G: LeadGroups = {
   groupOf: groupOfS.room(0),
   at: atS.room(0),
@@ -66,103 +58,70 @@ const gCount = new Int32Array(MAX_GROUPS);
 
 /**
  * The groups of the block whose `n` ops are packed at arena op `b0` of `C` (6 words an op: op,
- * dest, a, b, c, imm), `defAt` giving each temp's defining op (temps below `ntemps`); `maxSpan`: the
- * bytes one test covers. Null when no two accesses share a test.
+ * dest, a, b, c, imm), `defAt` giving each temp's defining op; its loads and stores outside
+ * any IF body are at the arena slots tops[from..to), last first (opt/deadset.ts); `maxSpan`:
+ * the bytes one test covers. Null when no two accesses share a test.
  */
-export function planLeads(C: Int32Array, b0: number, n: number, defAt: Int32Array, ntemps: number, maxSpan: number): LeadGroups | null {
-  // Value numbers, as keys: a GET's temp is keyed by its word's current version (each SET of the
-  // word, and each helper that may write the state, makes a new one); another base by its temp.
-  const key = keyS.room(ntemps); // set at each GET before any read
-  stamp++;
-  let serial = 0; // the last version number given out in this block
+export function planLeads(C: Int32Array, b0: number, n: number, defAt: Int32Array, tops: Int32Array, from: number, to: number, maxSpan: number): LeadGroups | null {
+  // Bases as keys: a GET's temp by its value number (the dead-set pass's, in the GET's `c`:
+  // GETs of a word with no SET of it or helper that may write the state in between share
+  // one), another base by its temp.
   const groupOf = (G.groupOf = groupOfS.take(n, -1));
-  const offOf = offS.room(n);
-  const ops = inGroup.room(n);
+  const offOf = offS.room(to - from);
+  const ops = inGroup.room(to - from);
   let nops = 0;
   let ng = 0;
-  let depth = 0;
   let real = 0;
-  for (let i = 0; i < n; i++) {
-    const q = (b0 + i) * 6;
-    switch (C[q]) {
-      case 1 /* GET */: {
-        const w = C[q + 5];
-        if (versionStamp[w] !== stamp) {
-          versionStamp[w] = stamp;
-          version[w] = ++serial;
-        }
-        key[C[q + 1]] = version[w];
-        break;
-      }
-      case 2 /* SET */: {
-        const w = C[q + 5];
-        versionStamp[w] = stamp;
-        version[w] = ++serial;
-        break;
-      }
-      case 30 /* CALL */: {
-        const h = HELPERS[C[q + 5]];
-        if (h.touchesState && !h.vfpOnly) stamp++; // every word's next GET is a new value
-        break;
-      }
-      case 31 /* IF */:
-        depth++;
-        break;
-      case 32 /* ENDIF */:
-        depth--;
-        break;
-      case 28 /* LOAD */:
-      case 29 /* STORE */: {
-        if (depth !== 0) break;
-        // the base: a temp, less a chain of constant ADDs and SUBs (past 3 of them, the temp reached)
-        addressBase(C, b0, defAt, C[q + 2], 3);
-        const t = ADDRESS_BASE.t;
-        const off = ADDRESS_BASE.off;
-        const dt = defAt[t];
-        if (dt < 0) break;
-        const k = C[(b0 + dt) * 6] === 1 /* GET */ ? key[t] : -(t + 1);
-        if (k === 0 || off > 1 << 24 || off < -(1 << 24)) break;
-        const flags = C[q + 5];
-        const size = flags & Mem.SIZE_MASK;
-        const mask = flags & Mem.ALIGN8 ? 7 : flags & Mem.ALIGN ? size - 1 : 0;
-        const write = C[q] === 29;
-        let g = -1;
-        for (let j = ng - 1; j >= 0; j--) {
-          if (gKey[j] === k) {
-            g = j;
-            break;
-          }
-        }
-        if (g >= 0 && Math.max(gHi[g], off + size) - Math.min(gLo[g], off) <= maxSpan && ((off - gLeadOff[g]) & mask) === 0) {
-          gLo[g] = Math.min(gLo[g], off);
-          gHi[g] = Math.max(gHi[g], off + size);
-          G.amask[g] |= mask;
-          if (write) G.writes[g] = 1;
-          else G.reads[g] = 1;
-          if (++gCount[g] === 2) real++;
-          groupOf[i] = g;
-          offOf[nops] = off;
-          ops[nops++] = i;
-          break;
-        }
-        if (g >= 0) gKey[g] = 0; // that group is closed: later accesses of the base start another
-        if (ng === MAX_GROUPS || size > maxSpan) break;
-        g = ng++;
-        gKey[g] = k;
-        gLeadOff[g] = off;
-        gLo[g] = off;
-        gHi[g] = off + size;
-        gCount[g] = 1;
-        G.lead[g] = i;
-        G.amask[g] = mask;
-        G.reads[g] = write ? 0 : 1;
-        G.writes[g] = write ? 1 : 0;
-        groupOf[i] = g;
-        offOf[nops] = off;
-        ops[nops++] = i;
+  for (let j = to - 1; j >= from; j--) {
+    const q = tops[j] * 6;
+    const i = tops[j] - b0;
+    // the base: a temp, less a chain of constant ADDs and SUBs (past 3 of them, the temp reached)
+    addressBase(C, b0, defAt, C[q + 2], 3);
+    const t = ADDRESS_BASE.t;
+    const off = ADDRESS_BASE.off;
+    const dt = defAt[t];
+    if (dt < 0) continue;
+    const qt = (b0 + dt) * 6;
+    const k = C[qt] === 1 /* GET */ ? C[qt + 4] : -(t + 1);
+    if (k === 0 || off > 1 << 24 || off < -(1 << 24)) continue;
+    const flags = C[q + 5];
+    const size = flags & Mem.SIZE_MASK;
+    const mask = flags & Mem.ALIGN8 ? 7 : flags & Mem.ALIGN ? size - 1 : 0;
+    const write = C[q] === 29 /* STORE */;
+    let g = -1;
+    for (let x = ng - 1; x >= 0; x--) {
+      if (gKey[x] === k) {
+        g = x;
         break;
       }
     }
+    if (g >= 0 && Math.max(gHi[g], off + size) - Math.min(gLo[g], off) <= maxSpan && ((off - gLeadOff[g]) & mask) === 0) {
+      gLo[g] = Math.min(gLo[g], off);
+      gHi[g] = Math.max(gHi[g], off + size);
+      G.amask[g] |= mask;
+      if (write) G.writes[g] = 1;
+      else G.reads[g] = 1;
+      if (++gCount[g] === 2) real++;
+      groupOf[i] = g;
+      offOf[nops] = off;
+      ops[nops++] = i;
+      continue;
+    }
+    if (g >= 0) gKey[g] = 0; // that group is closed: later accesses of the base start another
+    if (ng === MAX_GROUPS || size > maxSpan) continue;
+    g = ng++;
+    gKey[g] = k;
+    gLeadOff[g] = off;
+    gLo[g] = off;
+    gHi[g] = off + size;
+    gCount[g] = 1;
+    G.lead[g] = i;
+    G.amask[g] = mask;
+    G.reads[g] = write ? 0 : 1;
+    G.writes[g] = write ? 1 : 0;
+    groupOf[i] = g;
+    offOf[nops] = off;
+    ops[nops++] = i;
   }
   if (real === 0) return null;
   for (let g = 0; g < ng; g++) {

@@ -56,6 +56,15 @@ const killed = new Int32Array(NWORDS);
 let epoch = 1;
 /** nextSet[dense[w]]: the arena slot of the first kept SET of w after the current op (-1: none). */
 const nextSet = new Int32Array(NWORDS);
+/**
+ * Value numbers of the kept GETs (written to their `c`): GETs of a word with no kept SET of it
+ * and no helper call that may change it (VFP-only ones aside) in between read the same value
+ * and get the same number. Per word, its number while version[w] holds `vstamp`.
+ */
+const value = new Int32Array(NWORDS);
+const version = new Int32Array(NWORDS);
+let vstamp = 1;
+let vserial = 0;
 /** killed at each open ENDIF (walking backwards), by nesting depth, and how many words were numbered then. */
 const savedKilled: Uint8Array[] = [];
 const savedM: number[] = [];
@@ -97,9 +106,10 @@ function selfCopy(code: IRBlock['code'], k: number, w: number): boolean {
  * - a pure op is dropped when no kept op reads its result: walking backwards, every reader of
  *   a temp (which comes after its definition) has been seen when the definition is reached.
  * Each kept op is written as it is decided, from the end of the block's room in the arena
- * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted. The state
- * words the kept ops read and write, their loads and stores and whether the block writes its
- * own start to PC go to `words`, when given.
+ * down; an IF's `c`, the index of its ENDIF, is set once the kept ops are counted, and a GET's
+ * `c` is its value number (`value`). The state words the kept ops read and write and whether
+ * the block writes its own start to PC go to `words`, when given; the arena slots of the
+ * loads and stores outside any IF body to `arena.tops`, last first.
  *
  * The same walk makes the code generator's temp plan (jit/tempplan.ts), which a walk of its
  * own over the kept ops had cost ~13% of code generation. At a kept op defining a temp, all
@@ -133,7 +143,13 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
     killed.fill(0);
     epoch = 1;
   }
-  let accesses = 0;
+  if (++vstamp > 0x3fffffff || vserial > 0x3fffffff) {
+    version.fill(0);
+    vstamp = 1;
+    vserial = 0;
+  }
+  const tops = arena.reserveTops(n);
+  let ntops = arena.ntops;
   let selfLoop = false;
   // the slot of the first kept helper call after the current op that may change the state (top: none)
   let nextCall = top;
@@ -165,7 +181,6 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
       }
       case 28 /* LOAD */:
       case 29 /* STORE */:
-        accesses++;
         epoch++;
         break;
       case 34 /* EXIT */:
@@ -225,14 +240,37 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
       }
     }
     freeHead[slot] = -1;
-    if (op === 2 /* SET */) nextSet[dense[imm]] = slot;
-    else if (op === 30 /* CALL */ && HELPERS[imm].touchesState) nextCall = slot;
+    let c = code[k + 4];
+    switch (op) {
+      case 2 /* SET */:
+        nextSet[dense[imm]] = slot;
+        version[imm] = 0;
+        break;
+      case 30 /* CALL */: {
+        const h = HELPERS[imm];
+        if (h.touchesState) {
+          nextCall = slot;
+          if (!h.vfpOnly) vstamp++;
+        }
+        break;
+      }
+      case 1 /* GET */:
+        if (version[imm] !== vstamp) {
+          version[imm] = vstamp;
+          value[imm] = ++vserial;
+        }
+        c = value[imm];
+        break;
+      case 28 /* LOAD */:
+      case 29 /* STORE */:
+        if (depth === 0) tops[ntops++] = slot;
+        break;
+    }
     // Its operands' readers counted (walking backwards, the first met is a temp's last reader,
     // whose slot goes to lastReader) and their last reads raised to eff; then the op written
     // with its temps renumbered.
     let a = code[k + 2];
     let b = code[k + 3];
-    let c = code[k + 4];
     if (op === 30 /* CALL */) {
       const args = block.callArgs[c];
       for (let j = 0; j < args.length; j++) {
@@ -278,9 +316,9 @@ export function removeDeadSetsInto(block: IRBlock, arena: OpArena, temps: TempAr
     if (lastUse[t] >= 0) lastUse[t] -= s;
   }
   if (words !== null) {
-    words.accesses = accesses;
     words.selfLoop = selfLoop;
   }
+  arena.ntops = ntops;
   arena.used = top;
   return s;
 }

@@ -67,11 +67,28 @@ export class OpArena {
    * -1 for none; each next at TempArena.freeNext, in increasing temp order.
    */
   freeHead = new Int32Array(4096);
+  /**
+   * The arena slots of each block's loads and stores outside any IF body, the block's last
+   * first, block after block (the dead-set pass writes them; tier 1's access groups read them).
+   */
+  tops = new Int32Array(1024);
+  ntops = 0;
   /** Ops stored so far. */
   used = 0;
 
   reset(): void {
     this.used = 0;
+    this.ntops = 0;
+  }
+
+  /** `tops`, with room for `n` more after `ntops`. */
+  reserveTops(n: number): Int32Array {
+    if (this.ntops + n > this.tops.length) {
+      const t = new Int32Array(Math.max(this.ntops + n, 2 * this.tops.length));
+      t.set(this.tops.subarray(0, this.ntops));
+      this.tops = t;
+    }
+    return this.tops;
   }
 
   /** The code array, with room for `n` more ops after `used` (and in freeHead). */
@@ -163,15 +180,13 @@ function grow(a: Int32Array, size: number, keep: number): Int32Array<ArrayBuffer
 }
 
 /**
- * What the dead-set pass learns of the state words and memory accesses of the ops it keeps, for
- * the code generator, which would otherwise walk the ops again to choose its locals: `flags`
- * over every block written since `reset`, the rest for the last block.
+ * What the dead-set pass learns of the state words the ops it keeps use, for the code
+ * generator, which would otherwise walk the ops again to choose its locals: `flags` over every
+ * block written since `reset`, `selfLoop` for the last block.
  */
 export class WordUse {
   /** Per state word: READ if a kept GET reads it, WRITTEN if a kept SET writes it. */
   readonly flags = new Uint8Array(STATE_BYTES / 4);
-  /** Kept LOADs and STOREs of the last block. */
-  accesses = 0;
   /** The last block writes its own start to PC (it may branch to itself). */
   selfLoop = false;
 
