@@ -58,9 +58,18 @@ static int user_exit_svc(struct frame *f) {
 
 extern char wait_wfi_insn[], wait_wfe_insn[];
 
+/* An interrupt taken anywhere from a wait's test up to its WFI/WFE (wait.S) restarts the wait at
+   its test, which sees what the handler did: returning into the window would sleep though the
+   word is set (QEMU takes interrupts at translation-block boundaries, so one can land on the
+   DSB; seen once on a loaded machine, where the wait then never ended). */
+static u32 restart_wait(u32 pc) {
+  if (pc > (u32)wait_wfi && pc <= (u32)wait_wfi_insn) return (u32)wait_wfi;
+  if (pc > (u32)wait_wfe && pc <= (u32)wait_wfe_insn) return (u32)wait_wfe;
+  return pc;
+}
+
 void exc_dispatch(enum exc_kind kind, struct frame *f) {
-  /* an interrupt just before wait_wfi's WFI (or wait_wfe's WFE) ends the wait (wait.S) */
-  if ((kind == EXC_IRQ || kind == EXC_FIQ) && (f->pc == (u32)wait_wfi_insn || f->pc == (u32)wait_wfe_insn)) f->pc += 4;
+  if (kind == EXC_IRQ || kind == EXC_FIQ) f->pc = restart_wait(f->pc);
   if (kind < EXC_COUNT && handlers[kind] && handlers[kind](f)) return;
   if (kind == EXC_SVC && user_exit_svc(f)) return;
   if (try_active && (kind == EXC_UND || kind == EXC_PABT || kind == EXC_DABT)) {

@@ -1,8 +1,9 @@
 @ Sleeping until a word becomes non-zero (wait_wfi, wait_wfe: r0 = its address) without the lost
-@ wake-up: an interrupt that arrives between the test and the WFI/WFE (it sets the word, and
-@ nothing may come later to end the wait) returns to the WFI/WFE itself; exc_dispatch moves such
-@ a return past it, as if the interrupt had woken it. So a test can wait with interrupts
-@ unmasked, even in User mode, and still take exactly the interrupts it expects.
+@ wake-up: an interrupt that arrives after the test's load and up to the WFI/WFE (it sets the
+@ word, and nothing may come later to end the wait) would return into that window and sleep;
+@ exc_dispatch moves such a return back to the load, which then sees the word. So a test can
+@ wait with interrupts unmasked, even in User mode, and still take exactly the interrupts it
+@ expects.
         .syntax unified
         .arch   armv7ve
         .arm
