@@ -6,11 +6,11 @@
 // TempArena); this file has the rules its readers share.
 
 import { Op } from '../ir.js';
-import { W } from '../state.js';
-import { opTable } from '../opt/scratch.js';
+import { PURE, vfpWord } from '../opt/deadset.js';
 import { BIN } from './binops.js';
 
-export const PURE_OP = opTable([...Object.keys(BIN).map(Number), Op.CONST, Op.GET, Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP]);
+/** The ops the dead-set pass treats as pure, which the plan's kinds are decided from. */
+export const PURE_OP = PURE;
 
 /** The index of the first op from `from` on (of the block's `n` at arena op `b0`) that is not pure. */
 export function skipPure(C: Int32Array, b0: number, n: number, from: number): number {
@@ -37,6 +37,4 @@ export function sameCondition(C: Int32Array, b0: number, defAt: Int32Array, a: n
 }
 
 /** Is state word `w` kept in the state block, not in a local (the VFP registers and FPSCR)? */
-export function inState(w: number): boolean {
-  return w >= W.VFP || w === W.FPSCR;
-}
+export const inState = vfpWord;

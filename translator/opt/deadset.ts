@@ -20,7 +20,8 @@ import { Kind, OpArena, ScratchI32, TempArena, WordUse, opTable } from './scratc
 // are the switch's case labels (Op's values): V8 compiles a switch on small-integer literals
 // to a jump table, one on `Op.X` to a chain of comparisons (INSN, the 34th, took 33).
 
-const PURE = opTable([
+/** Ops with no effect but their result: dropped when nothing reads it (the code generator's PURE_OP too). */
+export const PURE = opTable([
   Op.CONST, Op.GET, Op.ADD, Op.SUB, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.SAR, Op.ROR, Op.MUL,
   Op.MULHU, Op.MULHS, Op.UDIV, Op.SDIV, Op.CLZ, Op.EQ, Op.NE, Op.LTU, Op.LTS, Op.LEU, Op.LES,
   Op.SELECT, Op.SEXT8, Op.SEXT16, Op.BSWAP,
@@ -39,9 +40,11 @@ const READS_ONCE = opTable([
 const NWORDS = STATE_BYTES / 4;
 /**
  * Is word `w` one a VFP-only helper may read or change (the VFP registers, FPSCR)? Generated
- * code keeps these in the state block, never in locals.
+ * code keeps these in the state block, never in locals (the code generator's inState).
  */
-const vfpWord = (w: number) => w >= W.VFP || w === W.FPSCR;
+export function vfpWord(w: number): boolean {
+  return w >= W.VFP || w === W.FPSCR;
+}
 
 // Per-block working arrays, reused (scratch.ts).
 /** The block's SET words numbered densely as the walk meets them (-1: not met): only those can be dead. */

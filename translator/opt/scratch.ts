@@ -83,11 +83,7 @@ export class OpArena {
 
   /** `tops`, with room for `n` more after `ntops`. */
   reserveTops(n: number): Int32Array {
-    if (this.ntops + n > this.tops.length) {
-      const t = new Int32Array(Math.max(this.ntops + n, 2 * this.tops.length));
-      t.set(this.tops.subarray(0, this.ntops));
-      this.tops = t;
-    }
+    if (this.ntops + n > this.tops.length) this.tops = grow(this.tops, Math.max(this.ntops + n, 2 * this.tops.length), this.ntops);
     return this.tops;
   }
 
@@ -98,9 +94,7 @@ export class OpArena {
       const c = new Int32Array(Math.max(need, 2 * this.code.length));
       c.set(this.code.subarray(0, this.used * 6));
       this.code = c;
-      const h = new Int32Array(c.length / 6);
-      h.set(this.freeHead.subarray(0, this.used));
-      this.freeHead = h;
+      this.freeHead = grow(this.freeHead, c.length / 6, this.used);
     }
     return this.code;
   }
