@@ -6,8 +6,8 @@
 // runtime/linux/transcache.ts, emptied before each timed run), `jit-warm` a later one (the
 // store filled by an untimed run first). Checks the outputs agree, prints time ratios and guest MIPS (the instruction count
 // comes from an extra, untimed `armvisor run --profile`), writes bench/results/cpu.json and
-// cpu.svg. Start-up (a trivial static program) and translation cost (bench/translate.ts) are
-// measured `runs` times between the workloads (spotsAfter).
+// cpu.svg. Start-up (a trivial static program) and translation cost (bench/translate.ts, in a
+// child process) are measured `runs` times between the workloads (spotsAfter).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { distPath } from '../cli/paths.js';
 import { makeBinary, makeText } from './data.js';
 import { fileURLToPath } from 'node:url';
 import { armvisorMain, busyboxPath, guestPath, repoRoot, runArmvisor, runProcess, runQemu, type RunOptions, type RunResult } from './guestrun.js';
-import { benchTranslate, bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from './translate.js';
+import { benchTranslateApart, bestOfRuns, tier1Verdict, translateLines, type TranslateResult } from './translate.js';
 import { geometricMean, median } from './stats.js';
 import { classVerdicts, parseTimeSplit, splitTable, type ClassVerdict, type TimeSplit, type WorkloadClass } from './cpu-report.js';
 import { translationsDir } from '../runtime/linux/transcache.js';
@@ -299,7 +299,7 @@ export async function benchCpu(opts: CpuBenchOptions = {}): Promise<CpuBenchRepo
         addInterval(startupSteal, before, readCpuTimes());
       }
       if (opts.translate !== false) {
-        translateRuns.push(await benchTranslate({ quick: scale < 1 }));
+        translateRuns.push(await benchTranslateApart({ quick: scale < 1 }));
       }
     };
     const spots = spotsAfter(work.length, runs);

@@ -14,6 +14,8 @@
 // median process CPU time per guest instruction (the machine is shared).
 
 import { readFileSync, existsSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import b from 'benny';
 import { liftBlock, type CodeSource } from '../translator/lift/block.js';
@@ -26,6 +28,7 @@ import { codeRanges, functionSymbols, loadSegments } from './elfcode.js';
 import { guestPath } from './guestrun.js';
 import { readCpuTimes, stealPercent } from './steal.js';
 import { referenceLoopNs } from './calibrate.js';
+import type { TranslateChildMessage } from './translate-child.js';
 
 export interface TranslateResult {
   name: string;
@@ -234,6 +237,32 @@ export function tier1Verdict(results: readonly TranslateResult[], targetUs: numb
   });
   const sum = withLift.length ? `; lifting and tier 1 together: ${withLift.join(', ')}` : '';
   return `tier-1 translation (wasm, V8 compile, instantiation, from the lifter's IR; wall time): ${each} per guest instruction; target ≤ ${targetUs} µs: ${worst <= targetUs ? 'met' : 'NOT met'}${sum}`;
+}
+
+/**
+ * benchTranslate in a process of its own (bench/translate-child.ts), so that the benchmark's
+ * own process stays small. Run in it, the suite left that process with ~4.7k memory mappings
+ * and ~550 MB resident (its modules' code and memories), and every process the benchmark
+ * started afterwards took longer to start: `node -e 0` 32 -> 52 ms, qemu-arm's trivial run
+ * 25 -> 40 ms, armvisor's 130 -> 171 ms (medians of 7, before and after one suite), which
+ * counted in every start-up sample and workload time that followed.
+ */
+export function benchTranslateApart(opts: { quick?: boolean } = {}): Promise<TranslateResult[]> {
+  return new Promise((done, fail) => {
+    const child = fork(fileURLToPath(new URL('./translate-child.js', import.meta.url)), opts.quick ? ['--quick'] : [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    let reply: TranslateChildMessage | undefined;
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('message', (m) => (reply = m as TranslateChildMessage));
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      if (reply && 'results' in reply) done(reply.results);
+      else fail(new Error(reply?.error ?? `translation benchmark exited ${code ?? signal}: ${stderr.trim().split('\n')[0] ?? ''}`));
+    });
+  });
 }
 
 /** Runs the benny suite once; `quick` shortens the sampling. */
