@@ -76,17 +76,27 @@ export class TranslationFile {
         fs.mkdirSync(dir, { recursive: true });
       } else if (!fs.existsSync(this.file)) {
         // So does the store of an earlier version of the program (another size or time).
-        for (const f of fs.readdirSync(dir)) if (f.startsWith(this.program) && f.endsWith('.bin')) fs.rmSync(path.join(dir, f), { force: true });
+        for (const f of fs.readdirSync(dir)) if (f.startsWith(this.program) && f.endsWith('.bin')) unlinkQuietly(path.join(dir, f));
       }
       const tmp = `${this.file}.${process.pid}`;
       try {
         fs.writeFileSync(tmp, this.store.serialize());
         fs.renameSync(tmp, this.file);
-      } finally {
-        fs.rmSync(tmp, { force: true });
+      } catch (e) {
+        unlinkQuietly(tmp);
+        throw e;
       }
     } catch {
       /* no store (a full disk, a folder we may not write): later runs translate again */
     }
+  }
+}
+
+/** Removes a file if it is there. (Not fs.rmSync: any rmSync loads Node's rimraf, ~1 ms of a first run.) */
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    /* gone already, or never written */
   }
 }
