@@ -29,7 +29,7 @@ export interface JitTarget {
    * function catches.
    */
   slowLoad(addr: number, site: number, pc: number): number;
-  /** Slow-path store; returns BUDGET after it (codegen.ts ImportMap.slowStore); faults as slowLoad. */
+  /** Slow-path store; returns BUDGET after it (genstate.ts ImportMap.slowStore); faults as slowLoad. */
   slowStore(addr: number, value: number, site: number, pc: number): number;
 }
 
@@ -112,7 +112,7 @@ export function buildModule(
   names = false,
   /**
    * Tier 2's form of code, named for its first part: D registers of double-precision arithmetic
-   * in f64 locals (codegen.ts dLocal) and grouped access tests (groupcheck.ts). For tier 2,
+   * in f64 locals (genstate.ts dLocal) and grouped access tests (groupcheck.ts). For tier 2,
    * whose few regions run long; in tier 1 the extra bytes (slow paths, the reloads around other
    * VFP calls: +2.5% on the tier-1 benchmark's code) and the planning cost V8's compile and the
    * code generator more than they gain.

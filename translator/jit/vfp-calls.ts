@@ -9,7 +9,7 @@
 //
 // A shared function: (packed) -> BUDGET. Its slow path calls the helper itself (VFP helpers
 // read and write only the VFP registers and FPSCR, which never live in locals); JavaScript may
-// have run then, so it returns BUDGET, which the caller keeps (codegen.ts readBudget).
+// have run then, so it returns BUDGET, which the caller keeps (genstate.ts readBudget).
 
 import { HELPERS } from '../helpers.js';
 import { W } from '../state.js';

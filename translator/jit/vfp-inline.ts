@@ -18,7 +18,7 @@
 // Fused multiply-add, half precision and the fixed-point conversions always call the helper.
 //
 // In tier 2's code, double-precision arithmetic and compares read D registers from f64 locals
-// (`dLocal`, codegen.ts) and write them through; every other form works on the state block.
+// (`dLocal`, genstate.ts) and write them through; every other form works on the state block.
 
 import { Op } from '../ir.js';
 import { W, wD, wS } from '../state.js';
@@ -117,12 +117,12 @@ export class VfpInliner {
    * the tier-1 benchmark's code generation: arithGuard asks it of every op it walks back over.)
    */
   private readonly stamp = ++lastStamp;
-  /** The region's packed ops (codegen.ts's arena), the block's first op and the index in it of the CALL being emitted. */
+  /** The region's packed ops (genstate.ts's arena), the block's first op and the index in it of the CALL being emitted. */
   private C: Int32Array = new Int32Array(0);
   private b0 = 0;
   private at = -1;
   /**
-   * D registers kept in f64 locals by the region (codegen.ts: dLocal[n], -1 when in the state
+   * D registers kept in f64 locals by the region (genstate.ts: dLocal[n], -1 when in the state
    * block), and whether the CALL being emitted may use them (its form is `cachedForm`): other
    * forms work on the state block, which the code generator makes current around them.
    */

@@ -38,7 +38,7 @@ export interface DPairCtx {
   slowLoadCall(flags: number): void;
   /** The slow-path store of the address and value on the stack (a fault throws out of the access). */
   slowStoreCall(flags: number): void;
-  /** After a code path's slow-path loads: what a device read may have changed (codegen.ts). */
+  /** After a code path's slow-path loads: what a device read may have changed (genaccess.ts). */
   afterSlowLoads(): void;
   /**
    * The fast-path test of the `bytes` at guest address `addr` (a local): true when a failure
