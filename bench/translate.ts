@@ -247,7 +247,7 @@ export function tier1Verdict(results: readonly TranslateResult[], targetUs: numb
  * 25 -> 40 ms, armvisor's 130 -> 171 ms (medians of 7, before and after one suite), which
  * counted in every start-up sample and workload time that followed.
  */
-export function benchTranslateApart(opts: { quick?: boolean } = {}): Promise<TranslateResult[]> {
+export function benchTranslateApart(opts: { quick?: boolean; timeoutMs?: number } = {}): Promise<TranslateResult[]> {
   return new Promise((done, fail) => {
     const child = fork(fileURLToPath(new URL('./translate-child.js', import.meta.url)), opts.quick ? ['--quick'] : [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -255,11 +255,23 @@ export function benchTranslateApart(opts: { quick?: boolean } = {}): Promise<Tra
     });
     let reply: TranslateChildMessage | undefined;
     let stderr = '';
+    const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+    let timedOut = false;
+    // (a suite takes ~20 s; one that has not ended by then is stuck)
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('message', (m) => (reply = m as TranslateChildMessage));
-    child.on('error', fail);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
       if (reply && 'results' in reply) done(reply.results);
+      else if (timedOut) fail(new Error(`translation benchmark did not end within ${timeoutMs / 1000} s`));
       else fail(new Error(reply?.error ?? `translation benchmark exited ${code ?? signal}: ${stderr.trim().split('\n')[0] ?? ''}`));
     });
   });

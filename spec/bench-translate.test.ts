@@ -22,3 +22,7 @@ test('the translation suite runs in a child process and its results come back wh
   // The child's results are numbers the report can print.
   expect(built.translateLines(results)).toHaveLength(4);
 }, 120_000);
+
+test('a suite that does not end in time is stopped, with a one-line error', async () => {
+  await expect(built.benchTranslateApart({ quick: true, timeoutMs: 50 })).rejects.toThrow(/^translation benchmark did not end within 0\.05 s$/);
+}, 30_000);
