@@ -323,8 +323,7 @@ class RegionGen extends RegionAccesses {
     }
 
     this.tb = this.tempBases[k];
-    const { kind, lastUse, freeNext, pool, tl } = this;
-    const freeHead = arena.freeHead;
+    const { kind, lastUse, pool, tl } = this;
     const groups = (this.groups = this.groupChecks ? planGroups(C, b0, nops, this.defAt) : null);
     const span = !this.groupChecks && this.mem.slowExits && this.mem.rangeSpan ? this.mem.rangeSpan(block.pc) : 0;
     const tops = this.topsAt;
@@ -345,7 +344,7 @@ class RegionGen extends RegionAccesses {
       const op = C[q];
       const d = C[q + 1];
       // Temps read for the last time here give their locals back; then the result takes one.
-      for (let x = freeHead[b0 + i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
+      this.freeAt(i);
       if (d >= 0) {
         if (kind[d] !== Kind.LOCAL) continue; // emitted where it is used
         if (lastUse[d] < 0 && PURE_OP[op]) continue; // never read

@@ -11,7 +11,7 @@ import { emitDLoad, emitDStore, emitInPage, matchDLoad, matchDStore, type DPairC
 import { EXIT_SLOW } from './slowexit.js';
 import { faultSite } from './memstrategy.js';
 import { PURE_OP, inState } from './tempplan.js';
-import { RegionState, UNKNOWN, arena } from './genstate.js';
+import { RegionState, UNKNOWN } from './genstate.js';
 
 const LOADS: Record<number, number> = { 1: O.i32_load8_u, 2: O.i32_load16_u, 4: O.i32_load };
 const LOADS_S: Record<number, number> = { 1: O.i32_load8_s, 2: O.i32_load16_s, 4: O.i32_load };
@@ -308,7 +308,7 @@ export abstract class RegionAccesses extends RegionState implements DPairCtx {
       f.set(this.wordLocal[C[qn + 5]]);
       this.noteWrite(C[qn + 5], UNKNOWN);
       i++;
-      for (let x = arena.freeHead[this.b0 + i]; x >= 0; x = this.freeNext[x]) this.pool.push(this.tl[x]);
+      this.freeAt(i);
     } else if (d >= 0) f.set(this.tl[d]);
     else f.op(O.drop);
     return i;

@@ -392,7 +392,13 @@ export abstract class RegionState {
     f.end();
   }
 
-  /** Gives back the locals of the temps that ops from+1..to read last (a pattern's later ops, skipped). */
+  /** Gives back the locals of the temps that op `i` reads last. */
+  protected freeAt(i: number): void {
+    const { freeNext, pool, tl } = this;
+    for (let x = arena.freeHead[this.b0 + i]; x >= 0; x = freeNext[x]) pool.push(tl[x]);
+  }
+
+  /** Gives back the locals of the temps that ops from+1..to read last (a pattern's later ops, skipped; freeAt's rule but for temps defined inside). */
   protected consume(from: number, to: number): void {
     const { freeNext, defAt, pool, tl, b0 } = this;
     const freeHead = arena.freeHead;

@@ -91,10 +91,8 @@ export class OpArena {
   reserve(n: number): Int32Array {
     const need = (this.used + n) * 6;
     if (need > this.code.length) {
-      const c = new Int32Array(Math.max(need, 2 * this.code.length));
-      c.set(this.code.subarray(0, this.used * 6));
-      this.code = c;
-      this.freeHead = grow(this.freeHead, c.length / 6, this.used);
+      this.code = grow(this.code, Math.max(need, 2 * this.code.length), this.used * 6);
+      this.freeHead = grow(this.freeHead, this.code.length / 6, this.used);
     }
     return this.code;
   }
@@ -145,9 +143,7 @@ export class TempArena {
       this.defAt = grow(this.defAt, size, base);
       this.lastUse = grow(this.lastUse, size, base);
       this.freeNext = grow(this.freeNext, size, base);
-      const k = new Uint8Array(size);
-      k.set(this.kind.subarray(0, base));
-      this.kind = k;
+      this.kind = grow(this.kind, size, base);
     }
     const { uses, defAt, lastUse } = this;
     if (n > SHORT) {
@@ -167,8 +163,10 @@ export class TempArena {
 }
 
 /** A copy of `a`'s first `keep` entries in a new array of `size`. */
-function grow(a: Int32Array, size: number, keep: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(size);
+function grow(a: Int32Array, size: number, keep: number): Int32Array<ArrayBuffer>;
+function grow(a: Uint8Array, size: number, keep: number): Uint8Array<ArrayBuffer>;
+function grow(a: Int32Array | Uint8Array, size: number, keep: number): Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> {
+  const b = a instanceof Uint8Array ? new Uint8Array(size) : new Int32Array(size);
   b.set(a.subarray(0, keep));
   return b;
 }
